@@ -1,0 +1,77 @@
+//! The REST API under `/api/v1`. Every route is listed in [`router`] and documented in the
+//! OpenAPI document generated from the handlers' annotations.
+
+mod audit;
+mod auth;
+mod departments;
+mod groups;
+mod organisations;
+mod roles;
+mod tokens;
+mod types;
+mod users;
+
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::AppState;
+
+pub use tokens::issue as issue_token;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Ventanilla API",
+        description = "IT service desk: people, access, and (as they land) tickets, SLAs and knowledge.",
+        license(name = "AGPL-3.0-or-later")
+    ),
+    servers((url = "/api/v1")),
+    components(schemas(crate::error::ErrorBody)),
+    modifiers(&SecuritySchemes),
+    security(("bearer" = []), ("session" = []))
+)]
+struct ApiDoc;
+
+struct SecuritySchemes;
+
+impl utoipa::Modify for SecuritySchemes {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{
+            ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme,
+        };
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+        components.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new("ventanilla_session"))),
+        );
+    }
+}
+
+/// All API routes (relative to `/api/v1`) and their OpenAPI document.
+pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(auth::login))
+        .routes(routes!(auth::logout))
+        .routes(routes!(auth::me))
+        .routes(routes!(users::list, users::create))
+        .routes(routes!(users::get, users::update))
+        .routes(routes!(users::set_password))
+        .routes(routes!(organisations::list, organisations::create))
+        .routes(routes!(organisations::get, organisations::update))
+        .routes(routes!(organisations::departments))
+        .routes(routes!(departments::list, departments::create))
+        .routes(routes!(departments::get, departments::update))
+        .routes(routes!(groups::list, groups::create))
+        .routes(routes!(groups::get, groups::update))
+        .routes(routes!(groups::put_member, groups::remove_member))
+        .routes(routes!(roles::list, roles::create))
+        .routes(routes!(tokens::list, tokens::create))
+        .routes(routes!(tokens::revoke))
+        .routes(routes!(audit::list))
+        .split_for_parts()
+}

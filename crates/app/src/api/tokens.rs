@@ -1,0 +1,105 @@
+//! `/tokens`: personal API tokens. The secret is shown once at creation and stored hashed.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use jiff::SignedDuration;
+use serde::Deserialize;
+use utoipa::ToSchema;
+use ventanilla_domain::{Permission, Text, TokenId, ValidationError};
+use ventanilla_store::tokens::ApiToken;
+
+use super::types::{CreatedToken, audit};
+use crate::AppState;
+use crate::auth::{Auth, secret};
+use crate::error::{AppError, AppResult, ErrorBody};
+use crate::extract::{Json, Path};
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateToken {
+    /// What the token is for, e.g. "monitoring".
+    pub name: String,
+    /// Days until the token expires; none for a token that lives until revoked.
+    pub expires_in_days: Option<u32>,
+}
+
+/// Lists the caller's tokens (never their secrets).
+#[utoipa::path(get, path = "/tokens", tag = "access",
+    responses((status = 200, body = Vec<ApiToken>), (status = 401, body = ErrorBody)))]
+pub async fn list(State(state): State<AppState>, auth: Auth) -> AppResult<Json<Vec<ApiToken>>> {
+    Ok(Json(state.store.tokens().list_for(auth.user_id()).await?))
+}
+
+/// Creates a token for the caller.
+#[utoipa::path(post, path = "/tokens", tag = "access", request_body = CreateToken,
+    responses((status = 201, body = CreatedToken), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn create(
+    State(state): State<AppState>,
+    auth: Auth,
+    Json(req): Json<CreateToken>,
+) -> AppResult<(StatusCode, Json<CreatedToken>)> {
+    auth.require(Permission::TokensCreate)?;
+    let name = Text::parse("name", &req.name, 100)?;
+    let now = state.now();
+    let expires_at = match req.expires_in_days {
+        Some(0) => {
+            return Err(ValidationError::new("expires_in_days", "must be at least 1").into());
+        }
+        Some(d) => Some(
+            now.checked_add(SignedDuration::from_hours(24 * i64::from(d.min(3650))))
+                .map_err(AppError::internal)?,
+        ),
+        None => None,
+    };
+    let created = issue(&state, auth.user_id(), name.as_str(), expires_at).await?;
+    let entry = audit(&state, &auth, "token.create")
+        .target("token", Some(created.info.id.get()))
+        .detail(serde_json::json!({ "name": created.info.name, "prefix": created.info.prefix }));
+    state.store.audit().record(&entry).await?;
+    Ok((StatusCode::CREATED, Json(created)))
+}
+
+/// Generates and stores a token; shared with the `token create` command.
+pub async fn issue(
+    state: &AppState,
+    user: ventanilla_domain::UserId,
+    name: &str,
+    expires_at: Option<jiff::Timestamp>,
+) -> AppResult<CreatedToken> {
+    let token = secret::new_api_token()?;
+    let prefix: String = token.chars().take(10).collect();
+    let info = state
+        .store
+        .tokens()
+        .create(
+            user,
+            name,
+            &secret::hash(&token),
+            &prefix,
+            state.now(),
+            expires_at,
+        )
+        .await?;
+    Ok(CreatedToken { token, info })
+}
+
+/// Revokes a token: one's own, or anyone's with `users.manage`.
+#[utoipa::path(delete, path = "/tokens/{id}", tag = "access", params(("id" = i64, Path)),
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn revoke(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+) -> AppResult<StatusCode> {
+    let token = state.store.tokens().get(TokenId(id)).await?;
+    if token.user_id != auth.user_id() && !auth.actor.can(Permission::UsersManage) {
+        // Someone else's token is not the caller's business, not even its existence.
+        return Err(AppError::NotFound);
+    }
+    state.store.tokens().revoke(token.id, state.now()).await?;
+    let entry = audit(&state, &auth, "token.revoke")
+        .target("token", Some(id))
+        .detail(serde_json::json!({ "user_id": token.user_id }));
+    state.store.audit().record(&entry).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

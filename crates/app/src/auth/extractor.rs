@@ -1,0 +1,185 @@
+//! The `Auth` extractor: who is calling, by bearer token or session cookie, with the CSRF
+//! check for cookie-authenticated unsafe requests. Every protected handler takes it, so
+//! access is always decided on the server.
+
+use std::net::{IpAddr, SocketAddr};
+
+use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, Method, header};
+use axum_extra::extract::CookieJar;
+use jiff::SignedDuration;
+use ventanilla_domain::{Actor, Permission, TokenId};
+
+use super::secret;
+use super::session::{CSRF_HEADER, SESSION_COOKIE};
+use crate::AppState;
+use crate::error::AppError;
+
+/// How the caller proved who they are.
+#[derive(Debug, Clone)]
+pub enum AuthMethod {
+    Session { id_hash: String, csrf_token: String },
+    Token(TokenId),
+}
+
+/// Where a request came from, for throttling and the audit log.
+#[derive(Debug, Clone, Default)]
+pub struct ClientInfo {
+    pub ip: Option<IpAddr>,
+    pub user_agent: Option<String>,
+}
+
+impl ClientInfo {
+    pub fn from_parts(parts: &Parts, trust_forwarded_for: bool) -> Self {
+        let forwarded = trust_forwarded_for
+            .then(|| forwarded_for(&parts.headers))
+            .flatten();
+        let ip = forwarded.or_else(|| {
+            parts
+                .extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|c| c.0.ip())
+        });
+        let user_agent = parts
+            .headers
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map(|s| s.chars().take(300).collect());
+        Self { ip, user_agent }
+    }
+
+    pub fn ip_string(&self) -> Option<String> {
+        self.ip.map(|ip| ip.to_string())
+    }
+}
+
+/// The first address of `X-Forwarded-For`: the client as seen by the outermost proxy.
+fn forwarded_for(headers: &HeaderMap) -> Option<IpAddr> {
+    headers
+        .get("x-forwarded-for")?
+        .to_str()
+        .ok()?
+        .split(',')
+        .next()?
+        .trim()
+        .parse()
+        .ok()
+}
+
+impl FromRequestParts<AppState> for ClientInfo {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(ClientInfo::from_parts(
+            parts,
+            state.config.server.trust_forwarded_for,
+        ))
+    }
+}
+
+/// An authenticated caller.
+#[derive(Debug, Clone)]
+pub struct Auth {
+    pub actor: Actor,
+    pub method: AuthMethod,
+    pub client: ClientInfo,
+}
+
+impl Auth {
+    /// Refuses with 403 unless the actor's role grants `p`.
+    pub fn require(&self, p: Permission) -> Result<(), AppError> {
+        if self.actor.can(p) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden)
+        }
+    }
+
+    pub fn user_id(&self) -> ventanilla_domain::UserId {
+        self.actor.user_id
+    }
+}
+
+/// Writes are rare enough per token and session that recording use at most once a minute
+/// (tokens) or every five minutes (sessions, which also slide their expiry) costs nothing.
+const TOKEN_TOUCH_EVERY: SignedDuration = SignedDuration::from_secs(60);
+const SESSION_TOUCH_EVERY: SignedDuration = SignedDuration::from_secs(300);
+
+impl FromRequestParts<AppState> for Auth {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let client = ClientInfo::from_parts(parts, state.config.server.trust_forwarded_for);
+        let now = state.now();
+        if let Some(value) = parts.headers.get(header::AUTHORIZATION) {
+            let token = value
+                .to_str()
+                .ok()
+                .and_then(|v| {
+                    v.strip_prefix("Bearer ")
+                        .or_else(|| v.strip_prefix("bearer "))
+                })
+                .map(str::trim)
+                .ok_or(AppError::Unauthenticated)?;
+            let found = state
+                .store
+                .tokens()
+                .authenticate(&secret::hash(token), now)
+                .await?;
+            let auth = found.ok_or(AppError::Unauthenticated)?;
+            if auth
+                .last_used_at
+                .is_none_or(|t| now.duration_since(t) >= TOKEN_TOUCH_EVERY)
+            {
+                state.store.tokens().mark_used(auth.token_id, now).await?;
+            }
+            return Ok(Auth {
+                actor: auth.actor,
+                method: AuthMethod::Token(auth.token_id),
+                client,
+            });
+        }
+
+        let jar = CookieJar::from_headers(&parts.headers);
+        let cookie = jar.get(SESSION_COOKIE).ok_or(AppError::Unauthenticated)?;
+        let id_hash = secret::hash(cookie.value());
+        let session = state
+            .store
+            .sessions()
+            .lookup(&id_hash, now)
+            .await?
+            .ok_or(AppError::Unauthenticated)?;
+        if !is_safe(&parts.method) {
+            let sent = parts
+                .headers
+                .get(CSRF_HEADER)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("");
+            if !secret::constant_time_eq(sent, &session.csrf_token) {
+                return Err(AppError::Csrf);
+            }
+        }
+        if now.duration_since(session.last_seen_at) >= SESSION_TOUCH_EVERY {
+            let expires = super::session::expiry(state, now);
+            state.store.sessions().touch(&id_hash, now, expires).await?;
+        }
+        Ok(Auth {
+            actor: session.actor,
+            method: AuthMethod::Session {
+                id_hash,
+                csrf_token: session.csrf_token,
+            },
+            client,
+        })
+    }
+}
+
+fn is_safe(m: &Method) -> bool {
+    matches!(*m, Method::GET | Method::HEAD | Method::OPTIONS)
+}

@@ -1,0 +1,271 @@
+//! Configuration: built-in defaults < `ventanilla.toml` < `VENTANILLA__SECTION__KEY`
+//! environment variables < command-line flags. Secrets can come from `*_file` keys.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+use ventanilla_store::{StoreOptions, Synchronous};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    pub server: ServerConfig,
+    pub database: DatabaseConfig,
+    pub auth: AuthConfig,
+    pub log: LogConfig,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ServerConfig {
+    /// Address to listen on. Keep it on loopback behind a reverse proxy in production.
+    pub listen: SocketAddr,
+    /// The URL users reach Ventanilla at; `https://` marks session cookies `Secure`.
+    pub public_url: String,
+    /// Largest request body accepted by the API, in bytes.
+    pub body_limit_bytes: usize,
+    /// Requests running longer than this are answered 503, in seconds.
+    pub request_timeout_secs: u64,
+    /// Take the client address from `X-Forwarded-For` (only behind a trusted proxy).
+    pub trust_forwarded_for: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DatabaseConfig {
+    /// `sqlite://PATH` (created if missing) or `postgres://USER@HOST/DB`.
+    pub url: String,
+    /// Read the URL from this file instead (for secrets mounted as files).
+    pub url_file: Option<PathBuf>,
+    pub max_connections: u32,
+    pub busy_timeout_ms: u64,
+    /// SQLite durability: `normal` or `full` (see docs/OPERATIONS.md).
+    pub synchronous: Synchronous,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AuthConfig {
+    /// A session lasts this long after its last use, in hours.
+    pub session_idle_hours: u32,
+    /// Consecutive failed logins on one account before it is locked for `lockout_minutes`.
+    pub max_failures_per_account: u32,
+    /// Failed logins from one address within `lockout_minutes` before it is locked.
+    pub max_failures_per_ip: u32,
+    pub lockout_minutes: u32,
+    /// Argon2id cost: memory in KiB, iterations and lanes (OWASP minimum: 19 MiB, 2, 1).
+    pub argon2_memory_kib: u32,
+    pub argon2_iterations: u32,
+    pub argon2_parallelism: u32,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LogConfig {
+    /// A tracing filter, e.g. `info` or `info,ventanilla_app=debug`.
+    pub filter: String,
+    /// `text` for people, `json` for log collectors.
+    pub format: LogFormat,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            server: ServerConfig::default(),
+            database: DatabaseConfig::default(),
+            auth: AuthConfig::default(),
+            log: LogConfig::default(),
+        }
+    }
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            public_url: "http://127.0.0.1:8080".into(),
+            body_limit_bytes: 1024 * 1024,
+            request_timeout_secs: 30,
+            trust_forwarded_for: false,
+        }
+    }
+}
+
+impl Default for DatabaseConfig {
+    fn default() -> Self {
+        let store = StoreOptions::default();
+        Self {
+            url: "sqlite://ventanilla-data/ventanilla.db".into(),
+            url_file: None,
+            max_connections: store.max_connections,
+            busy_timeout_ms: store.busy_timeout_ms,
+            synchronous: store.synchronous,
+        }
+    }
+}
+
+impl Default for AuthConfig {
+    fn default() -> Self {
+        Self {
+            session_idle_hours: 12,
+            max_failures_per_account: 10,
+            max_failures_per_ip: 50,
+            lockout_minutes: 15,
+            argon2_memory_kib: 19 * 1024,
+            argon2_iterations: 2,
+            argon2_parallelism: 1,
+        }
+    }
+}
+
+impl Default for LogConfig {
+    fn default() -> Self {
+        Self {
+            filter: "info".into(),
+            format: LogFormat::Text,
+        }
+    }
+}
+
+/// A configuration error that names the key at fault.
+#[derive(Debug, thiserror::Error)]
+#[error("invalid configuration: {0}")]
+pub struct ConfigError(String);
+
+impl Config {
+    /// Loads defaults, then `file` (if it exists, or fails if it was named explicitly and is
+    /// missing), then the environment.
+    pub fn load(file: Option<&Path>) -> Result<Self, ConfigError> {
+        let mut fig = Figment::from(Serialized::defaults(Config::default()));
+        match file {
+            Some(path) if !path.exists() => {
+                return Err(ConfigError(format!(
+                    "config file {} not found",
+                    path.display()
+                )));
+            }
+            Some(path) => fig = fig.merge(Toml::file_exact(path)),
+            None => fig = fig.merge(Toml::file("ventanilla.toml")),
+        }
+        Self::from_figment(fig.merge(Env::prefixed("VENTANILLA__").split("__")))
+    }
+
+    /// Builds a config from defaults and a TOML text (for tests and `config check`).
+    pub fn from_toml(text: &str) -> Result<Self, ConfigError> {
+        Self::from_figment(
+            Figment::from(Serialized::defaults(Config::default())).merge(Toml::string(text)),
+        )
+    }
+
+    fn from_figment(fig: Figment) -> Result<Self, ConfigError> {
+        let mut config: Config = fig.extract().map_err(|e| {
+            // figment names the path of the failing key ("auth.lockout_minutes").
+            let msgs: Vec<String> = e.into_iter().map(|e| e.to_string()).collect();
+            ConfigError(msgs.join("; "))
+        })?;
+        if let Some(path) = config.database.url_file.take() {
+            let url = std::fs::read_to_string(&path).map_err(|e| {
+                ConfigError(format!(
+                    "database.url_file: cannot read {}: {e}",
+                    path.display()
+                ))
+            })?;
+            config.database.url = url.trim().to_owned();
+        }
+        config.validate()?;
+        Ok(config)
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        let err = |k: &str, m: &str| Err(ConfigError(format!("{k}: {m}")));
+        if !(self.database.url.starts_with("sqlite:")
+            || self.database.url.starts_with("postgres://")
+            || self.database.url.starts_with("postgresql://"))
+        {
+            return err("database.url", "must start with sqlite:// or postgres://");
+        }
+        if !(self.server.public_url.starts_with("http://")
+            || self.server.public_url.starts_with("https://"))
+        {
+            return err("server.public_url", "must start with http:// or https://");
+        }
+        if self.server.body_limit_bytes < 1024 {
+            return err("server.body_limit_bytes", "must be at least 1024");
+        }
+        if self.auth.max_failures_per_account == 0 || self.auth.max_failures_per_ip == 0 {
+            return err("auth.max_failures_per_account", "limits must be at least 1");
+        }
+        if self.auth.lockout_minutes == 0 || self.auth.session_idle_hours == 0 {
+            return err("auth.lockout_minutes", "durations must be at least 1");
+        }
+        if argon2::Params::new(
+            self.auth.argon2_memory_kib,
+            self.auth.argon2_iterations,
+            self.auth.argon2_parallelism,
+            None,
+        )
+        .is_err()
+        {
+            return err(
+                "auth.argon2_memory_kib",
+                "argon2 parameters are out of range",
+            );
+        }
+        Ok(())
+    }
+
+    pub fn store_options(&self) -> StoreOptions {
+        StoreOptions {
+            max_connections: self.database.max_connections,
+            busy_timeout_ms: self.database.busy_timeout_ms,
+            synchronous: self.database.synchronous,
+            ..StoreOptions::default()
+        }
+    }
+
+    pub fn secure_cookies(&self) -> bool {
+        self.server.public_url.starts_with("https://")
+    }
+}
+
+/// The commented example printed by `ventanilla config example`.
+pub const EXAMPLE: &str = include_str!("../ventanilla.example.toml");
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn example_parses_to_the_defaults() {
+        let c = Config::from_toml(EXAMPLE).unwrap();
+        let d = Config::default();
+        assert_eq!(c.server.listen, d.server.listen);
+        assert_eq!(
+            c.auth.max_failures_per_account,
+            d.auth.max_failures_per_account
+        );
+        assert_eq!(c.database.url, d.database.url);
+    }
+
+    #[test]
+    fn errors_name_the_key() {
+        let e = Config::from_toml("[auth]\nlockout_minutes = \"soon\"").unwrap_err();
+        assert!(e.to_string().contains("lockout_minutes"), "{e}");
+        let e = Config::from_toml("[server]\nlisten = \"nowhere\"").unwrap_err();
+        assert!(e.to_string().contains("listen"), "{e}");
+        let e = Config::from_toml("[database]\nurl = \"mysql://x\"").unwrap_err();
+        assert!(e.to_string().contains("database.url"), "{e}");
+        let e = Config::from_toml("[server]\nlisen = \"127.0.0.1:1\"").unwrap_err();
+        assert!(e.to_string().contains("lisen"), "{e}");
+    }
+}

@@ -1,0 +1,63 @@
+//! The Ventanilla application: configuration, authentication, the REST API, health and
+//! metrics endpoints, and the server lifecycle. Handlers are thin: parse, authorise, call
+//! the domain and the store, map the result.
+
+pub mod api;
+pub mod auth;
+pub mod config;
+pub mod demo;
+pub mod error;
+pub mod extract;
+pub mod http;
+pub mod server;
+
+use std::sync::Arc;
+
+use ventanilla_domain::Clock;
+use ventanilla_store::Store;
+
+pub use config::Config;
+pub use error::{AppError, AppResult};
+
+/// Everything a request handler may need. One per process; shared by `Arc`.
+#[derive(Debug)]
+pub struct App {
+    pub store: Store,
+    pub clock: Arc<dyn Clock>,
+    pub config: Config,
+    pub metrics: http::metrics::Metrics,
+    pub passwords: auth::password::Hasher,
+}
+
+impl App {
+    pub fn new(store: Store, clock: Arc<dyn Clock>, config: Config) -> Self {
+        let passwords = auth::password::Hasher::from_config(&config.auth);
+        Self {
+            store,
+            clock,
+            metrics: http::metrics::Metrics::new(),
+            passwords,
+            config,
+        }
+    }
+
+    pub fn now(&self) -> jiff::Timestamp {
+        self.clock.now()
+    }
+}
+
+/// The axum state: a cheap handle to the one [`App`].
+#[derive(Debug, Clone)]
+pub struct AppState(pub Arc<App>);
+
+impl std::ops::Deref for AppState {
+    type Target = App;
+    fn deref(&self) -> &App {
+        &self.0
+    }
+}
+
+/// Builds the whole HTTP router: API, health, metrics, with the middleware stack.
+pub fn router(app: Arc<App>) -> axum::Router {
+    http::router::build(AppState(app))
+}

@@ -1,0 +1,31 @@
+//! Tickets: kinds and numbers, channels, priorities and the impact × urgency matrix, the
+//! default categories, and the service-model state machine (SPEC C1–C3).
+//!
+//! Everything here is pure: the store persists what these types describe and the app calls
+//! [`transition`] before writing any status change.
+
+mod category;
+mod error;
+mod kind;
+mod lifecycle;
+mod machine;
+mod names;
+mod priority;
+mod status;
+
+#[cfg(test)]
+mod tests;
+
+pub use category::{
+    CATEGORY_CODE_MAX, CategorySeed, default_categories, implied_parent, parse_category_code,
+};
+pub use error::TransitionError;
+pub use kind::{Channel, NUMBER_MIN_DIGITS, TicketKind, format_number, parse_number};
+pub use lifecycle::{
+    CloseRequirements, Lifecycle, Transition, TransitionFields, TransitionRequest,
+};
+pub use machine::{allowed_targets, needs_reason, transition, transition_with};
+pub use priority::{
+    Impact, Priority, PriorityMatrix, PriorityOverride, PriorityRow, Urgency, effective_priority,
+};
+pub use status::{ActorKind, Status, TransitionKind, agent_may_modify};

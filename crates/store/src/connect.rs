@@ -1,0 +1,121 @@
+//! Opening a store from a URL (`sqlite://…` or `postgres://…`), the connection settings of
+//! each backend, and migrations.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use serde::Deserialize;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+
+use crate::{Backend, Result, SqliteBackend, Store, StoreError};
+
+/// SQLite durability. `normal` (the default) is safe against application crashes and never
+/// corrupts the database; after a power loss or OS crash the last transactions committed
+/// before it may be rolled back. `full` syncs the WAL at every commit and loses nothing,
+/// at the cost of write throughput.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Synchronous {
+    #[default]
+    Normal,
+    Full,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct StoreOptions {
+    /// Connections in the PostgreSQL pool, or in SQLite's reader pool.
+    pub max_connections: u32,
+    /// How long a SQLite statement waits for a lock before giving up, in milliseconds.
+    pub busy_timeout_ms: u64,
+    pub synchronous: Synchronous,
+    /// How long a request waits for a free connection, in milliseconds.
+    pub acquire_timeout_ms: u64,
+}
+
+impl Default for StoreOptions {
+    fn default() -> Self {
+        Self {
+            max_connections: 8,
+            busy_timeout_ms: 5_000,
+            synchronous: Synchronous::Normal,
+            acquire_timeout_ms: 10_000,
+        }
+    }
+}
+
+impl Store {
+    /// Connects to the database named by `url`. A SQLite file (and its folder) is created
+    /// if missing. Does not migrate: call [`Store::migrate`].
+    pub async fn connect(url: &str, opts: &StoreOptions) -> Result<Store> {
+        let backend = if url.starts_with("sqlite:") {
+            Backend::Sqlite(connect_sqlite(url, opts).await?)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Backend::Postgres(connect_postgres(url, opts).await?)
+        } else {
+            return Err(StoreError::Config(
+                "the database URL must start with sqlite:// or postgres://".into(),
+            ));
+        };
+        Ok(Store {
+            inner: std::sync::Arc::new(backend),
+        })
+    }
+
+    /// Applies pending migrations and re-applies the built-in roles. On PostgreSQL the
+    /// migrator holds an advisory lock, so nodes starting together migrate once.
+    pub async fn migrate(&self) -> Result<()> {
+        match self.backend() {
+            Backend::Sqlite(s) => sqlx::migrate!("./migrations/sqlite").run(&s.writer).await?,
+            Backend::Postgres(p) => sqlx::migrate!("./migrations/postgres").run(p).await?,
+        }
+        self.roles().sync_builtin().await
+    }
+}
+
+async fn connect_sqlite(url: &str, opts: &StoreOptions) -> Result<SqliteBackend> {
+    let base = SqliteConnectOptions::from_str(url)
+        .map_err(|e| StoreError::Config(e.to_string()))?
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(match opts.synchronous {
+            Synchronous::Normal => SqliteSynchronous::Normal,
+            Synchronous::Full => SqliteSynchronous::Full,
+        })
+        .foreign_keys(true)
+        .busy_timeout(Duration::from_millis(opts.busy_timeout_ms))
+        // Keep temporary b-trees in memory and give each connection a 16 MiB page cache.
+        .pragma("temp_store", "memory")
+        .pragma("cache_size", "-16000");
+    if let Some(dir) = base.get_filename().parent()
+        && !dir.as_os_str().is_empty()
+    {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| StoreError::Config(format!("cannot create {}: {e}", dir.display())))?;
+    }
+    let acquire = Duration::from_millis(opts.acquire_timeout_ms);
+    // The writer opens (and creates) the file first, so the readers find it in WAL mode.
+    let writer = SqlitePoolOptions::new()
+        .max_connections(1)
+        .acquire_timeout(acquire)
+        .connect_with(base.clone())
+        .await?;
+    let reader = SqlitePoolOptions::new()
+        .max_connections(opts.max_connections.max(1))
+        .acquire_timeout(acquire)
+        .connect_with(base.read_only(true))
+        .await?;
+    Ok(SqliteBackend { writer, reader })
+}
+
+async fn connect_postgres(url: &str, opts: &StoreOptions) -> Result<sqlx::PgPool> {
+    let options = PgConnectOptions::from_str(url)
+        .map_err(|e| StoreError::Config(e.to_string()))?
+        .application_name("ventanilla");
+    Ok(PgPoolOptions::new()
+        .max_connections(opts.max_connections.max(1))
+        .acquire_timeout(Duration::from_millis(opts.acquire_timeout_ms))
+        .connect_with(options)
+        .await?)
+}

@@ -1,0 +1,90 @@
+//! Ventanilla's persistence: one `Store` facade over SQLite (default) or PostgreSQL.
+//!
+//! SQL is written once, with `$n` placeholders that both databases accept, and run through
+//! the `on_reader!`, `on_writer!` and `in_transaction!` macros, which expand the same body
+//! for whichever pool is active. Where the two databases must differ, the difference is
+//! named in [`dialect`].
+
+#[macro_use]
+mod macros;
+
+pub mod audit;
+mod connect;
+pub mod dialect;
+pub mod directory;
+mod error;
+pub mod groups;
+pub mod roles;
+pub mod sessions;
+mod sql;
+pub mod throttle;
+mod time;
+pub mod tokens;
+pub mod users;
+
+use std::sync::Arc;
+
+pub use connect::{StoreOptions, Synchronous};
+pub use error::StoreError;
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Which database a store talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BackendKind {
+    Sqlite,
+    Postgres,
+}
+
+/// SQLite is served by one writer connection (writes are serialised anyway, and one
+/// connection makes `BEGIN IMMEDIATE` never wait on another in-process writer) and a pool
+/// of read-only connections that WAL lets run beside it.
+#[derive(Debug)]
+pub(crate) struct SqliteBackend {
+    pub writer: sqlx::SqlitePool,
+    pub reader: sqlx::SqlitePool,
+}
+
+#[derive(Debug)]
+pub(crate) enum Backend {
+    Sqlite(SqliteBackend),
+    Postgres(sqlx::PgPool),
+}
+
+/// The handle the application holds; cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Store {
+    inner: Arc<Backend>,
+}
+
+impl Store {
+    pub(crate) fn backend(&self) -> &Backend {
+        &self.inner
+    }
+
+    pub fn kind(&self) -> BackendKind {
+        match self.backend() {
+            Backend::Sqlite(_) => BackendKind::Sqlite,
+            Backend::Postgres(_) => BackendKind::Postgres,
+        }
+    }
+
+    /// Checks the database answers; `/readyz` calls this.
+    pub async fn ping(&self) -> Result<()> {
+        on_reader!(self, |db| {
+            sqlx::query("SELECT 1").execute(db).await?.rows_affected();
+        });
+        Ok(())
+    }
+
+    /// Closes every pool, waiting for connections in use to be returned.
+    pub async fn close(&self) {
+        match self.backend() {
+            Backend::Sqlite(s) => {
+                s.writer.close().await;
+                s.reader.close().await;
+            }
+            Backend::Postgres(p) => p.close().await,
+        }
+    }
+}

@@ -1,0 +1,77 @@
+//! Login throttling counters, kept in the database so every node enforces the same limits.
+//! The policy (how many failures, how long a lock) is the caller's; this file counts.
+
+use jiff::Timestamp;
+
+use crate::time::{from_db, to_db};
+use crate::{Result, Store};
+
+/// Consecutive failures recorded under a key and when the last one happened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Failures {
+    pub count: i64,
+    pub last_at: Timestamp,
+}
+
+pub struct Throttle<'a>(&'a Store);
+
+impl Store {
+    pub fn throttle(&self) -> Throttle<'_> {
+        Throttle(self)
+    }
+}
+
+impl Throttle<'_> {
+    pub async fn get(&self, key: &str) -> Result<Option<Failures>> {
+        let row: Option<(i64, i64)> = on_reader!(self.0, |db| {
+            sqlx::query_as("SELECT failures, last_at FROM login_failures WHERE key = $1")
+                .bind(key)
+                .fetch_optional(db)
+                .await?
+        });
+        row.map(|(count, last)| {
+            Ok(Failures {
+                count,
+                last_at: from_db(last)?,
+            })
+        })
+        .transpose()
+    }
+
+    /// Counts one more failure. A run older than `reset_before` starts again at one.
+    pub async fn record_failure(
+        &self,
+        key: &str,
+        now: Timestamp,
+        reset_before: Timestamp,
+    ) -> Result<i64> {
+        Ok(on_writer!(self.0, |db| {
+            sqlx::query_scalar(
+                "INSERT INTO login_failures (key, failures, first_at, last_at) VALUES ($1, 1, $2, $2)
+                 ON CONFLICT (key) DO UPDATE SET
+                   failures = CASE WHEN login_failures.last_at < $3 THEN 1
+                                   ELSE login_failures.failures + 1 END,
+                   first_at = CASE WHEN login_failures.last_at < $3 THEN $2
+                                   ELSE login_failures.first_at END,
+                   last_at = $2
+                 RETURNING failures",
+            )
+            .bind(key)
+            .bind(to_db(now))
+            .bind(to_db(reset_before))
+            .fetch_one(db)
+            .await?
+        }))
+    }
+
+    pub async fn clear(&self, key: &str) -> Result<()> {
+        on_writer!(self.0, |db| {
+            sqlx::query("DELETE FROM login_failures WHERE key = $1")
+                .bind(key)
+                .execute(db)
+                .await?
+                .rows_affected()
+        });
+        Ok(())
+    }
+}

@@ -1,0 +1,377 @@
+//! The `ventanilla` command: parses the command line and dispatches to the application.
+
+use std::io::Read as _;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::{Context, bail};
+use clap::{Args, Parser, Subcommand};
+use tokio::net::TcpListener;
+use ventanilla_app::config::{Config, LogFormat};
+use ventanilla_app::{App, AppState};
+use ventanilla_domain::directory::NewUser;
+use ventanilla_domain::{Email, Language, SystemClock, Text, TimeZoneName};
+use ventanilla_store::Store;
+use ventanilla_store::audit::NewAudit;
+
+#[derive(Parser)]
+#[command(
+    name = "ventanilla",
+    version,
+    about = "Ventanilla: ITIL service desk in one binary"
+)]
+struct Cli {
+    /// Configuration file (default: ./ventanilla.toml if present).
+    #[arg(long, global = true, env = "VENTANILLA_CONFIG")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Args, Clone, Default)]
+struct DbArgs {
+    /// Database URL: sqlite://PATH or postgres://USER@HOST/DB (overrides the config).
+    #[arg(long)]
+    database_url: Option<String>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the server: web, API and background work.
+    Serve {
+        #[command(flatten)]
+        db: DbArgs,
+        /// Address to listen on, e.g. 127.0.0.1:8080 (overrides the config).
+        #[arg(long)]
+        listen: Option<std::net::SocketAddr>,
+    },
+    /// Apply database migrations and exit.
+    Migrate {
+        #[command(flatten)]
+        db: DbArgs,
+    },
+    /// Start a server with demo data in a fresh data directory.
+    Demo {
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: std::net::SocketAddr,
+        /// Keep the demo database in this folder instead of a temporary one.
+        #[arg(long)]
+        data_dir: Option<PathBuf>,
+    },
+    /// Manage users.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Manage API tokens.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+    /// Configuration helpers.
+    Config {
+        #[command(subcommand)]
+        command: ConfigCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create a user.
+    Add {
+        #[command(flatten)]
+        db: DbArgs,
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// requester, agent, supervisor, admin or a custom role.
+        #[arg(long, default_value = "requester")]
+        role: String,
+        #[arg(long, default_value = "es")]
+        language: String,
+        #[arg(long, default_value = "Europe/Madrid")]
+        time_zone: String,
+        /// Read the password from standard input (first line).
+        #[arg(long)]
+        password_stdin: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Create an API token for a user and print it (the last line is the token).
+    Create {
+        #[command(flatten)]
+        db: DbArgs,
+        #[arg(long)]
+        email: String,
+        /// What the token is for.
+        #[arg(long, default_value = "cli")]
+        name: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum ConfigCommand {
+    /// Print a commented configuration file with every default.
+    Example,
+    /// Load the configuration and report the first problem, if any.
+    Check,
+}
+
+fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    if let Command::Config {
+        command: ConfigCommand::Example,
+    } = &cli.command
+    {
+        print!("{}", ventanilla_app::config::EXAMPLE);
+        return Ok(());
+    }
+    let mut config = Config::load(cli.config.as_deref())?;
+    init_tracing(&config);
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?
+        .block_on(run(cli.command, &mut config))
+}
+
+fn init_tracing(config: &Config) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(&config.log.filter));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match config.log.format {
+        LogFormat::Json => builder.json().init(),
+        LogFormat::Text => builder.init(),
+    }
+}
+
+async fn run(command: Command, config: &mut Config) -> anyhow::Result<()> {
+    match command {
+        Command::Serve { db, listen } => {
+            if let Some(l) = listen {
+                config.server.listen = l;
+            }
+            let app = open(config, &db).await?;
+            let listener = TcpListener::bind(config.server.listen)
+                .await
+                .with_context(|| format!("cannot listen on {}", config.server.listen))?;
+            ventanilla_app::server::serve(app, listener).await
+        }
+        Command::Migrate { db } => {
+            open(config, &db).await?;
+            println!("migrations applied");
+            Ok(())
+        }
+        Command::Demo { listen, data_dir } => demo(config, listen, data_dir).await,
+        Command::User {
+            command:
+                UserCommand::Add {
+                    db,
+                    email,
+                    name,
+                    role,
+                    language,
+                    time_zone,
+                    password_stdin,
+                },
+        } => {
+            let app = open(config, &db).await?;
+            let password = if password_stdin {
+                Some(read_password()?)
+            } else {
+                None
+            };
+            let user =
+                add_user(&app, &email, &name, &role, &language, &time_zone, password).await?;
+            println!(
+                "created user {} <{}> with role {}",
+                user.id, user.email, user.role
+            );
+            Ok(())
+        }
+        Command::Token {
+            command: TokenCommand::Create { db, email, name },
+        } => {
+            let app = open(config, &db).await?;
+            let user = app
+                .store
+                .users()
+                .by_email(&Email::parse(&email)?)
+                .await
+                .context("no user with that email")?;
+            let state = AppState(app.clone());
+            let created = ventanilla_app::api::issue_token(&state, user.id, &name, None).await?;
+            let entry = NewAudit::new(app.now(), None, "token.create", Some("cli".into()))
+                .target("token", Some(created.info.id.get()))
+                .detail(serde_json::json!({ "name": created.info.name, "user_id": user.id }));
+            app.store.audit().record(&entry).await?;
+            println!(
+                "token {} created for {}; it is shown only once:",
+                created.info.id, user.email
+            );
+            println!("{}", created.token);
+            Ok(())
+        }
+        Command::Config {
+            command: ConfigCommand::Check,
+        } => {
+            println!(
+                "configuration is valid (database: {})",
+                redact(&config.database.url)
+            );
+            Ok(())
+        }
+        Command::Config {
+            command: ConfigCommand::Example,
+        } => Ok(()),
+    }
+}
+
+/// Opens the store from the config (and the flag), migrating it.
+async fn open(config: &mut Config, db: &DbArgs) -> anyhow::Result<Arc<App>> {
+    if let Some(url) = &db.database_url {
+        config.database.url = url.clone();
+    }
+    let store = Store::connect(&config.database.url, &config.store_options())
+        .await
+        .with_context(|| format!("cannot open the database {}", redact(&config.database.url)))?;
+    store
+        .migrate()
+        .await
+        .context("cannot migrate the database")?;
+    Ok(Arc::new(App::new(
+        store,
+        Arc::new(SystemClock),
+        config.clone(),
+    )))
+}
+
+/// Hides a password in a database URL before printing it.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.find(':') {
+                Some(c) => format!("{}{}:***{}", &url[..s + 3], &creds[..c], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+fn read_password() -> anyhow::Result<String> {
+    let mut input = String::new();
+    std::io::stdin()
+        .read_to_string(&mut input)
+        .context("cannot read the password from stdin")?;
+    let line = input.lines().next().unwrap_or("").to_owned();
+    if line.is_empty() {
+        bail!("no password on standard input");
+    }
+    Ok(line)
+}
+
+async fn add_user(
+    app: &App,
+    email: &str,
+    name: &str,
+    role: &str,
+    language: &str,
+    time_zone: &str,
+    password: Option<String>,
+) -> anyhow::Result<ventanilla_domain::directory::User> {
+    let role = app
+        .store
+        .roles()
+        .by_name(role)
+        .await
+        .with_context(|| format!("unknown role {role:?}"))?;
+    let password_hash = match password {
+        Some(p) => Some(app.passwords.hash(p).await?),
+        None => None,
+    };
+    let new = NewUser {
+        email: Email::parse(email)?,
+        name: Text::parse("name", name, 200)?,
+        phone: None,
+        organisation_id: None,
+        department_id: None,
+        language: language.parse::<Language>()?,
+        time_zone: TimeZoneName::parse(time_zone)?,
+        role_id: role.id,
+        organisation_manager: false,
+        password_hash,
+    };
+    let entry =
+        NewAudit::new(app.now(), None, "user.create", Some("cli".into())).target("user", None);
+    Ok(app.store.users().create(&new, &entry).await?)
+}
+
+async fn demo(
+    config: &mut Config,
+    listen: std::net::SocketAddr,
+    data_dir: Option<PathBuf>,
+) -> anyhow::Result<()> {
+    // A temporary folder unless one was named; it is removed when the demo stops.
+    let temp;
+    let dir = match data_dir {
+        Some(d) => d,
+        None => {
+            temp = tempfile::Builder::new()
+                .prefix("ventanilla-demo-")
+                .tempdir()?;
+            temp.path().to_owned()
+        }
+    };
+    let db_path = dir.join("ventanilla.db");
+    if db_path.exists() {
+        bail!(
+            "{} already exists: the demo needs a fresh data directory",
+            db_path.display()
+        );
+    }
+    config.database.url = format!("sqlite://{}", db_path.display());
+    config.server.listen = listen;
+    config.server.public_url = format!("http://{listen}");
+    let app = open(config, &DbArgs::default()).await?;
+    let logins = ventanilla_app::demo::seed(&app).await?;
+    let listener = TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("cannot listen on {listen}"))?;
+    println!(
+        "Ventanilla demo at http://{listen}/  (data in {})",
+        dir.display()
+    );
+    println!(
+        "Every demo account's password: {}",
+        ventanilla_app::demo::DEMO_PASSWORD
+    );
+    for l in &logins {
+        println!("  {:<10} {:<30} {}", l.role, l.email, l.name);
+    }
+    println!("Sign in through the API: curl -i -H 'Content-Type: application/json' \\");
+    println!(
+        "  -d '{{\"email\":\"admin@ventanilla.test\",\"password\":\"{}\"}}' http://{listen}/api/v1/auth/login",
+        ventanilla_app::demo::DEMO_PASSWORD
+    );
+    ventanilla_app::server::serve(app, listener).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact;
+
+    #[test]
+    fn redacts_passwords_only() {
+        assert_eq!(redact("postgres://u:secret@h/db"), "postgres://u:***@h/db");
+        assert_eq!(redact("postgres://u@h/db"), "postgres://u@h/db");
+        assert_eq!(redact("sqlite://data/v.db"), "sqlite://data/v.db");
+    }
+}
