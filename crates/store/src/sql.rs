@@ -57,6 +57,12 @@ pub(crate) fn like_contains(text: &str) -> String {
     out
 }
 
+/// Marks SQL assembled in this crate as safe for sqlx. Every such text is built only from
+/// constants and [`SqlBuilder`] placeholders; user input is always bound, never formatted in.
+pub(crate) fn trusted(sql: &str) -> sqlx::AssertSqlSafe<&str> {
+    sqlx::AssertSqlSafe(sql)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -76,10 +82,4 @@ mod tests {
     fn like_escapes_wildcards() {
         assert_eq!(like_contains("50%_a\\B"), "%50\\%\\_a\\\\b%");
     }
-}
-
-/// Marks SQL assembled in this crate as safe for sqlx. Every such text is built only from
-/// constants and [`SqlBuilder`] placeholders; user input is always bound, never formatted in.
-pub(crate) fn trusted(sql: &str) -> sqlx::AssertSqlSafe<&str> {
-    sqlx::AssertSqlSafe(sql)
 }

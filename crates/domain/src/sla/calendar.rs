@@ -22,11 +22,11 @@ pub struct Calendar {
     zone_name: String,
     pub(super) tz: TimeZone,
     /// Indexed Monday = 0 … Sunday = 6, each sorted and non-overlapping.
-    pub(super) weekly: [Vec<Window>; 7],
+    weekly: [Vec<Window>; 7],
     /// Sorted by date; a holiday closes its whole day.
     holidays: Vec<Holiday>,
     /// A dated exception replaces that day's windows (and wins over a holiday).
-    pub(super) exceptions: BTreeMap<Date, Vec<Window>>,
+    exceptions: BTreeMap<Date, Vec<Window>>,
 }
 
 /// A non-working day. A yearly holiday repeats on the same month and day every year

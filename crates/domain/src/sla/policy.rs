@@ -37,6 +37,8 @@ impl SlaTarget {
 }
 
 /// Which ticket statuses run a clock and which pause it; every other status stops it.
+/// Statuses are the stable names of `ticket::Status` (`as_str`), kept as text so a policy
+/// stays plain data the admin can edit.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ClockRule {
     pub running: Vec<String>,
@@ -109,7 +111,8 @@ impl ClockRule {
 #[serde(try_from = "SlaPolicySpec")]
 pub struct SlaPolicy {
     pub name: String,
-    /// The priority code it applies to (the priority matrix's key, e.g. "P1").
+    /// The priority it applies to, by its stable name (`ticket::Priority::as_str`, e.g.
+    /// "high"); compared ignoring ASCII case.
     pub priority: String,
     pub organisation: Option<OrganisationId>,
     /// A category id; categories have no newtype in the domain yet.

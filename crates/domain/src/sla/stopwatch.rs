@@ -114,7 +114,8 @@ impl Stopwatch {
     }
 
     /// Pauses a running watch. A watch not yet started starts paused (a ticket created
-    /// straight into a pausing state); a stopped one becomes paused (reopened into it).
+    /// straight into a pausing state). A stopped watch stays stopped: nothing counts until
+    /// it runs again, and `resume` then books the whole gap as paused.
     pub fn pause(&mut self, at: Timestamp, cal: &Calendar) -> bool {
         match self.state() {
             StopwatchState::NotStarted => {
@@ -125,13 +126,7 @@ impl Stopwatch {
                 self.close_run(at, cal);
                 true
             }
-            StopwatchState::Stopped => {
-                let at = self.clamp(at);
-                self.advance(at, SignedDuration::ZERO, cal);
-                self.data.stopped_at = None;
-                true
-            }
-            StopwatchState::Paused => false,
+            StopwatchState::Paused | StopwatchState::Stopped => false,
         }
     }
 

@@ -13,7 +13,7 @@ pub struct Lifecycle {
     pub status: Status,
     /// While `pending`: the status to resume to (new, analysis or solution). `None` otherwise.
     pub resume_to: Option<Status>,
-    /// How many times the requester said the solution did not work (step [4]). Feeds the
+    /// How many times the requester said the solution did not work (step `[4]`). Feeds the
     /// reopen-rate report; a supervisor sending a ticket back from review does not count,
     /// since that is about the record, not about the service.
     pub reopen_count: u32,
@@ -121,7 +121,7 @@ pub struct Transition {
 }
 
 impl Transition {
-    /// True when this transition is step [4] "no solution" (validation → analysis).
+    /// True when this transition is step `[4]` "no solution" (validation → analysis).
     pub fn no_solution(&self) -> bool {
         self.kind == TransitionKind::NoSolution
     }
@@ -138,7 +138,7 @@ impl Transition {
     }
 }
 
-/// What the owner must have on the record before closing (SPEC C3 [6]). A desk can relax
+/// What the owner must have on the record before closing (SPEC C3 `[6]`). A desk can relax
 /// these in its configuration; all are required by default.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

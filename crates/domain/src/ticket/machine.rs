@@ -4,26 +4,29 @@
 //!
 //! The table, with who may take each edge (staff = agent or supervisor):
 //!
-//! | from                  | to         | who                                  | needs                  |
-//! |-----------------------|------------|--------------------------------------|------------------------|
-//! | new                   | analysis   | staff                                |                        |
-//! | analysis              | solution   | staff                                |                        |
-//! | solution              | validation | staff                                | resolution code + text |
-//! | solution              | analysis   | staff                                |                        |
-//! | validation            | survey     | requester; supervisor                | supervisor: reason     |
-//! | validation            | analysis   | requester; supervisor ([4])          | supervisor: reason     |
-//! | survey                | review     | requester; system (timeout); superv. | supervisor: reason     |
-//! | review                | closed     | supervisor                           | complete record        |
-//! | review                | analysis   | supervisor                           | reason                 |
-//! | new/analysis/solution | pending    | staff                                | reason                 |
-//! | pending               | remembered | staff; system                        |                        |
-//! | new/analysis/pending  | cancelled  | staff; requester (withdraws)         | staff: reason          |
-//! | solution              | cancelled  | staff                                | reason                 |
+//! | from                  | to         | who                           | needs                  |
+//! |-----------------------|------------|-------------------------------|------------------------|
+//! | new                   | analysis   | staff                         |                        |
+//! | analysis              | solution   | staff                         |                        |
+//! | solution              | validation | staff                         | resolution code + text |
+//! | solution              | analysis   | staff                         |                        |
+//! | validation            | survey     | requester; supervisor         | supervisor: reason     |
+//! | validation            | analysis   | requester; supervisor         | supervisor: reason     |
+//! | survey                | review     | requester; system; supervisor | supervisor: reason     |
+//! | review                | closed     | supervisor                    | complete record        |
+//! | review                | analysis   | supervisor                    | reason                 |
+//! | new/analysis/solution | pending    | staff                         | reason                 |
+//! | pending               | remembered | staff; system                 |                        |
+//! | new/analysis/pending  | cancelled  | staff; requester              | staff: reason          |
+//! | solution              | cancelled  | staff                         | reason                 |
+//!
+//! validation → analysis is step `[4]` "no solution"; survey → review by the system is the
+//! survey timeout; a requester cancelling is a withdrawal.
 //!
 //! Choices where SPEC and seeds are silent:
 //! - A supervisor may answer validation and the survey for the requester (a confirmation or
 //!   a rating taken by phone, seed 003 "por teléfono"), but must say so in a reason. A plain
-//!   agent may not: that is the lock of step [3]. The system may not either; there is no
+//!   agent may not: that is the lock of step `[3]`. The system may not either; there is no
 //!   validation timeout in the model.
 //! - Pending resumes only to the remembered status, by staff or by the system (the requester
 //!   replied, a supplier answered); the requester's reply reaches the machine as `system`.
@@ -31,7 +34,7 @@
 //!   a solution is being implemented; staff may cancel until validation.
 //! - "No solution" clears the resolution on the ticket (history keeps the old one), so the
 //!   next move to validation must document the solution that actually works.
-//! - Going back from review does not count as a reopening; only step [4] does.
+//! - Going back from review does not count as a reopening; only step `[4]` does.
 
 use super::error::TransitionError;
 use super::lifecycle::{
@@ -134,7 +137,7 @@ pub fn needs_reason(current: &Lifecycle, to: Status, by: ActorKind) -> bool {
 }
 
 /// The refusals that hold whatever is asked: the ticket is terminal, or an agent acts while
-/// the requester validates (seed 002 step [3]).
+/// the requester validates (seed 002 step `[3]`).
 fn locked(current: &Lifecycle, by: ActorKind) -> Option<TransitionError> {
     if current.status.is_terminal() {
         Some(TransitionError::Terminal {
@@ -160,7 +163,7 @@ fn target_of(
     current: &Lifecycle,
     request: &TransitionRequest,
 ) -> Result<(Status, TransitionFields, Option<TransitionKind>), TransitionError> {
-    let expect = |expected: Status| {
+    let in_status = |expected: Status| {
         if current.status == expected {
             Ok(())
         } else {
@@ -173,7 +176,7 @@ fn target_of(
     match request {
         TransitionRequest::MoveTo { to, fields } => Ok((*to, fields.clone(), None)),
         TransitionRequest::Confirm { solved, reason } => {
-            expect(Status::Validation)?;
+            in_status(Status::Validation)?;
             let to = if *solved {
                 Status::Survey
             } else {
@@ -186,7 +189,7 @@ fn target_of(
             Ok((to, fields, None))
         }
         TransitionRequest::SurveySubmitted => {
-            expect(Status::Survey)?;
+            in_status(Status::Survey)?;
             Ok((
                 Status::Review,
                 TransitionFields::default(),
@@ -194,7 +197,7 @@ fn target_of(
             ))
         }
         TransitionRequest::SurveyTimedOut => {
-            expect(Status::Survey)?;
+            in_status(Status::Survey)?;
             Ok((
                 Status::Review,
                 TransitionFields::default(),

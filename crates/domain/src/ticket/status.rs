@@ -4,23 +4,24 @@
 use super::names::named_enum;
 
 named_enum! {
-    /// Where a ticket stands in the service model. The main path is `new` → `analysis` [1] →
-    /// `solution` [2] → `validation` [3] → `survey` [5] → `review` [6] → `closed`; step [4]
-    /// "no solution" is not a status but the transition from validation back to analysis.
+    /// Where a ticket stands in the service model. The main path is `new` → `analysis` `[1]`
+    /// → `solution` `[2]` → `validation` `[3]` → `survey` `[5]` → `review` `[6]` → `closed`;
+    /// step `[4]` "no solution" is not a status but the transition from validation back to
+    /// analysis.
     /// `pending` and `cancelled` sit beside the main path.
     #[derive(PartialOrd, Ord)]
     pub enum Status in "status" {
         /// Registered, nobody has taken it yet.
         New => "new",
-        /// [1] Understand the incident and restore service; diagnose, escalate, recategorise.
+        /// `[1]` Understand the incident and restore service; diagnose, escalate, recategorise.
         Analysis => "analysis",
-        /// [2] Implement and document the solution.
+        /// `[2]` Implement and document the solution.
         Solution => "solution",
-        /// [3] The requester is asked whether service is back to normal; agents are locked out.
+        /// `[3]` The requester is asked whether service is back to normal; agents are locked out.
         Validation => "validation",
-        /// [5] The requester rates the service.
+        /// `[5]` The requester rates the service.
         Survey => "survey",
-        /// [6] The owner checks the record is complete and closes it.
+        /// `[6]` The owner checks the record is complete and closes it.
         Review => "review",
         /// Done. Terminal.
         Closed => "closed",
@@ -60,7 +61,7 @@ impl Status {
 /// Whether agents may add actions (replies, notes, time) or change fields (category,
 /// priority, assignment) in this status.
 ///
-/// False while the requester validates the solution (seed 002 step [3]: "el asesor no podrá
+/// False while the requester validates the solution (seed 002 step `[3]`: "el asesor no podrá
 /// ingresar acciones adicionales o realizar algún cambio en el caso") and once the ticket is
 /// terminal. True elsewhere, including survey and review: review is exactly where the owner
 /// completes the record before closing it.
@@ -109,7 +110,7 @@ named_enum! {
         BackToAnalysis => "back_to_analysis",
         /// validation → survey: service confirmed back to normal.
         Confirmed => "confirmed",
-        /// validation → analysis: step [4] "no solution"; counted as a reopening.
+        /// validation → analysis: step `[4]` "no solution"; counted as a reopening.
         NoSolution => "no_solution",
         /// survey → review: the rating arrived.
         SurveySubmitted => "survey_submitted",

@@ -4,7 +4,6 @@
 use jiff::{SignedDuration, Timestamp};
 
 use super::*;
-use crate::sla::MAX_CLOSED_DAYS;
 
 #[test]
 fn friday_1755_plus_four_hours_is_monday_1255() {
@@ -143,6 +142,7 @@ fn an_exception_wins_over_a_holiday_on_the_same_date() {
 
 #[test]
 fn a_calendar_that_never_opens_again_gives_none_instead_of_looping() {
+    // The walk gives up after `MAX_CLOSED_DAYS` closed days rather than looping forever.
     // Every day of a leap year as a yearly holiday: open on paper, never in fact.
     let mut s = spec(
         "Europe/Madrid",
@@ -162,7 +162,6 @@ fn a_calendar_that_never_opens_again_gives_none_instead_of_looping() {
     assert_eq!(cal.add_business(t, hours(1)), None);
     let later = t.checked_add(hours(24 * 365 * 11)).unwrap();
     assert_eq!(cal.business_between(t, later), SignedDuration::ZERO);
-    assert!(MAX_CLOSED_DAYS >= 3650);
 }
 
 #[test]

@@ -12,7 +12,7 @@ use crate::sla::{
 fn spec(name: &str, org: Option<i64>, cat: Option<i64>) -> SlaPolicySpec {
     SlaPolicySpec {
         name: name.to_owned(),
-        priority: "P2".to_owned(),
+        priority: "high".to_owned(),
         organisation: org.map(OrganisationId),
         category: cat,
         calendar_id: 1,
@@ -48,28 +48,31 @@ fn the_most_specific_matching_policy_wins() {
         policy("org+cat", Some(3), Some(7)),
     ];
     assert_eq!(
-        chosen(&policies, "P2", Some(3), Some(7)).as_deref(),
+        chosen(&policies, "high", Some(3), Some(7)).as_deref(),
         Some("org+cat")
     );
     assert_eq!(
-        chosen(&policies, "P2", Some(3), Some(8)).as_deref(),
+        chosen(&policies, "high", Some(3), Some(8)).as_deref(),
         Some("org")
     );
     assert_eq!(
-        chosen(&policies, "P2", Some(4), Some(7)).as_deref(),
+        chosen(&policies, "high", Some(4), Some(7)).as_deref(),
         Some("cat")
     );
-    assert_eq!(chosen(&policies, "P2", None, None).as_deref(), Some("base"));
     assert_eq!(
-        chosen(&policies, "p2 ", Some(4), None).as_deref(),
+        chosen(&policies, "high", None, None).as_deref(),
         Some("base")
     );
-    assert_eq!(chosen(&policies, "P1", Some(3), Some(7)), None);
+    assert_eq!(
+        chosen(&policies, "High ", Some(4), None).as_deref(),
+        Some("base")
+    );
+    assert_eq!(chosen(&policies, "critical", Some(3), Some(7)), None);
     // Order does not matter for specificity; among equals the first listed wins.
     let mut reversed = policies.clone();
     reversed.reverse();
     assert_eq!(
-        chosen(&reversed, "P2", Some(3), Some(7)).as_deref(),
+        chosen(&reversed, "high", Some(3), Some(7)).as_deref(),
         Some("org+cat")
     );
     let twins = vec![
@@ -77,12 +80,12 @@ fn the_most_specific_matching_policy_wins() {
         policy("second", Some(3), None),
     ];
     assert_eq!(
-        chosen(&twins, "P2", Some(3), None).as_deref(),
+        chosen(&twins, "high", Some(3), None).as_deref(),
         Some("first")
     );
     // A policy narrowed to an organisation never applies to a ticket without one.
     assert_eq!(
-        chosen(&[policy("org", Some(3), None)], "P2", None, None),
+        chosen(&[policy("org", Some(3), None)], "high", None, None),
         None
     );
 }

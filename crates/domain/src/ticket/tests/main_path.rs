@@ -1,5 +1,5 @@
 //! Unit tests for the main path of the state machine: analysis, solution, validation and
-//! step [4] "no solution".
+//! step `[4]` "no solution".
 
 use super::*;
 

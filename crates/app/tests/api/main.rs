@@ -1,0 +1,10 @@
+//! API integration tests: the real router over a fresh database (SQLite, or PostgreSQL when
+//! `VENTANILLA_TEST_POSTGRES_URL` is set), driven in-process.
+
+// Tests may panic on unexpected shapes: that is how they fail.
+#![allow(clippy::unwrap_used)]
+
+mod access;
+mod auth;
+mod directory;
+mod shell;
