@@ -1,0 +1,281 @@
+//! The `ventanilla` command as scripts use it: the documented CLI forms, a real server on a
+//! loopback port, graceful shutdown, the demo, and configuration errors.
+
+#![allow(clippy::unwrap_used)]
+
+use std::io::Write as _;
+use std::net::TcpListener;
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use ventanilla_testkit::TestDb;
+
+const BIN: &str = env!("CARGO_BIN_EXE_ventanilla");
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn run(args: &[&str], stdin: Option<&str>) -> Output {
+    let mut child = Command::new(BIN)
+        .args(args)
+        .env_remove("VENTANILLA_CONFIG")
+        .current_dir(std::env::temp_dir())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    if let Some(input) = stdin {
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+    }
+    drop(child.stdin.take());
+    child.wait_with_output().unwrap()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// Kills the child on drop so a failing test leaves no server behind.
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn wait_healthy(base: &str) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        if let Ok(res) = ureq::get(&format!("{base}/healthz")).call()
+            && res.status() == 200
+        {
+            return;
+        }
+        assert!(Instant::now() < deadline, "server did not become healthy");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+fn sigterm(child: &Child) {
+    let ok = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(ok.success());
+}
+
+fn wait_exit(child: &mut Child) -> std::process::ExitStatus {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "server did not stop after SIGTERM"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn help_lists_the_commands() {
+    let out = run(&["--help"], None);
+    assert!(out.status.success());
+    let text = stdout(&out);
+    for cmd in ["serve", "migrate", "demo", "user", "token", "config"] {
+        assert!(text.contains(cmd), "{cmd} missing from --help:\n{text}");
+    }
+    let text = stdout(&run(&["user", "--help"], None));
+    assert!(text.contains("add"));
+    let text = stdout(&run(&["token", "--help"], None));
+    assert!(text.contains("create"));
+}
+
+#[test]
+fn config_example_and_errors_that_name_the_key() {
+    let out = run(&["config", "example"], None);
+    assert!(out.status.success());
+    assert!(stdout(&out).contains("[database]"));
+    let out = Command::new(BIN)
+        .args(["config", "check"])
+        .env("VENTANILLA__AUTH__LOCKOUT_MINUTES", "soon")
+        .current_dir(std::env::temp_dir())
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.to_lowercase().contains("lockout_minutes"), "{err}");
+    assert!(!err.contains("backtrace"), "{err}");
+    let out = run(&["migrate", "--database-url", "mysql://nope"], None);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("database"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn user_token_serve_and_graceful_shutdown() {
+    let db = TestDb::fresh().await;
+    let url = db.url.clone();
+    tokio::task::spawn_blocking(move || scripted_server(&url))
+        .await
+        .unwrap();
+}
+
+fn scripted_server(url: &str) {
+    let out = run(&["migrate", "--database-url", url], None);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = run(
+        &[
+            "user",
+            "add",
+            "--database-url",
+            url,
+            "--email",
+            "root@example.com",
+            "--name",
+            "Root",
+            "--role",
+            "admin",
+            "--password-stdin",
+        ],
+        Some("a long admin password\n"),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = run(
+        &[
+            "user",
+            "add",
+            "--database-url",
+            url,
+            "--email",
+            "root@example.com",
+            "--name",
+            "Again",
+            "--role",
+            "admin",
+        ],
+        None,
+    );
+    assert!(!out.status.success(), "duplicate email is refused");
+    let out = run(
+        &[
+            "token",
+            "create",
+            "--database-url",
+            url,
+            "--email",
+            "root@example.com",
+        ],
+        None,
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let token = stdout(&out).lines().last().unwrap().trim().to_owned();
+    assert!(token.starts_with("vt_"), "{token}");
+
+    let port = free_port();
+    let listen = format!("127.0.0.1:{port}");
+    let mut server = Server(
+        Command::new(BIN)
+            .args(["serve", "--listen", &listen, "--database-url", url])
+            .current_dir(std::env::temp_dir())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let base = format!("http://{listen}");
+    wait_healthy(&base);
+    let me: serde_json::Value = ureq::get(&format!("{base}/api/v1/me"))
+        .header("Authorization", &format!("Bearer {token}"))
+        .call()
+        .unwrap()
+        .body_mut()
+        .read_json()
+        .unwrap();
+    assert_eq!(me["user"]["email"], "root@example.com");
+    assert_eq!(me["user"]["role"], "admin");
+    let login = ureq::post(&format!("{base}/api/v1/auth/login"))
+        .send_json(
+            serde_json::json!({ "email": "root@example.com", "password": "a long admin password" }),
+        )
+        .unwrap();
+    assert_eq!(login.status(), 200);
+    let unauth = ureq::get(&format!("{base}/api/v1/users"))
+        .config()
+        .http_status_as_error(false)
+        .build()
+        .call()
+        .unwrap();
+    assert_eq!(unauth.status(), 401);
+    sigterm(&server.0);
+    let status = wait_exit(&mut server.0);
+    assert!(status.success(), "graceful shutdown exits 0: {status:?}");
+}
+
+#[test]
+fn demo_serves_a_desk_with_demo_logins() {
+    let port = free_port();
+    let listen = format!("127.0.0.1:{port}");
+    let mut demo = Server(
+        Command::new(BIN)
+            .args(["demo", "--listen", &listen])
+            .current_dir(std::env::temp_dir())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let base = format!("http://{listen}");
+    wait_healthy(&base);
+    let mut login = ureq::post(&format!("{base}/api/v1/auth/login"))
+        .send_json(
+            serde_json::json!({ "email": "admin@ventanilla.test", "password": "ventanilla-demo" }),
+        )
+        .unwrap();
+    let body: serde_json::Value = login.body_mut().read_json().unwrap();
+    assert_eq!(body["user"]["role"], "admin");
+    for (email, role) in [
+        ("supervisora@ventanilla.test", "supervisor"),
+        ("agente1@ventanilla.test", "agent"),
+        ("usuario@ventanilla.test", "requester"),
+    ] {
+        let mut res = ureq::post(&format!("{base}/api/v1/auth/login"))
+            .send_json(serde_json::json!({ "email": email, "password": "ventanilla-demo" }))
+            .unwrap();
+        let body: serde_json::Value = res.body_mut().read_json().unwrap();
+        assert_eq!(body["user"]["role"], role);
+    }
+    sigterm(&demo.0);
+    assert!(wait_exit(&mut demo.0).success());
+    let mut out = String::new();
+    std::io::Read::read_to_string(&mut demo.0.stdout.take().unwrap(), &mut out).unwrap();
+    assert!(
+        out.contains("admin@ventanilla.test") && out.contains("ventanilla-demo"),
+        "{out}"
+    );
+}
