@@ -15,7 +15,32 @@ pub struct Config {
     pub server: ServerConfig,
     pub database: DatabaseConfig,
     pub auth: AuthConfig,
+    pub tickets: TicketsConfig,
     pub log: LogConfig,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TicketsConfig {
+    /// Largest attachment accepted, in bytes.
+    pub attachment_max_bytes: usize,
+    /// Agents see every ticket, not only their groups' and their own.
+    pub agents_see_all: bool,
+    /// A ticket waiting for its satisfaction survey moves on to review after this many hours.
+    pub survey_timeout_hours: u32,
+    /// What closing from review requires.
+    pub close_requirements: ventanilla_domain::ticket::CloseRequirements,
+}
+
+impl Default for TicketsConfig {
+    fn default() -> Self {
+        Self {
+            attachment_max_bytes: 10 * 1024 * 1024,
+            agents_see_all: false,
+            survey_timeout_hours: 72,
+            close_requirements: Default::default(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -193,6 +218,9 @@ impl Config {
         }
         if self.auth.max_failures_per_account == 0 || self.auth.max_failures_per_ip == 0 {
             return err("auth.max_failures_per_account", "limits must be at least 1");
+        }
+        if self.tickets.survey_timeout_hours == 0 {
+            return err("tickets.survey_timeout_hours", "must be at least 1");
         }
         if self.auth.lockout_minutes == 0 || self.auth.session_idle_hours == 0 {
             return err("auth.lockout_minutes", "durations must be at least 1");

@@ -32,6 +32,19 @@ pub enum AppError {
     Validation(#[from] ValidationError),
     #[error("{0}")]
     Conflict(String),
+    /// A business rule refused the request; `code` is stable (e.g. `validation_locked`).
+    #[error("{message}")]
+    Refused {
+        status: StatusCode,
+        code: &'static str,
+        message: String,
+        field: Option<String>,
+    },
+    /// `If-Match` named a version that is no longer current.
+    #[error(
+        "the record has changed since you read it (current version {current}); reload and try again"
+    )]
+    PreconditionFailed { current: i64 },
     #[error("too many failed attempts; try again later")]
     TooManyAttempts { retry_after_secs: u64 },
     #[error("service unavailable")]
@@ -67,6 +80,8 @@ impl AppError {
             AppError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::Refused { status, .. } => *status,
+            AppError::PreconditionFailed { .. } => StatusCode::PRECONDITION_FAILED,
             AppError::TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -86,6 +101,8 @@ impl AppError {
             AppError::PayloadTooLarge => "payload_too_large",
             AppError::Validation(_) => "validation_failed",
             AppError::Conflict(_) => "conflict",
+            AppError::Refused { code, .. } => code,
+            AppError::PreconditionFailed { .. } => "precondition_failed",
             AppError::TooManyAttempts { .. } => "too_many_attempts",
             AppError::Unavailable => "unavailable",
             AppError::Internal(_) => "internal",
@@ -103,6 +120,7 @@ impl AppError {
                 message: self.to_string(),
                 field: match self {
                     AppError::Validation(v) => Some(v.field.clone()),
+                    AppError::Refused { field, .. } => field.clone(),
                     _ => None,
                 },
             },
@@ -120,7 +138,19 @@ impl From<StoreError> for AppError {
             StoreError::Reference { .. } => AppError::Conflict(
                 "the record refers to, or is referred to by, another record".into(),
             ),
+            StoreError::Invalid(m) => AppError::BadRequest(m),
             other => AppError::Internal(other.into()),
+        }
+    }
+}
+
+impl AppError {
+    pub fn refused(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        AppError::Refused {
+            status,
+            code,
+            message: message.into(),
+            field: None,
         }
     }
 }

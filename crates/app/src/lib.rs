@@ -9,7 +9,9 @@ pub mod demo;
 pub mod error;
 pub mod extract;
 pub mod http;
+pub mod maintenance;
 pub mod server;
+pub mod tickets;
 
 use std::sync::Arc;
 

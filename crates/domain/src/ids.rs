@@ -42,4 +42,12 @@ id_type!(
     RoleId,
     /// An API token.
     TokenId,
+    /// An incident or service request.
+    TicketId,
+    /// A category in the classification tree.
+    CategoryId,
+    /// An entry in a ticket's timeline.
+    EventId,
+    /// A file attached to a ticket.
+    AttachmentId,
 );

@@ -70,7 +70,10 @@ impl Store {
             Backend::Sqlite(s) => sqlx::migrate!("./migrations/sqlite").run(&s.writer).await?,
             Backend::Postgres(p) => sqlx::migrate!("./migrations/postgres").run(p).await?,
         }
-        self.roles().sync_builtin().await
+        self.roles().sync_builtin().await?;
+        self.categories()
+            .seed_defaults(jiff::Timestamp::now())
+            .await
     }
 }
 

@@ -15,6 +15,9 @@ pub enum StoreError {
     /// A stored value the domain refuses: a bug or a hand edit, reported rather than hidden.
     #[error("stored data is invalid: {0}")]
     Corrupt(String),
+    /// The caller passed something the query cannot use (e.g. a malformed cursor).
+    #[error("{0}")]
+    Invalid(String),
     #[error("invalid database URL or options: {0}")]
     Config(String),
     #[error(transparent)]

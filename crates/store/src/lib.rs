@@ -9,15 +9,19 @@
 mod macros;
 
 pub mod audit;
+pub mod categories;
 mod connect;
 pub mod dialect;
 pub mod directory;
 mod error;
 pub mod groups;
+pub mod outbox;
 pub mod roles;
 pub mod sessions;
+pub mod settings;
 mod sql;
 pub mod throttle;
+pub mod tickets;
 mod time;
 pub mod tokens;
 pub mod users;

@@ -75,3 +75,16 @@ impl Throttle<'_> {
         Ok(())
     }
 }
+
+impl Throttle<'_> {
+    /// Forgets failure runs whose last failure is older than `before`.
+    pub async fn purge_before(&self, before: Timestamp) -> Result<u64> {
+        Ok(on_writer!(self.0, |db| {
+            sqlx::query("DELETE FROM login_failures WHERE last_at < $1")
+                .bind(to_db(before))
+                .execute(db)
+                .await?
+                .rows_affected()
+        }))
+    }
+}

@@ -366,3 +366,19 @@ impl Users<'_> {
         }))
     }
 }
+
+impl Users<'_> {
+    /// The ids of the active users holding `role` (e.g. every supervisor to notify).
+    pub async fn active_with_role(&self, role: &str) -> Result<Vec<UserId>> {
+        let ids: Vec<i64> = on_reader!(self.0, |db| {
+            sqlx::query_scalar(
+                "SELECT u.id FROM users u JOIN roles r ON r.id = u.role_id
+                 WHERE r.name = $1 AND u.active = TRUE ORDER BY u.id",
+            )
+            .bind(role)
+            .fetch_all(db)
+            .await?
+        });
+        Ok(ids.into_iter().map(UserId).collect())
+    }
+}

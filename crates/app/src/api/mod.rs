@@ -3,10 +3,12 @@
 
 mod audit;
 mod auth;
+mod categories;
 mod departments;
 mod groups;
 mod organisations;
 mod roles;
+mod tickets;
 mod tokens;
 mod types;
 mod users;
@@ -73,5 +75,23 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(tokens::list, tokens::create))
         .routes(routes!(tokens::revoke))
         .routes(routes!(audit::list))
+        .routes(routes!(categories::list, categories::create))
+        .routes(routes!(categories::update))
+        .routes(routes!(categories::get_matrix, categories::put_matrix))
+        .routes(routes!(tickets::read::list, tickets::create::create))
+        .routes(routes!(tickets::read::get, tickets::update::update))
+        .routes(routes!(tickets::transitions::transition))
+        .routes(routes!(tickets::transitions::confirmation))
+        .routes(routes!(tickets::transitions::survey))
+        .routes(routes!(tickets::actions::list, tickets::actions::add))
+        .routes(routes!(tickets::escalate::escalate))
+        .routes(routes!(tickets::escalate::major))
+        .routes(routes!(tickets::read::children, tickets::links::link))
+        .routes(routes!(tickets::links::unlink))
+        .routes(routes!(
+            tickets::attachments::list,
+            tickets::attachments::upload
+        ))
+        .routes(routes!(tickets::attachments::download))
         .split_for_parts()
 }

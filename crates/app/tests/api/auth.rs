@@ -470,3 +470,30 @@ async fn changing_a_password_needs_the_current_one_and_ends_sessions() {
     );
     t.login("ana@x.test", "a brand new secret").await;
 }
+
+#[tokio::test]
+async fn housekeeping_removes_expired_sessions_and_old_counters() {
+    let t = TestApp::with_config(|c| c.auth.session_idle_hours = 1).await;
+    t.user("ana@x.test", "agent").await;
+    let s = t.login("ana@x.test", PASSWORD).await;
+    t.post(
+        "/api/v1/auth/login",
+        login_body("ana@x.test", "wrong password!"),
+        &Caller::Anonymous,
+    )
+    .await;
+    assert_eq!(
+        ventanilla_app::maintenance::sweep(&t.app).await.unwrap(),
+        (0, 0),
+        "nothing stale yet"
+    );
+    t.clock.advance(SignedDuration::from_hours(25));
+    assert_eq!(
+        ventanilla_app::maintenance::sweep(&t.app).await.unwrap(),
+        (1, 2)
+    );
+    assert_eq!(
+        t.get("/api/v1/me", &s).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+}

@@ -8,3 +8,4 @@ mod access;
 mod auth;
 mod directory;
 mod shell;
+mod tickets_lifecycle;

@@ -11,6 +11,7 @@ mod lifecycle;
 mod machine;
 mod names;
 mod priority;
+mod record;
 mod status;
 
 #[cfg(test)]
@@ -27,5 +28,9 @@ pub use lifecycle::{
 pub use machine::{allowed_targets, needs_reason, transition, transition_with};
 pub use priority::{
     Impact, Priority, PriorityMatrix, PriorityOverride, PriorityRow, Urgency, effective_priority,
+};
+pub use record::{
+    BODY_MAX, Category, EventKind, KeyFacts, NewTicket, REQUESTER_STATUS_ESCALATED, SUBJECT_MAX,
+    Ticket, TicketEvent, TicketPatch, requester_status,
 };
 pub use status::{ActorKind, Status, TransitionKind, agent_may_modify};

@@ -1,0 +1,22 @@
+//! Tickets: registration, reads with the caller's data scope in the SQL, keyset-paginated
+//! queues, the timeline, and every change through one optimistic read-modify-write.
+
+pub mod attachments;
+mod events;
+mod read;
+pub(crate) mod row;
+mod write;
+
+pub use events::NewEvent;
+pub use read::{TicketFilter, TicketPage, TicketScope, TicketSort};
+pub use write::{Effects, ModifyError, NewOutbox};
+
+use crate::Store;
+
+pub struct Tickets<'a>(pub(crate) &'a Store);
+
+impl Store {
+    pub fn tickets(&self) -> Tickets<'_> {
+        Tickets(self)
+    }
+}

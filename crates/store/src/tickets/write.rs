@@ -1,0 +1,263 @@
+//! Writing tickets: registration (numbers never reused, idempotent retries) and every later
+//! change through [`Tickets::modify`], an optimistic read-modify-write that records the
+//! timeline and the outbox in the same transaction as the change.
+
+use jiff::Timestamp;
+use ventanilla_domain::ticket::{EventKind, NewTicket, Ticket, TicketKind, format_number};
+use ventanilla_domain::{TicketId, UserId};
+
+use super::Tickets;
+use super::events::{NewEvent, insert_event};
+use super::row::{COLUMNS, TicketRow, write_back};
+use crate::sql::trusted;
+use crate::time::to_db;
+use crate::{Result, StoreError};
+
+/// A side effect to deliver later (a notification, a mail, a webhook).
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewOutbox {
+    pub kind: String,
+    pub recipient_id: Option<UserId>,
+    pub payload: serde_json::Value,
+}
+
+/// What a change records beside the new ticket state.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Effects {
+    pub events: Vec<NewEvent>,
+    pub outbox: Vec<NewOutbox>,
+}
+
+impl Effects {
+    pub fn event(mut self, e: NewEvent) -> Self {
+        self.events.push(e);
+        self
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.events.is_empty() && self.outbox.is_empty()
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ModifyError<E> {
+    /// The caller's `If-Match` version is not the current one.
+    #[error("the ticket has changed since it was read")]
+    VersionMismatch { current: i64 },
+    /// The change function refused.
+    #[error("refused")]
+    Refused(E),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl<E> From<sqlx::Error> for ModifyError<E> {
+    fn from(e: sqlx::Error) -> Self {
+        ModifyError::Store(e.into())
+    }
+}
+
+macro_rules! insert_outbox {
+    ($exec:expr, $ticket:expr, $at:expr, $o:expr) => {{
+        let o: &NewOutbox = $o;
+        sqlx::query(
+            "INSERT INTO outbox (created_at, kind, ticket_id, recipient_id, payload) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(to_db($at))
+        .bind(o.kind.as_str())
+        .bind($ticket)
+        .bind(o.recipient_id.map(UserId::get))
+        .bind(o.payload.to_string())
+        .execute($exec)
+        .await?;
+    }};
+}
+
+/// Under concurrent writers without `If-Match`, a change is re-read and re-applied; beyond
+/// this many lost races the caller gets a conflict rather than a silent overwrite.
+const MAX_ATTEMPTS: usize = 5;
+
+impl Tickets<'_> {
+    /// Registers a ticket: takes the next number of its kind, writes the row, the `created`
+    /// event plus `extra` events, in one transaction. With an idempotency key already used
+    /// by this user, returns the ticket it created instead (`false` = not new).
+    pub async fn create(
+        &self,
+        new: &NewTicket,
+        actor: Option<UserId>,
+        now: Timestamp,
+        idempotency_key: Option<&str>,
+        extra: &[NewEvent],
+    ) -> Result<(Ticket, bool)> {
+        let sql = format!(
+            "INSERT INTO tickets (number, kind, subject, description, requester_id, organisation_id,
+                channel, ci_ref, category_id, impact, urgency, priority, priority_rank,
+                priority_override_reason, group_id, assignee_id, tier, escalated, status,
+                reopen_count, started_at, impact_scope, error_codes, tried, major, version,
+                created_at, updated_at, status_changed_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
+                FALSE, 'new', 0, $18, $19, $20, $21, FALSE, 1, $22, $22, $22)
+             RETURNING {COLUMNS}"
+        );
+        let key_owner = actor.unwrap_or(new.requester_id);
+        let outcome: std::result::Result<TicketRow, i64> = in_transaction!(self.0, |tx| {
+            let existing: Option<i64> =
+                match idempotency_key {
+                    Some(k) => sqlx::query_scalar(
+                        "SELECT ticket_id FROM idempotency_keys WHERE user_id = $1 AND key = $2",
+                    )
+                    .bind(key_owner.get())
+                    .bind(k)
+                    .fetch_optional(&mut *tx)
+                    .await?,
+                    None => None,
+                };
+            match existing {
+                Some(id) => Err(id),
+                None => {
+                    let seq: i64 = sqlx::query_scalar(
+                        "UPDATE ticket_counters SET last_value = last_value + 1 WHERE kind = $1 RETURNING last_value",
+                    )
+                    .bind(new.kind.as_str())
+                    .fetch_one(&mut *tx)
+                    .await?;
+                    let row: TicketRow = sqlx::query_as(trusted(&sql))
+                        .bind(format_number(new.kind, seq))
+                        .bind(new.kind.as_str())
+                        .bind(new.subject.as_str())
+                        .bind(new.description.as_str())
+                        .bind(new.requester_id.get())
+                        .bind(new.organisation_id.map(|o| o.get()))
+                        .bind(new.channel.as_str())
+                        .bind(new.ci_ref.as_ref().map(|t| t.as_str()))
+                        .bind(new.category_id.map(|c| c.get()))
+                        .bind(new.impact.as_str())
+                        .bind(new.urgency.as_str())
+                        .bind(new.priority.as_str())
+                        .bind(i64::from(new.priority.rank()))
+                        .bind(new.priority_override_reason.as_ref().map(|t| t.as_str()))
+                        .bind(new.group_id.map(|g| g.get()))
+                        .bind(new.assignee_id.map(UserId::get))
+                        .bind(new.tier.map(|t| t.code()))
+                        .bind(new.facts.started_at.map(to_db))
+                        .bind(new.facts.impact_scope.as_deref())
+                        .bind(new.facts.error_codes.as_deref())
+                        .bind(new.facts.tried.as_deref())
+                        .bind(to_db(now))
+                        .fetch_one(&mut *tx)
+                        .await?;
+                    let created =
+                        NewEvent::new(EventKind::Created, true).body(new.channel.as_str());
+                    insert_event!(&mut *tx, row.id, now, actor.map(UserId::get), &created);
+                    for e in extra {
+                        insert_event!(&mut *tx, row.id, now, actor.map(UserId::get), e);
+                    }
+                    if let Some(k) = idempotency_key {
+                        sqlx::query("INSERT INTO idempotency_keys (user_id, key, ticket_id, created_at) VALUES ($1, $2, $3, $4)")
+                            .bind(key_owner.get())
+                            .bind(k)
+                            .bind(row.id)
+                            .bind(to_db(now))
+                            .execute(&mut *tx)
+                            .await?;
+                    }
+                    Ok(row)
+                }
+            }
+        });
+        match outcome {
+            Ok(row) => Ok((row.try_into()?, true)),
+            Err(existing) => Ok((self.get(TicketId(existing)).await?, false)),
+        }
+    }
+
+    /// Reads the ticket, lets `f` change it and say what to record, and writes it back if
+    /// nobody changed it meanwhile. With `expected_version`, a different current version is
+    /// a [`ModifyError::VersionMismatch`]; without, a lost race is retried.
+    pub async fn modify<E, F>(
+        &self,
+        id: TicketId,
+        expected_version: Option<i64>,
+        actor: Option<UserId>,
+        now: Timestamp,
+        mut f: F,
+    ) -> std::result::Result<(Ticket, Effects), ModifyError<E>>
+    where
+        F: FnMut(&mut Ticket) -> std::result::Result<Effects, E>,
+    {
+        let select = format!("SELECT {COLUMNS} FROM tickets WHERE id = $1");
+        for _ in 0..MAX_ATTEMPTS {
+            let attempt: Option<(Ticket, Effects)> = in_transaction!(self.0, |tx| {
+                let row: TicketRow = sqlx::query_as(trusted(&select))
+                    .bind(id.get())
+                    .fetch_one(&mut *tx)
+                    .await?;
+                let before: Ticket = row.try_into()?;
+                if let Some(v) = expected_version
+                    && v != before.version
+                {
+                    return Err(ModifyError::VersionMismatch {
+                        current: before.version,
+                    });
+                }
+                let mut after = before.clone();
+                let effects = f(&mut after).map_err(ModifyError::Refused)?;
+                if after == before && effects.is_empty() {
+                    Some((before, effects))
+                } else {
+                    after.updated_at = now;
+                    if after.status != before.status {
+                        after.status_changed_at = now;
+                    }
+                    let changed = write_back!(&mut *tx, &after, before.version);
+                    if changed == 0 {
+                        None
+                    } else {
+                        for e in &effects.events {
+                            insert_event!(&mut *tx, id.get(), now, actor.map(UserId::get), e);
+                        }
+                        for o in &effects.outbox {
+                            insert_outbox!(&mut *tx, id.get(), now, o);
+                        }
+                        after.version = before.version + 1;
+                        Some((after, effects))
+                    }
+                }
+            });
+            match attempt {
+                Some(done) => return Ok(done),
+                None if expected_version.is_some() => {
+                    let current = self.get(id).await?.version;
+                    return Err(ModifyError::VersionMismatch { current });
+                }
+                None => continue,
+            }
+        }
+        Err(ModifyError::Store(StoreError::Conflict {
+            constraint: "tickets.version".into(),
+        }))
+    }
+
+    /// Tickets that have waited in `survey` since before `before` (the survey timeout).
+    pub async fn survey_expired(&self, before: Timestamp, limit: i64) -> Result<Vec<TicketId>> {
+        let ids: Vec<i64> = on_reader!(self.0, |db| {
+            sqlx::query_scalar("SELECT id FROM tickets WHERE status = 'survey' AND status_changed_at < $1 ORDER BY status_changed_at LIMIT $2")
+                .bind(to_db(before))
+                .bind(limit)
+                .fetch_all(db)
+                .await?
+        });
+        Ok(ids.into_iter().map(TicketId).collect())
+    }
+
+    /// Reclassification needs a number of the new kind: takes the next one (never reused).
+    pub async fn next_number(&self, kind: TicketKind) -> Result<String> {
+        let seq: i64 = on_writer!(self.0, |db| {
+            sqlx::query_scalar("UPDATE ticket_counters SET last_value = last_value + 1 WHERE kind = $1 RETURNING last_value")
+                .bind(kind.as_str())
+                .fetch_one(db)
+                .await?
+        });
+        Ok(format_number(kind, seq))
+    }
+}
