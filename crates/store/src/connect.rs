@@ -67,7 +67,12 @@ impl Store {
     /// migrator holds an advisory lock, so nodes starting together migrate once.
     pub async fn migrate(&self) -> Result<()> {
         match self.backend() {
-            Backend::Sqlite(s) => sqlx::migrate!("./migrations/sqlite").run(&s.writer).await?,
+            Backend::Sqlite(s) => {
+                // SQLite has no advisory locks; a lock file beside the database makes two
+                // processes starting together (serve and migrate, say) migrate one at a time.
+                let _guard = lock_file(&s.path).await?;
+                sqlx::migrate!("./migrations/sqlite").run(&s.writer).await?
+            }
             Backend::Postgres(p) => sqlx::migrate!("./migrations/postgres").run(p).await?,
         }
         self.roles().sync_builtin().await?;
@@ -97,6 +102,7 @@ async fn connect_sqlite(url: &str, opts: &StoreOptions) -> Result<SqliteBackend>
         std::fs::create_dir_all(dir)
             .map_err(|e| StoreError::Config(format!("cannot create {}: {e}", dir.display())))?;
     }
+    let path = base.get_filename().to_owned();
     let acquire = Duration::from_millis(opts.acquire_timeout_ms);
     // The writer opens (and creates) the file first, so the readers find it in WAL mode.
     let writer = SqlitePoolOptions::new()
@@ -109,7 +115,33 @@ async fn connect_sqlite(url: &str, opts: &StoreOptions) -> Result<SqliteBackend>
         .acquire_timeout(acquire)
         .connect_with(base.read_only(true))
         .await?;
-    Ok(SqliteBackend { writer, reader })
+    Ok(SqliteBackend {
+        writer,
+        reader,
+        path,
+    })
+}
+
+/// An exclusive lock on `<database>.migrate-lock`, released when the file is dropped.
+async fn lock_file(db: &std::path::Path) -> Result<Option<std::fs::File>> {
+    let name = db.as_os_str().to_string_lossy();
+    if name.is_empty() || name.starts_with(':') {
+        return Ok(None); // in-memory database: nobody else can see it
+    }
+    let mut lock_path = db.as_os_str().to_owned();
+    lock_path.push(".migrate-lock");
+    tokio::task::spawn_blocking(move || {
+        let f = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)?;
+        f.lock()?;
+        Ok::<_, std::io::Error>(Some(f))
+    })
+    .await
+    .map_err(|e| StoreError::Config(format!("migration lock: {e}")))?
+    .map_err(|e| StoreError::Config(format!("migration lock: {e}")))
 }
 
 async fn connect_postgres(url: &str, opts: &StoreOptions) -> Result<sqlx::PgPool> {

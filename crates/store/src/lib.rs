@@ -47,6 +47,8 @@ pub enum BackendKind {
 pub(crate) struct SqliteBackend {
     pub writer: sqlx::SqlitePool,
     pub reader: sqlx::SqlitePool,
+    /// The database file, for the migration lock beside it.
+    pub path: std::path::PathBuf,
 }
 
 #[derive(Debug)]

@@ -60,9 +60,11 @@ pub async fn add(
         }
         Some(m) if (1..=MAX_MINUTES).contains(&m) => Some(m),
         Some(_) => {
-            return Err(
-                ValidationError::new("minutes", format!("must be from 0 to {MAX_MINUTES}")).into(),
-            );
+            return Err(ValidationError::new(
+                "minutes",
+                format!("must be from 0 to {MAX_MINUTES}"),
+            )
+            .into());
         }
     };
     let now = state.now();
