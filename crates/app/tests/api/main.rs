@@ -8,4 +8,7 @@ mod access;
 mod auth;
 mod directory;
 mod shell;
+mod tickets_access;
+mod tickets_fields;
 mod tickets_lifecycle;
+mod tickets_work;

@@ -104,8 +104,10 @@ pub const REQUESTER_STATUS_ESCALATED: &str = "escalated";
 /// The status a requester reads (SPEC C5: "escalated / waiting for upper support").
 pub fn requester_status(status: Status, escalated: bool) -> &'static str {
     match status {
+        Status::New | Status::Analysis | Status::Solution if escalated => {
+            REQUESTER_STATUS_ESCALATED
+        }
         Status::New => "registered",
-        Status::Analysis | Status::Solution if escalated => REQUESTER_STATUS_ESCALATED,
         Status::Analysis | Status::Solution => "in_progress",
         Status::Validation => "awaiting_your_confirmation",
         Status::Survey => "awaiting_your_rating",

@@ -115,6 +115,15 @@ pub async fn list(
     ))
 }
 
+/// Content types that can carry script when rendered.
+const ACTIVE_TYPES: &[&str] = &[
+    "text/html",
+    "application/xhtml+xml",
+    "image/svg+xml",
+    "text/xml",
+    "application/xml",
+];
+
 /// Downloads an attachment.
 #[utoipa::path(get, path = "/attachments/{id}", tag = "tickets", params(("id" = i64, Path)),
     responses((status = 200, content_type = "application/octet-stream"), (status = 404, body = ErrorBody)))]
@@ -129,8 +138,13 @@ pub async fn download(
         return Err(AppError::NotFound);
     }
     let mut headers = HeaderMap::new();
-    let ctype = HeaderValue::from_str(&meta.content_type)
-        .unwrap_or(HeaderValue::from_static("application/octet-stream"));
+    let ctype = if ACTIVE_TYPES.contains(&meta.content_type.as_str()) {
+        // Types a browser would run as a page of this site are served as plain bytes.
+        HeaderValue::from_static("application/octet-stream")
+    } else {
+        HeaderValue::from_str(&meta.content_type)
+            .unwrap_or(HeaderValue::from_static("application/octet-stream"))
+    };
     headers.insert(header::CONTENT_TYPE, ctype);
     headers.insert(
         header::X_CONTENT_TYPE_OPTIONS,
