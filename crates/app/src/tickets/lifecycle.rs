@@ -48,7 +48,6 @@ pub fn apply_to(t: &mut Ticket, tr: &Transition, now: Timestamp) -> NewEvent {
         Status::Closed | Status::Cancelled => t.closed_at = Some(now),
         _ => {}
     }
-    t.requester_status = ventanilla_domain::ticket::requester_status(t.status, t.escalated);
     let steps: Vec<String> = tr.steps().iter().map(|s| format!("[{s}]")).collect();
     let mut body = Vec::new();
     if tr.no_solution() {
@@ -137,8 +136,6 @@ async fn cascade_to_children(app: &App, parent: &Ticket, actor: Option<UserId>) 
                 } else {
                     t.closed_at = Some(now);
                 }
-                t.requester_status =
-                    ventanilla_domain::ticket::requester_status(t.status, t.escalated);
                 let verb = if target == Status::Closed {
                     "Closed"
                 } else {

@@ -3,7 +3,9 @@
 //! timeline and the outbox in the same transaction as the change.
 
 use jiff::Timestamp;
-use ventanilla_domain::ticket::{EventKind, NewTicket, Ticket, TicketKind, format_number};
+use ventanilla_domain::ticket::{
+    EventKind, NewTicket, Ticket, TicketKind, format_number, requester_status,
+};
 use ventanilla_domain::{TicketId, UserId};
 
 use super::Tickets;
@@ -220,6 +222,9 @@ impl Tickets<'_> {
                             insert_outbox!(&mut *tx, id.get(), now, o);
                         }
                         after.version = before.version + 1;
+                        // Derived from status and escalation: recomputed here, once, rather
+                        // than by every change function.
+                        after.requester_status = requester_status(after.status, after.escalated);
                         Some((after, effects))
                     }
                 }

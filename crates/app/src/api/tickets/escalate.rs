@@ -146,8 +146,6 @@ pub async fn escalate(
                     t.tier = Some(tier);
                     t.assignee_id = None;
                     t.escalated = true;
-                    t.requester_status =
-                        ventanilla_domain::ticket::requester_status(t.status, true);
                 }
                 Ok::<_, AppError>(fx_builder.clone())
             },
