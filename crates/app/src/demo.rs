@@ -292,3 +292,190 @@ pub async fn seed(app: &App) -> anyhow::Result<Vec<DemoLogin>> {
     }
     Ok(logins)
 }
+
+/// A few demo tickets in several states of the service model, so the desk is not empty.
+pub async fn seed_tickets(app: &App) -> anyhow::Result<usize> {
+    use ventanilla_domain::ticket::{
+        ActorKind, Channel, Impact, KeyFacts, NewTicket, Status, TicketKind, TransitionFields,
+        TransitionRequest, Urgency,
+    };
+    let store = &app.store;
+    let m = crate::tickets::matrix::load(store).await?;
+    let user = |email: &str| {
+        let email = Email::parse(email);
+        async move { Ok::<_, anyhow::Error>(store.users().by_email(&email?).await?) }
+    };
+    let agent = user("agente1@ventanilla.test").await?;
+    let l1 = store
+        .groups()
+        .list(
+            &Default::default(),
+            ventanilla_domain::directory::PageRequest::new(None, Some(10))?,
+        )
+        .await?;
+    let group_of = |tier: Tier| {
+        l1.items
+            .iter()
+            .find(|(g, _)| g.tier == tier)
+            .map(|(g, _)| (g.id, g.tier))
+    };
+    let categories = store.categories().list().await?;
+    let cat = |code: &str| categories.iter().find(|c| c.code == code).map(|c| c.id);
+    // (requester, kind, subject, description, impact, urgency, category, steps to walk)
+    // (requester, kind, subject, description, impact, urgency, category, steps to walk)
+    type Plan<'a> = (
+        &'a str,
+        TicketKind,
+        &'a str,
+        &'a str,
+        Impact,
+        Urgency,
+        &'a str,
+        &'a [Status],
+    );
+    let plan: [Plan; 6] = [
+        (
+            "usuario@ventanilla.test",
+            TicketKind::Incident,
+            "No puedo imprimir en la 2ª planta",
+            "La impresora HP de la segunda planta no responde desde esta mañana.",
+            Impact::Medium,
+            Urgency::High,
+            "hardware",
+            &[],
+        ),
+        (
+            "rrhh@ventanilla.test",
+            TicketKind::ServiceRequest,
+            "Alta de nueva empleada en nóminas",
+            "Incorporación el lunes: cuenta, correo y acceso a la aplicación de nóminas.",
+            Impact::Low,
+            Urgency::Medium,
+            "service_request",
+            &[Status::Analysis],
+        ),
+        (
+            "ops@ventanilla.test",
+            TicketKind::Incident,
+            "VPN drops every few minutes",
+            "Since the update the VPN client disconnects every 5 minutes.",
+            Impact::Medium,
+            Urgency::Medium,
+            "network",
+            &[Status::Analysis, Status::Solution],
+        ),
+        (
+            "ventas@andino.test",
+            TicketKind::Incident,
+            "El CRM va muy lento",
+            "Las búsquedas de clientes tardan más de un minuto.",
+            Impact::High,
+            Urgency::Medium,
+            "performance",
+            &[Status::Analysis, Status::Pending],
+        ),
+        (
+            "gerente@andino.test",
+            TicketKind::Incident,
+            "Correo rebotado a clientes",
+            "Los correos a dominios externos vuelven con error 550.",
+            Impact::High,
+            Urgency::High,
+            "software",
+            &[Status::Analysis, Status::Solution, Status::Validation],
+        ),
+        (
+            "logistics@andino.test",
+            TicketKind::ServiceRequest,
+            "New laptop for the warehouse",
+            "The warehouse needs a laptop for the new scanner.",
+            Impact::Low,
+            Urgency::Low,
+            "hardware",
+            &[
+                Status::Analysis,
+                Status::Solution,
+                Status::Validation,
+                Status::Survey,
+                Status::Review,
+            ],
+        ),
+    ];
+    let now = app.now();
+    let mut count = 0;
+    for (email, kind, subject, description, impact, urgency, category, steps) in plan {
+        let requester = user(email).await?;
+        let (group_id, tier) = group_of(Tier::L1).map_or((None, None), |(g, t)| (Some(g), Some(t)));
+        let new = NewTicket {
+            kind,
+            subject: Text::parse("subject", subject, 250)?,
+            description: Text::parse("description", description, 100_000)?,
+            requester_id: requester.id,
+            organisation_id: requester.organisation_id,
+            channel: Channel::Portal,
+            ci_ref: None,
+            category_id: cat(category),
+            impact,
+            urgency,
+            priority: m.get(impact, urgency),
+            priority_override_reason: None,
+            group_id,
+            assignee_id: (!steps.is_empty()).then_some(agent.id),
+            tier,
+            facts: KeyFacts::default(),
+        };
+        let (ticket, _) = store
+            .tickets()
+            .create(&new, Some(requester.id), now, None, &[])
+            .await?;
+        for to in steps {
+            let fields = TransitionFields {
+                reason: (*to == Status::Pending)
+                    .then(|| {
+                        Text::parse("reason", "Esperando respuesta del proveedor del CRM", 200)
+                    })
+                    .transpose()?,
+                resolution_code: (*to == Status::Validation)
+                    .then(|| Text::parse("resolution_code", "config_fixed", 100))
+                    .transpose()?,
+                resolution: (*to == Status::Validation)
+                    .then(|| Text::parse("resolution", "Corregida la configuración.", 1000))
+                    .transpose()?,
+                summary: None,
+            };
+            let (by, actor, request) = match to {
+                Status::Survey => (
+                    ActorKind::Requester,
+                    requester.id,
+                    TransitionRequest::Confirm {
+                        solved: true,
+                        reason: None,
+                    },
+                ),
+                Status::Review => (
+                    ActorKind::Requester,
+                    requester.id,
+                    TransitionRequest::SurveySubmitted,
+                ),
+                _ => (
+                    ActorKind::Agent,
+                    agent.id,
+                    TransitionRequest::MoveTo { to: *to, fields },
+                ),
+            };
+            crate::tickets::lifecycle::apply(
+                app,
+                ticket.id,
+                None,
+                Some(actor),
+                by,
+                &request,
+                |_| Vec::new(),
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("demo ticket {}: {e}", ticket.number))?;
+        }
+        count += 1;
+    }
+    Ok(count)
+}

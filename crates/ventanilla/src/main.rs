@@ -353,6 +353,7 @@ async fn demo(
     config.server.public_url = format!("http://{listen}");
     let app = open(config, &DbArgs::default()).await?;
     let logins = ventanilla_app::demo::seed(&app).await?;
+    let tickets = ventanilla_app::demo::seed_tickets(&app).await?;
     let listener = TcpListener::bind(listen)
         .await
         .with_context(|| format!("cannot listen on {listen}"))?;
@@ -361,7 +362,7 @@ async fn demo(
         dir.display()
     );
     println!(
-        "Every demo account's password: {}",
+        "{tickets} demo tickets; every demo account's password: {}",
         ventanilla_app::demo::DEMO_PASSWORD
     );
     for l in &logins {

@@ -237,6 +237,11 @@ fn scripted_server(url: &str) {
     assert!(status.success(), "graceful shutdown exits 0: {status:?}");
 }
 
+fn cookie_of(res: &ureq::http::Response<ureq::Body>) -> String {
+    let set = res.headers().get("set-cookie").unwrap().to_str().unwrap();
+    set.split(';').next().unwrap().to_owned()
+}
+
 #[test]
 fn demo_serves_a_desk_with_demo_logins() {
     let port = free_port();
@@ -270,6 +275,21 @@ fn demo_serves_a_desk_with_demo_logins() {
         let body: serde_json::Value = res.body_mut().read_json().unwrap();
         assert_eq!(body["user"]["role"], role);
     }
+    let mut res = ureq::get(&format!("{base}/api/v1/tickets?limit=50"))
+        .header("Cookie", &cookie_of(&login))
+        .call()
+        .unwrap();
+    let tickets: serde_json::Value = res.body_mut().read_json().unwrap();
+    let statuses: std::collections::BTreeSet<String> = tickets["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["status"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(
+        statuses.len() >= 5,
+        "demo tickets in several states: {statuses:?}"
+    );
     sigterm(&demo.0);
     assert!(wait_exit(&mut demo.0).success());
     let mut out = String::new();
