@@ -16,7 +16,35 @@ pub struct Config {
     pub database: DatabaseConfig,
     pub auth: AuthConfig,
     pub tickets: TicketsConfig,
+    pub jobs: JobsConfig,
     pub log: LogConfig,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct JobsConfig {
+    /// Run background jobs in `serve` (turn off on web-only nodes and run `worker` apart).
+    pub enabled: bool,
+    /// How often an idle worker looks for work, in milliseconds.
+    pub poll_interval_ms: u64,
+    /// How long a claimed job is held before another node may take it over, in seconds.
+    pub lease_secs: u64,
+    /// How often SLA warnings and breaches are looked for, in seconds.
+    pub sla_scan_secs: u64,
+    /// How often sessions, throttling counters and finished jobs are cleaned up, in seconds.
+    pub housekeeping_secs: u64,
+}
+
+impl Default for JobsConfig {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            poll_interval_ms: 1000,
+            lease_secs: 300,
+            sla_scan_secs: 30,
+            housekeeping_secs: 600,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -218,6 +246,13 @@ impl Config {
         }
         if self.auth.max_failures_per_account == 0 || self.auth.max_failures_per_ip == 0 {
             return err("auth.max_failures_per_account", "limits must be at least 1");
+        }
+        if self.jobs.poll_interval_ms == 0
+            || self.jobs.sla_scan_secs == 0
+            || self.jobs.housekeeping_secs == 0
+            || self.jobs.lease_secs == 0
+        {
+            return err("jobs", "intervals must be at least 1");
         }
         if self.tickets.survey_timeout_hours == 0 {
             return err("tickets.survey_timeout_hours", "must be at least 1");

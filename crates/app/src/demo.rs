@@ -402,6 +402,7 @@ pub async fn seed_tickets(app: &App) -> anyhow::Result<usize> {
         ),
     ];
     let now = app.now();
+    let sla_ctx = crate::tickets::sla::SlaContext::load(store).await?;
     let mut count = 0;
     for (email, kind, subject, description, impact, urgency, category, steps) in plan {
         let requester = user(email).await?;
@@ -423,7 +424,10 @@ pub async fn seed_tickets(app: &App) -> anyhow::Result<usize> {
             assignee_id: (!steps.is_empty()).then_some(agent.id),
             tier,
             facts: KeyFacts::default(),
+            sla: Default::default(),
         };
+        let mut new = new;
+        new.sla = crate::tickets::sla::initial(&new, &sla_ctx, now);
         let (ticket, _) = store
             .tickets()
             .create(&new, Some(requester.id), now, None, &[])

@@ -9,6 +9,7 @@ pub mod demo;
 pub mod error;
 pub mod extract;
 pub mod http;
+pub mod jobs;
 pub mod maintenance;
 pub mod server;
 pub mod tickets;

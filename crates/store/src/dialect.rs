@@ -1,5 +1,5 @@
 //! The few places where SQLite and PostgreSQL need different SQL, named in one file.
-//! (Later: full-text search, job claiming, date bucketing.)
+//! (Job claiming here; later full-text search and date bucketing.)
 
 use crate::{BackendKind, Store};
 
@@ -10,5 +10,15 @@ impl Store {
             BackendKind::Sqlite => "sqlite",
             BackendKind::Postgres => "postgres",
         }
+    }
+}
+
+/// Job claiming. PostgreSQL nodes claim concurrently, so the candidate rows are locked and
+/// rows another node holds are skipped. SQLite has one writer, and the claim runs under
+/// `BEGIN IMMEDIATE`, so nothing else can claim meanwhile and the clause does not exist.
+pub(crate) fn skip_locked(kind: BackendKind) -> &'static str {
+    match kind {
+        BackendKind::Postgres => "FOR UPDATE SKIP LOCKED",
+        BackendKind::Sqlite => "",
     }
 }

@@ -15,10 +15,14 @@ pub mod dialect;
 pub mod directory;
 mod error;
 pub mod groups;
+#[macro_use]
+pub mod jobs;
+pub mod notifications;
 pub mod outbox;
 pub mod roles;
 pub mod sessions;
 pub mod settings;
+pub mod sla;
 mod sql;
 pub mod throttle;
 pub mod tickets;

@@ -63,6 +63,7 @@ fn new_ticket(requester: UserId, kind: TicketKind, priority: Priority) -> NewTic
         assignee_id: None,
         tier: None,
         facts: KeyFacts::default(),
+        sla: Default::default(),
     }
 }
 
@@ -181,6 +182,7 @@ async fn modify_is_optimistic_and_records_effects() {
                     recipient_id: Some(r),
                     payload: serde_json::json!({ "a": 1 }),
                 }],
+                ..Effects::default()
             })
         })
         .await

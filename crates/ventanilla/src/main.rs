@@ -45,6 +45,12 @@ enum Command {
         #[arg(long)]
         listen: Option<std::net::SocketAddr>,
     },
+    /// Run only the background job runner (SLA checks, timeouts, housekeeping): for
+    /// deployments with web-only nodes (`jobs.enabled = false`) on PostgreSQL.
+    Worker {
+        #[command(flatten)]
+        db: DbArgs,
+    },
     /// Apply database migrations and exit.
     Migrate {
         #[command(flatten)]
@@ -173,6 +179,15 @@ async fn run(command: Command, config: &mut Config) -> anyhow::Result<()> {
                 .await
                 .with_context(|| format!("cannot listen on {}", config.server.listen))?;
             ventanilla_app::server::serve(app, listener).await
+        }
+        Command::Worker { db } => {
+            let app = open(config, &db).await?;
+            tokio::select! {
+                () = ventanilla_app::jobs::run(app.clone()) => {}
+                () = ventanilla_app::server::shutdown_signal() => {}
+            }
+            app.store.close().await;
+            Ok(())
         }
         Command::Migrate { db } => {
             open(config, &db).await?;

@@ -6,8 +6,11 @@ mod auth;
 mod categories;
 mod departments;
 mod groups;
+mod ics;
+mod notifications;
 mod organisations;
 mod roles;
+mod sla;
 mod tickets;
 mod tokens;
 mod types;
@@ -93,5 +96,15 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
             tickets::attachments::upload
         ))
         .routes(routes!(tickets::attachments::download))
+        .routes(routes!(notifications::list))
+        .routes(routes!(notifications::read))
+        .routes(routes!(notifications::read_all))
+        .routes(routes!(sla::list_calendars, sla::create_calendar))
+        .routes(routes!(sla::update_calendar))
+        .routes(routes!(sla::import_holidays))
+        .routes(routes!(sla::list_policies, sla::create_policy))
+        .routes(routes!(sla::update_policy))
+        .routes(routes!(sla::list_jobs))
+        .routes(routes!(sla::retry_job))
         .split_for_parts()
 }

@@ -9,7 +9,7 @@ use ventanilla_domain::ticket::{
 use ventanilla_domain::{Text, TicketId, UserId};
 use ventanilla_store::tickets::{Effects, NewEvent};
 
-use super::{modify_error, transition_error};
+use super::transition_error;
 use crate::App;
 use crate::error::{AppError, AppResult};
 
@@ -89,18 +89,14 @@ pub async fn apply(
 ) -> AppResult<Ticket> {
     let now = app.now();
     let close = app.config.tickets.close_requirements;
-    let (ticket, _) = app
-        .store
-        .tickets()
-        .modify(id, expected_version, actor, now, |t| {
-            let tr =
-                transition_with(&lifecycle_of(t), request, by, &close).map_err(transition_error)?;
-            let mut effects = Effects::default().event(apply_to(t, &tr, now));
-            effects.events.extend(extra(t));
-            Ok::<_, AppError>(effects)
-        })
-        .await
-        .map_err(modify_error)?;
+    let ticket = crate::tickets::write(app, id, expected_version, actor, |t| {
+        let tr =
+            transition_with(&lifecycle_of(t), request, by, &close).map_err(transition_error)?;
+        let mut effects = Effects::default().event(apply_to(t, &tr, now));
+        effects.events.extend(extra(t));
+        Ok::<_, AppError>(effects)
+    })
+    .await?;
     if matches!(ticket.status, Status::Validation | Status::Closed) {
         cascade_to_children(app, &ticket, actor).await?;
     }
@@ -119,44 +115,41 @@ async fn cascade_to_children(app: &App, parent: &Ticket, actor: Option<UserId>) 
             continue;
         }
         let target = parent.status;
-        app.store
-            .tickets()
-            .modify(child.id, None, actor, now, |t| {
-                if t.status.is_terminal() {
-                    return Ok(Effects::default());
-                }
-                let from = t.status;
-                t.status = target;
-                t.resume_to = None;
-                t.pending_reason = None;
-                t.resolution_code = parent.resolution_code.clone();
-                t.resolution = parent.resolution.clone();
-                if target == Status::Validation {
-                    t.resolved_at = Some(now);
-                } else {
-                    t.closed_at = Some(now);
-                }
-                let verb = if target == Status::Closed {
-                    "Closed"
-                } else {
-                    "Resolved"
-                };
-                let mut e = NewEvent::change(
-                    "status",
-                    Some(from.as_str().into()),
-                    Some(target.as_str().into()),
-                    true,
-                );
-                e.kind = EventKind::Transition;
-                e.body = Some(format!(
-                    "{verb} with parent {}: {}",
-                    parent.number,
-                    parent.resolution.as_deref().unwrap_or("")
-                ));
-                Ok::<_, AppError>(Effects::default().event(e))
-            })
-            .await
-            .map_err(modify_error)?;
+        crate::tickets::write(app, child.id, None, actor, |t| {
+            if t.status.is_terminal() {
+                return Ok(Effects::default());
+            }
+            let from = t.status;
+            t.status = target;
+            t.resume_to = None;
+            t.pending_reason = None;
+            t.resolution_code = parent.resolution_code.clone();
+            t.resolution = parent.resolution.clone();
+            if target == Status::Validation {
+                t.resolved_at = Some(now);
+            } else {
+                t.closed_at = Some(now);
+            }
+            let verb = if target == Status::Closed {
+                "Closed"
+            } else {
+                "Resolved"
+            };
+            let mut e = NewEvent::change(
+                "status",
+                Some(from.as_str().into()),
+                Some(target.as_str().into()),
+                true,
+            );
+            e.kind = EventKind::Transition;
+            e.body = Some(format!(
+                "{verb} with parent {}: {}",
+                parent.number,
+                parent.resolution.as_deref().unwrap_or("")
+            ));
+            Ok::<_, AppError>(Effects::default().event(e))
+        })
+        .await?;
     }
     Ok(())
 }

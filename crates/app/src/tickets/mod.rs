@@ -5,6 +5,7 @@
 pub mod access;
 pub mod lifecycle;
 pub mod matrix;
+pub mod sla;
 
 use axum::http::StatusCode;
 use ventanilla_domain::ticket::TransitionError;
@@ -55,4 +56,50 @@ pub fn ticket_closed() -> AppError {
         "ticket_closed",
         "the ticket is closed or cancelled and cannot be changed",
     )
+}
+
+/// Every change to a stored ticket goes through here: `f` changes the ticket and says what
+/// to record, then the SLA record is brought up to date, all in one transaction.
+pub async fn write<F>(
+    app: &crate::App,
+    id: ventanilla_domain::TicketId,
+    expected_version: Option<i64>,
+    actor: Option<ventanilla_domain::UserId>,
+    f: F,
+) -> crate::error::AppResult<ventanilla_domain::ticket::Ticket>
+where
+    F: FnMut(
+        &mut ventanilla_domain::ticket::Ticket,
+    ) -> Result<ventanilla_store::tickets::Effects, AppError>,
+{
+    let ctx = sla::SlaContext::load(&app.store).await?;
+    write_with(app, &ctx, id, expected_version, actor, f).await
+}
+
+/// [`write`] with the SLA context already loaded (the SLA scan loads it once per pass).
+pub async fn write_with<F>(
+    app: &crate::App,
+    ctx: &sla::SlaContext,
+    id: ventanilla_domain::TicketId,
+    expected_version: Option<i64>,
+    actor: Option<ventanilla_domain::UserId>,
+    mut f: F,
+) -> crate::error::AppResult<ventanilla_domain::ticket::Ticket>
+where
+    F: FnMut(
+        &mut ventanilla_domain::ticket::Ticket,
+    ) -> Result<ventanilla_store::tickets::Effects, AppError>,
+{
+    let now = app.now();
+    let (ticket, _) = app
+        .store
+        .tickets()
+        .modify(id, expected_version, actor, now, |t| {
+            let fx = f(t)?;
+            sla::refresh(t, ctx, now);
+            Ok::<_, AppError>(fx)
+        })
+        .await
+        .map_err(modify_error)?;
+    Ok(ticket)
 }

@@ -8,6 +8,7 @@ mod access;
 mod auth;
 mod directory;
 mod shell;
+mod sla;
 mod tickets_access;
 mod tickets_fields;
 mod tickets_lifecycle;

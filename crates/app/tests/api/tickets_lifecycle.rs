@@ -487,11 +487,19 @@ async fn the_survey_times_out_into_review() {
         &d.requester,
     )
     .await;
+    let run_jobs = || async {
+        ventanilla_app::jobs::schedule_ticks(&d.t.app, d.t.app.now())
+            .await
+            .unwrap();
+        ventanilla_app::jobs::run_pending(&d.t.app, "test")
+            .await
+            .unwrap()
+    };
     d.t.clock.advance(SignedDuration::from_hours(71));
-    ventanilla_app::maintenance::sweep(&d.t.app).await.unwrap();
+    run_jobs().await;
     assert_eq!(d.status(id).await["status"], "survey");
     d.t.clock.advance(SignedDuration::from_hours(2));
-    ventanilla_app::maintenance::sweep(&d.t.app).await.unwrap();
+    assert!(run_jobs().await >= 1, "the survey timeout ran as a job");
     assert_eq!(d.status(id).await["status"], "review");
     let res =
         d.t.post(

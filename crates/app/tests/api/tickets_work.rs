@@ -282,11 +282,22 @@ async fn functional_escalation_moves_up_a_tier_with_a_handover() {
         "not back down a tier"
     );
     let outbox = d.t.app.store.outbox().pending(100).await.unwrap();
-    assert!(
-        outbox
-            .iter()
-            .any(|o| o.kind == "ticket.escalated" && o.payload["group_id"] == l2)
+    let mail = outbox
+        .iter()
+        .find(|o| o.kind == "notification.ticket.escalated")
+        .expect("the L2 members are notified");
+    assert_eq!(mail.recipient_id.map(|u| u.get()), Some(l2_agent.id.get()));
+    let (_, l2_caller) = (
+        l2,
+        ventanilla_testkit::Caller::Bearer(
+            ventanilla_app::api::issue_token(&d.t.state(), l2_agent.id, "t", None)
+                .await
+                .unwrap()
+                .token,
+        ),
     );
+    let inbox = d.t.get("/api/v1/notifications", &l2_caller).await;
+    assert_eq!(inbox.body["unread"], 1, "{}", inbox.text);
 }
 
 #[tokio::test]
@@ -304,7 +315,7 @@ async fn hierarchical_escalation_notifies_the_groups_supervisors() {
     let outbox = d.t.app.store.outbox().pending(100).await.unwrap();
     let notes: Vec<_> = outbox
         .iter()
-        .filter(|o| o.kind == "ticket.hierarchical_escalation")
+        .filter(|o| o.kind == "notification.ticket.hierarchical_escalation")
         .collect();
     assert_eq!(notes.len(), 1, "one supervisor in the group");
     let sup = d.t.get("/api/v1/me", &d.supervisor).await.body["user"]["id"]
@@ -352,7 +363,7 @@ async fn major_incidents_link_children_and_resolve_and_close_them() {
             .await
             .unwrap()
             .into_iter()
-            .filter(|o| o.kind == "ticket.major_incident")
+            .filter(|o| o.kind == "notification.ticket.major_incident")
             .count();
     assert_eq!(supervisors, 1);
     let req = d.t.post("/api/v1/tickets", json!({ "kind": "service_request", "subject": "s", "description": "d", "impact": "low", "urgency": "low" }), &d.agent).await;

@@ -3,6 +3,7 @@
 //! Everything here is a pure function of recorded instants, a calendar and `now`; the
 //! application decides when to call it and the store persists the serde forms.
 
+mod actions;
 mod calendar;
 mod policy;
 mod record;
@@ -13,6 +14,7 @@ mod window;
 #[cfg(test)]
 mod tests;
 
+pub use actions::{SlaAction, SlaActions, SlaState, TicketSla};
 pub use calendar::{Calendar, CalendarSpec, Exception, Holiday, WeeklySpec};
 pub use policy::{
     ClockRule, DEFAULT_WARN_PERCENT, SlaKind, SlaPolicy, SlaPolicySpec, SlaTarget, select_policy,

@@ -83,6 +83,8 @@ pub struct Ticket {
     pub parent_id: Option<TicketId>,
     pub rating: Option<u8>,
     pub rating_comment: Option<String>,
+    /// Service levels: the policy in force and the stopwatch of each target.
+    pub sla: crate::sla::TicketSla,
     /// Bumped by every change; the `ETag` is derived from it.
     pub version: i64,
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
@@ -136,6 +138,8 @@ pub struct NewTicket {
     pub assignee_id: Option<UserId>,
     pub tier: Option<Tier>,
     pub facts: KeyFacts,
+    /// The service-level record computed at registration.
+    pub sla: crate::sla::TicketSla,
 }
 
 /// A partial update of the editable fields; `None` keeps, `Some(None)` clears.
@@ -174,6 +178,8 @@ pub enum EventKind {
     Attachment,
     Confirmation,
     Survey,
+    /// A service-level warning or breach.
+    Sla,
 }
 
 impl EventKind {
@@ -189,6 +195,7 @@ impl EventKind {
             EventKind::Attachment => "attachment",
             EventKind::Confirmation => "confirmation",
             EventKind::Survey => "survey",
+            EventKind::Sla => "sla",
         }
     }
 
@@ -204,6 +211,7 @@ impl EventKind {
             "attachment" => EventKind::Attachment,
             "confirmation" => EventKind::Confirmation,
             "survey" => EventKind::Survey,
+            "sla" => EventKind::Sla,
             _ => return None,
         })
     }

@@ -37,6 +37,8 @@ pub struct TicketFilter {
     pub parent_id: Option<TicketId>,
     /// Words in the subject (case-insensitive substring).
     pub text: Option<String>,
+    /// `at_risk` or `breached` (or `ok`).
+    pub sla_state: Option<ventanilla_domain::sla::SlaState>,
 }
 
 /// List orders. Each is a total order ending in the id, so keyset pages never skip or repeat.
@@ -48,6 +50,8 @@ pub enum TicketSort {
     Oldest,
     /// Most urgent first, then oldest first: the order a queue is worked in.
     Priority,
+    /// Soonest SLA due instant first; only tickets whose SLA clock runs.
+    Due,
 }
 
 impl TicketSort {
@@ -56,6 +60,7 @@ impl TicketSort {
             "newest" | "-created" => Some(Self::Newest),
             "oldest" | "created" => Some(Self::Oldest),
             "priority" => Some(Self::Priority),
+            "due" => Some(Self::Due),
             _ => None,
         }
     }
@@ -130,6 +135,9 @@ impl Tickets<'_> {
         let mut b = SqlBuilder::new(&format!("SELECT {cols} FROM tickets t WHERE 1 = 1"));
         push_scope(&mut b, scope);
         push_filter(&mut b, f);
+        if sort == TicketSort::Due {
+            b.push(" AND t.sla_due_at IS NOT NULL");
+        }
         if let Some(cursor) = after {
             push_cursor(&mut b, sort, cursor)?;
         }
@@ -137,6 +145,7 @@ impl Tickets<'_> {
             TicketSort::Newest => " ORDER BY t.id DESC",
             TicketSort::Oldest => " ORDER BY t.id",
             TicketSort::Priority => " ORDER BY t.priority_rank, t.id",
+            TicketSort::Due => " ORDER BY t.sla_due_at, t.id",
         });
         b.push(" LIMIT ").bind(Param::I64(i64::from(limit) + 1));
         let (sql, params) = b.finish();
@@ -163,6 +172,11 @@ fn cursor_of(sort: TicketSort, t: &Ticket) -> String {
     match sort {
         TicketSort::Newest | TicketSort::Oldest => t.id.get().to_string(),
         TicketSort::Priority => format!("{}.{}", t.priority.rank(), t.id.get()),
+        TicketSort::Due => format!(
+            "{}.{}",
+            t.sla.due_at.map_or(0, |d| d.as_microsecond()),
+            t.id.get()
+        ),
     }
 }
 
@@ -180,6 +194,14 @@ fn push_cursor(b: &mut SqlBuilder, sort: TicketSort, cursor: &str) -> Result<()>
                 " AND t.id > "
             });
             b.bind(Param::I64(id));
+        }
+        TicketSort::Due => {
+            let (due, id) = cursor.split_once('.').ok_or_else(bad_cursor)?;
+            let due: i64 = due.parse().map_err(|_| bad_cursor())?;
+            let id: i64 = id.parse().map_err(|_| bad_cursor())?;
+            b.push(" AND (t.sla_due_at > ").bind(Param::I64(due));
+            b.push(" OR (t.sla_due_at = ").bind(Param::I64(due));
+            b.push(" AND t.id > ").bind(Param::I64(id)).push("))");
         }
         TicketSort::Priority => {
             let (rank, id) = cursor.split_once('.').ok_or_else(bad_cursor)?;
@@ -264,6 +286,10 @@ fn push_filter(b: &mut SqlBuilder, f: &TicketFilter) {
     }
     if let Some(p) = f.parent_id {
         b.push(" AND t.parent_id = ").bind(Param::I64(p.get()));
+    }
+    if let Some(s) = f.sla_state {
+        b.push(" AND t.sla_state = ")
+            .bind(Param::Text(s.as_str().into()));
     }
     if let Some(text) = f.text.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         b.push(" AND lower(t.subject) LIKE ")

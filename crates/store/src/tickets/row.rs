@@ -1,5 +1,6 @@
 //! The `tickets` row and its conversion to and from the domain's `Ticket`.
 
+use ventanilla_domain::sla::{SlaState, Stopwatch, TicketSla};
 use ventanilla_domain::ticket::{KeyFacts, Ticket, requester_status};
 use ventanilla_domain::{CategoryId, GroupId, OrganisationId, TicketId, UserId};
 
@@ -12,7 +13,8 @@ pub(crate) const COLUMNS: &str =
     assignee_id, tier, escalated, status, resume_to, pending_reason, reopen_count, resolution_code,
     resolution, started_at, impact_scope, error_codes, tried, major, major_reason, parent_id,
     rating, rating_comment, version, created_at, updated_at, status_changed_at,
-    first_response_at, resolved_at, closed_at";
+    first_response_at, resolved_at, closed_at, sla_policy_id, sla_response, sla_resolution,
+    sla_response_due_at, sla_resolution_due_at, sla_due_at, sla_next_check_at, sla_state";
 
 /// The same columns qualified with the `t.` alias, for joins.
 pub(crate) fn qualified() -> String {
@@ -65,6 +67,26 @@ pub(crate) struct TicketRow {
     pub first_response_at: Option<i64>,
     pub resolved_at: Option<i64>,
     pub closed_at: Option<i64>,
+    pub sla_policy_id: Option<i64>,
+    pub sla_response: Option<String>,
+    pub sla_resolution: Option<String>,
+    pub sla_response_due_at: Option<i64>,
+    pub sla_resolution_due_at: Option<i64>,
+    pub sla_due_at: Option<i64>,
+    pub sla_next_check_at: Option<i64>,
+    pub sla_state: Option<String>,
+}
+
+fn watch(json: Option<&str>) -> Result<Option<Stopwatch>> {
+    json.map(|j| {
+        serde_json::from_str(j).map_err(|e| StoreError::Corrupt(format!("stopwatch: {e}")))
+    })
+    .transpose()
+}
+
+/// The stopwatch JSON stored for a target.
+pub(crate) fn watch_json(w: &Option<Stopwatch>) -> Option<String> {
+    w.as_ref().and_then(|w| serde_json::to_string(w).ok())
 }
 
 impl TryFrom<TicketRow> for Ticket {
@@ -119,6 +141,23 @@ impl TryFrom<TicketRow> for Ticket {
             first_response_at: opt_from_db(r.first_response_at)?,
             resolved_at: opt_from_db(r.resolved_at)?,
             closed_at: opt_from_db(r.closed_at)?,
+            sla: TicketSla {
+                policy_id: r.sla_policy_id,
+                response: watch(r.sla_response.as_deref())?,
+                resolution: watch(r.sla_resolution.as_deref())?,
+                response_due_at: opt_from_db(r.sla_response_due_at)?,
+                resolution_due_at: opt_from_db(r.sla_resolution_due_at)?,
+                due_at: opt_from_db(r.sla_due_at)?,
+                next_check_at: opt_from_db(r.sla_next_check_at)?,
+                state: r
+                    .sla_state
+                    .as_deref()
+                    .map(|s| {
+                        SlaState::parse(s)
+                            .ok_or_else(|| StoreError::Corrupt(format!("sla_state {s}")))
+                    })
+                    .transpose()?,
+            },
         })
     }
 }
@@ -137,7 +176,10 @@ macro_rules! write_back {
                 started_at = $25, impact_scope = $26, error_codes = $27, tried = $28, major = $29,
                 major_reason = $30, parent_id = $31, rating = $32, rating_comment = $33,
                 updated_at = $34, status_changed_at = $35, first_response_at = $36,
-                resolved_at = $37, closed_at = $38, version = version + 1
+                resolved_at = $37, closed_at = $38, sla_policy_id = $39, sla_response = $40,
+                sla_resolution = $41, sla_due_at = $42, sla_next_check_at = $43, sla_state = $44,
+                sla_response_due_at = $45, sla_resolution_due_at = $46,
+                version = version + 1
              WHERE id = $1 AND version = $2",
         )
         .bind(t.id.get())
@@ -181,6 +223,14 @@ macro_rules! write_back {
         .bind(t.first_response_at.map($crate::time::to_db))
         .bind(t.resolved_at.map($crate::time::to_db))
         .bind(t.closed_at.map($crate::time::to_db))
+        .bind(t.sla.policy_id)
+        .bind($crate::tickets::row::watch_json(&t.sla.response))
+        .bind($crate::tickets::row::watch_json(&t.sla.resolution))
+        .bind(t.sla.due_at.map($crate::time::to_db))
+        .bind(t.sla.next_check_at.map($crate::time::to_db))
+        .bind(t.sla.state.map(|s| s.as_str()))
+        .bind(t.sla.response_due_at.map($crate::time::to_db))
+        .bind(t.sla.resolution_due_at.map($crate::time::to_db))
         .execute($exec)
         .await?
         .rows_affected()

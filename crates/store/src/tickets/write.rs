@@ -28,6 +28,8 @@ pub struct NewOutbox {
 pub struct Effects {
     pub events: Vec<NewEvent>,
     pub outbox: Vec<NewOutbox>,
+    pub notifications: Vec<crate::notifications::NewNotification>,
+    pub jobs: Vec<crate::jobs::NewJob>,
 }
 
 impl Effects {
@@ -37,7 +39,10 @@ impl Effects {
     }
 
     pub fn is_empty(&self) -> bool {
-        self.events.is_empty() && self.outbox.is_empty()
+        self.events.is_empty()
+            && self.outbox.is_empty()
+            && self.notifications.is_empty()
+            && self.jobs.is_empty()
     }
 }
 
@@ -96,9 +101,11 @@ impl Tickets<'_> {
                 channel, ci_ref, category_id, impact, urgency, priority, priority_rank,
                 priority_override_reason, group_id, assignee_id, tier, escalated, status,
                 reopen_count, started_at, impact_scope, error_codes, tried, major, version,
-                created_at, updated_at, status_changed_at)
+                created_at, updated_at, status_changed_at, sla_policy_id, sla_response,
+                sla_resolution, sla_due_at, sla_next_check_at, sla_state, sla_response_due_at,
+                sla_resolution_due_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
-                FALSE, 'new', 0, $18, $19, $20, $21, FALSE, 1, $22, $22, $22)
+                FALSE, 'new', 0, $18, $19, $20, $21, FALSE, 1, $22, $22, $22, $23, $24, $25, $26, $27, $28, $29, $30)
              RETURNING {COLUMNS}"
         );
         let key_owner = actor.unwrap_or(new.requester_id);
@@ -146,6 +153,14 @@ impl Tickets<'_> {
                         .bind(new.facts.error_codes.as_deref())
                         .bind(new.facts.tried.as_deref())
                         .bind(to_db(now))
+                        .bind(new.sla.policy_id)
+                        .bind(super::row::watch_json(&new.sla.response))
+                        .bind(super::row::watch_json(&new.sla.resolution))
+                        .bind(new.sla.due_at.map(to_db))
+                        .bind(new.sla.next_check_at.map(to_db))
+                        .bind(new.sla.state.map(|s| s.as_str()))
+                        .bind(new.sla.response_due_at.map(to_db))
+                        .bind(new.sla.resolution_due_at.map(to_db))
                         .fetch_one(&mut *tx)
                         .await?;
                     let created =
@@ -221,6 +236,24 @@ impl Tickets<'_> {
                         for o in &effects.outbox {
                             insert_outbox!(&mut *tx, id.get(), now, o);
                         }
+                        for n in &effects.notifications {
+                            crate::notifications::insert_notification!(
+                                &mut *tx,
+                                Some(id.get()),
+                                n,
+                                now
+                            );
+                            // Every notification is also written for the mail channel.
+                            let o = NewOutbox {
+                                kind: format!("notification.{}", n.kind),
+                                recipient_id: Some(n.user_id),
+                                payload: serde_json::json!({ "title": n.title, "body": n.body }),
+                            };
+                            insert_outbox!(&mut *tx, id.get(), now, &o);
+                        }
+                        for j in &effects.jobs {
+                            crate::jobs::insert_job!(&mut *tx, j, now);
+                        }
                         after.version = before.version + 1;
                         // Derived from status and escalation: recomputed here, once, rather
                         // than by every change function.
@@ -248,6 +281,19 @@ impl Tickets<'_> {
         let ids: Vec<i64> = on_reader!(self.0, |db| {
             sqlx::query_scalar("SELECT id FROM tickets WHERE status = 'survey' AND status_changed_at < $1 ORDER BY status_changed_at LIMIT $2")
                 .bind(to_db(before))
+                .bind(limit)
+                .fetch_all(db)
+                .await?
+        });
+        Ok(ids.into_iter().map(TicketId).collect())
+    }
+
+    /// Tickets whose next SLA warning or breach is due by `now` (index on the instant: the
+    /// scan reads only due rows).
+    pub async fn sla_due(&self, now: Timestamp, limit: i64) -> Result<Vec<TicketId>> {
+        let ids: Vec<i64> = on_reader!(self.0, |db| {
+            sqlx::query_scalar("SELECT id FROM tickets WHERE sla_next_check_at <= $1 ORDER BY sla_next_check_at LIMIT $2")
+                .bind(to_db(now))
                 .bind(limit)
                 .fetch_all(db)
                 .await?

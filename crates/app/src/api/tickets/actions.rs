@@ -17,7 +17,7 @@ use crate::AppState;
 use crate::auth::Auth;
 use crate::error::{AppError, AppResult, ErrorBody};
 use crate::extract::{Json, Path};
-use crate::tickets::{access, lifecycle, modify_error, ticket_closed, transition_error};
+use crate::tickets::{access, lifecycle, ticket_closed, transition_error};
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -69,39 +69,35 @@ pub async fn add(
     };
     let now = state.now();
     let close = state.config.tickets.close_requirements;
-    let (ticket, _) = state
-        .store
-        .tickets()
-        .modify(ticket.id, None, Some(auth.user_id()), now, |t| {
-            if staff {
-                guard_agent_change(t.status)?;
-            } else if t.status.is_terminal() {
-                return Err(ticket_closed());
-            }
-            let mut fx = Effects::default().event(
-                NewEvent::new(kind, kind == EventKind::Reply)
-                    .body(body.as_str())
-                    .minutes(minutes),
-            );
-            if staff && kind == EventKind::Reply && t.first_response_at.is_none() {
-                t.first_response_at = Some(now);
-            }
-            if !staff && t.status == Status::Pending {
-                // The requester answered what the desk was waiting for: resume.
-                let to = lifecycle::lifecycle_of(t).resume_target();
-                let tr = transition_with(
-                    &lifecycle::lifecycle_of(t),
-                    &TransitionRequest::move_to(to),
-                    ActorKind::System,
-                    &close,
-                )
-                .map_err(transition_error)?;
-                fx.events.push(lifecycle::apply_to(t, &tr, now));
-            }
-            Ok::<_, AppError>(fx)
-        })
-        .await
-        .map_err(modify_error)?;
+    let ticket = crate::tickets::write(&state, ticket.id, None, Some(auth.user_id()), |t| {
+        if staff {
+            guard_agent_change(t.status)?;
+        } else if t.status.is_terminal() {
+            return Err(ticket_closed());
+        }
+        let mut fx = Effects::default().event(
+            NewEvent::new(kind, kind == EventKind::Reply)
+                .body(body.as_str())
+                .minutes(minutes),
+        );
+        if staff && kind == EventKind::Reply && t.first_response_at.is_none() {
+            t.first_response_at = Some(now);
+        }
+        if !staff && t.status == Status::Pending {
+            // The requester answered what the desk was waiting for: resume.
+            let to = lifecycle::lifecycle_of(t).resume_target();
+            let tr = transition_with(
+                &lifecycle::lifecycle_of(t),
+                &TransitionRequest::move_to(to),
+                ActorKind::System,
+                &close,
+            )
+            .map_err(transition_error)?;
+            fx.events.push(lifecycle::apply_to(t, &tr, now));
+        }
+        Ok::<_, AppError>(fx)
+    })
+    .await?;
     Ok((
         StatusCode::CREATED,
         etag(&ticket),

@@ -195,7 +195,14 @@ pub async fn create(
         assignee_id,
         tier,
         facts,
+        sla: Default::default(),
     };
+    let mut new = new;
+    new.sla = crate::tickets::sla::initial(
+        &new,
+        &crate::tickets::sla::SlaContext::load(&state.store).await?,
+        state.now(),
+    );
     let (ticket, created) = match state
         .store
         .tickets()

@@ -11,7 +11,8 @@ use ventanilla_domain::directory::PageRequest;
 use ventanilla_domain::ticket::{EventKind, TicketKind, Urgency};
 use ventanilla_domain::{GroupId, Permission, Text, TicketId, Tier, UserId, ValidationError};
 use ventanilla_store::groups::GroupFilter;
-use ventanilla_store::tickets::{Effects, NewEvent, NewOutbox};
+use ventanilla_store::notifications::NewNotification;
+use ventanilla_store::tickets::{Effects, NewEvent};
 
 use super::update::guard_agent_change;
 use super::{TicketView, etag, if_match, view};
@@ -20,7 +21,7 @@ use crate::api::users::not_found_as;
 use crate::auth::Auth;
 use crate::error::{AppError, AppResult, ErrorBody};
 use crate::extract::{Json, Path};
-use crate::tickets::{access, matrix, modify_error};
+use crate::tickets::{access, matrix};
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -99,6 +100,7 @@ pub async fn escalate(
                     ValidationError::new("group_id", "must be a group of a higher tier").into(),
                 );
             }
+            let members = state.store.groups().members(group.id).await?;
             let fx = Effects {
                 events: vec![
                     NewEvent::new(EventKind::Escalation, true)
@@ -106,52 +108,52 @@ pub async fn escalate(
                     NewEvent::new(EventKind::Escalation, false)
                         .body(format!("handover to {}: {summary}", group.name)),
                 ],
-                outbox: vec![NewOutbox {
-                    kind: "ticket.escalated".into(),
-                    recipient_id: None,
-                    payload: serde_json::json!({ "ticket": ticket.number, "group_id": group.id, "tier": group.tier, "summary": summary }),
-                }],
+                notifications: members
+                    .iter()
+                    .map(|m| NewNotification {
+                        user_id: m.user_id,
+                        kind: "ticket.escalated".into(),
+                        title: format!("{} escalated to {}", ticket.number, group.name),
+                        body: Some(summary.to_string()),
+                    })
+                    .collect(),
+                ..Effects::default()
             };
             (fx, Some((group.id, group.tier)))
         }
         "hierarchical" => {
             let supervisors = supervisors_of(&state, ticket.group_id).await?;
             let fx = Effects {
-                events: vec![NewEvent::new(EventKind::Escalation, false).body(format!("hierarchical escalation: {summary}"))],
-                outbox: supervisors
+                events: vec![
+                    NewEvent::new(EventKind::Escalation, false)
+                        .body(format!("hierarchical escalation: {summary}")),
+                ],
+                notifications: supervisors
                     .into_iter()
-                    .map(|u| NewOutbox {
+                    .map(|u| NewNotification {
+                        user_id: u,
                         kind: "ticket.hierarchical_escalation".into(),
-                        recipient_id: Some(u),
-                        payload: serde_json::json!({ "ticket": ticket.number, "subject": ticket.subject, "summary": summary, "by": auth.user_id() }),
+                        title: format!("{}: {}", ticket.number, ticket.subject),
+                        body: Some(summary.to_string()),
                     })
                     .collect(),
+                ..Effects::default()
             };
             (fx, None)
         }
         _ => return Err(ValidationError::new("type", "must be functional or hierarchical").into()),
     };
-    let (ticket, _) = state
-        .store
-        .tickets()
-        .modify(
-            ticket.id,
-            expected,
-            Some(auth.user_id()),
-            state.now(),
-            |t| {
-                guard_agent_change(t.status)?;
-                if let Some((group, tier)) = target {
-                    t.group_id = Some(group);
-                    t.tier = Some(tier);
-                    t.assignee_id = None;
-                    t.escalated = true;
-                }
-                Ok::<_, AppError>(fx_builder.clone())
-            },
-        )
-        .await
-        .map_err(modify_error)?;
+    let ticket = crate::tickets::write(&state, ticket.id, expected, Some(auth.user_id()), |t| {
+        guard_agent_change(t.status)?;
+        if let Some((group, tier)) = target {
+            t.group_id = Some(group);
+            t.tier = Some(tier);
+            t.assignee_id = None;
+            t.escalated = true;
+        }
+        Ok::<_, AppError>(fx_builder.clone())
+    })
+    .await?;
     Ok((etag(&ticket), Json(view(&auth, ticket))))
 }
 
@@ -201,44 +203,56 @@ pub async fn major(
         Vec::new()
     };
     let m = matrix::load(&state.store).await?;
-    let (ticket, _) = state
-        .store
-        .tickets()
-        .modify(ticket.id, None, Some(auth.user_id()), state.now(), |t| {
-            guard_agent_change(t.status)?;
-            if t.major == req.major {
-                return Ok(Effects::default());
+    let ticket = crate::tickets::write(&state, ticket.id, None, Some(auth.user_id()), |t| {
+        guard_agent_change(t.status)?;
+        if t.major == req.major {
+            return Ok(Effects::default());
+        }
+        let mut fx = Effects::default();
+        let mut e = NewEvent::change(
+            "major",
+            Some(t.major.to_string()),
+            Some(req.major.to_string()),
+            false,
+        );
+        e.body = Some(reason.to_string());
+        fx.events.push(e);
+        t.major = req.major;
+        t.major_reason = req.major.then(|| reason.to_string());
+        if req.major {
+            if t.urgency != Urgency::High {
+                fx.events.push(NewEvent::change(
+                    "urgency",
+                    Some(t.urgency.as_str().into()),
+                    Some("high".into()),
+                    false,
+                ));
+                t.urgency = Urgency::High;
             }
-            let mut fx = Effects::default();
-            let mut e = NewEvent::change("major", Some(t.major.to_string()), Some(req.major.to_string()), false);
-            e.body = Some(reason.to_string());
-            fx.events.push(e);
-            t.major = req.major;
-            t.major_reason = req.major.then(|| reason.to_string());
-            if req.major {
-                if t.urgency != Urgency::High {
-                    fx.events.push(NewEvent::change("urgency", Some(t.urgency.as_str().into()), Some("high".into()), false));
-                    t.urgency = Urgency::High;
+            if t.priority_override_reason.is_none() {
+                let p = m.get(t.impact, t.urgency);
+                if p != t.priority {
+                    fx.events.push(NewEvent::change(
+                        "priority",
+                        Some(t.priority.as_str().into()),
+                        Some(p.as_str().into()),
+                        false,
+                    ));
+                    t.priority = p;
                 }
-                if t.priority_override_reason.is_none() {
-                    let p = m.get(t.impact, t.urgency);
-                    if p != t.priority {
-                        fx.events.push(NewEvent::change("priority", Some(t.priority.as_str().into()), Some(p.as_str().into()), false));
-                        t.priority = p;
-                    }
-                }
-                fx.outbox = supervisors
-                    .iter()
-                    .map(|u| NewOutbox {
-                        kind: "ticket.major_incident".into(),
-                        recipient_id: Some(*u),
-                        payload: serde_json::json!({ "ticket": t.number, "subject": t.subject, "reason": reason }),
-                    })
-                    .collect();
             }
-            Ok::<_, AppError>(fx)
-        })
-        .await
-        .map_err(modify_error)?;
+            fx.notifications = supervisors
+                .iter()
+                .map(|u| NewNotification {
+                    user_id: *u,
+                    kind: "ticket.major_incident".into(),
+                    title: format!("Major incident {}: {}", t.number, t.subject),
+                    body: Some(reason.to_string()),
+                })
+                .collect();
+        }
+        Ok::<_, AppError>(fx)
+    })
+    .await?;
     Ok((etag(&ticket), Json(view(&auth, ticket))))
 }

@@ -14,7 +14,7 @@ use crate::AppState;
 use crate::auth::Auth;
 use crate::error::{AppError, AppResult, ErrorBody};
 use crate::extract::{Json, Path};
-use crate::tickets::{access, modify_error};
+use crate::tickets::access;
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -58,39 +58,30 @@ pub async fn link(
     if parent.status.is_terminal() {
         return Err(crate::tickets::ticket_closed());
     }
-    let now = state.now();
-    state
-        .store
-        .tickets()
-        .modify(child.id, None, Some(auth.user_id()), now, |t| {
-            guard_agent_change(t.status)?;
-            match t.parent_id {
-                Some(p) if p == parent.id => Ok(Effects::default()),
-                Some(_) => Err(AppError::Conflict(
-                    "the ticket is already linked under another ticket".into(),
-                )),
-                None => {
-                    t.parent_id = Some(parent.id);
-                    let mut e = NewEvent::new(EventKind::Link, false)
-                        .body(format!("linked under {}", parent.number));
-                    e.field = Some("parent_id".into());
-                    e.new_value = Some(parent.id.to_string());
-                    Ok(Effects::default().event(e))
-                }
+    crate::tickets::write(&state, child.id, None, Some(auth.user_id()), |t| {
+        guard_agent_change(t.status)?;
+        match t.parent_id {
+            Some(p) if p == parent.id => Ok(Effects::default()),
+            Some(_) => Err(AppError::Conflict(
+                "the ticket is already linked under another ticket".into(),
+            )),
+            None => {
+                t.parent_id = Some(parent.id);
+                let mut e = NewEvent::new(EventKind::Link, false)
+                    .body(format!("linked under {}", parent.number));
+                e.field = Some("parent_id".into());
+                e.new_value = Some(parent.id.to_string());
+                Ok(Effects::default().event(e))
             }
-        })
-        .await
-        .map_err(modify_error)?;
+        }
+    })
+    .await?;
     let note =
         NewEvent::new(EventKind::Link, false).body(format!("{} linked as a child", child.number));
-    state
-        .store
-        .tickets()
-        .modify(parent.id, None, Some(auth.user_id()), now, |_| {
-            Ok::<_, AppError>(Effects::default().event(note.clone()))
-        })
-        .await
-        .map_err(modify_error)?;
+    crate::tickets::write(&state, parent.id, None, Some(auth.user_id()), |_| {
+        Ok::<_, AppError>(Effects::default().event(note.clone()))
+    })
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -108,18 +99,14 @@ pub async fn unlink(
     if child.parent_id != Some(parent.id) {
         return Err(AppError::NotFound);
     }
-    state
-        .store
-        .tickets()
-        .modify(child.id, None, Some(auth.user_id()), state.now(), |t| {
-            t.parent_id = None;
-            let mut e = NewEvent::new(EventKind::Link, false)
-                .body(format!("unlinked from {}", parent.number));
-            e.field = Some("parent_id".into());
-            e.old_value = Some(parent.id.to_string());
-            Ok::<_, AppError>(Effects::default().event(e))
-        })
-        .await
-        .map_err(modify_error)?;
+    crate::tickets::write(&state, child.id, None, Some(auth.user_id()), |t| {
+        t.parent_id = None;
+        let mut e =
+            NewEvent::new(EventKind::Link, false).body(format!("unlinked from {}", parent.number));
+        e.field = Some("parent_id".into());
+        e.old_value = Some(parent.id.to_string());
+        Ok::<_, AppError>(Effects::default().event(e))
+    })
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }

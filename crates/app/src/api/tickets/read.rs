@@ -36,7 +36,9 @@ pub struct ListQuery {
     pub parent_id: Option<i64>,
     /// Words in the subject.
     pub q: Option<String>,
-    /// `newest` (default), `oldest` or `priority`.
+    /// SLA standing: `at_risk`, `breached` or `ok`.
+    pub sla: Option<String>,
+    /// `newest` (default), `oldest`, `priority` or `due` (soonest SLA due first).
     pub sort: Option<String>,
     /// The `next` cursor of the previous page.
     pub after: Option<String>,
@@ -64,8 +66,9 @@ pub async fn list(
     let filter = filter_of(&auth, &q)?;
     let sort = match q.sort.as_deref() {
         None => TicketSort::default(),
-        Some(s) => TicketSort::parse(s)
-            .ok_or_else(|| ValidationError::new("sort", "must be newest, oldest or priority"))?,
+        Some(s) => TicketSort::parse(s).ok_or_else(|| {
+            ValidationError::new("sort", "must be newest, oldest, priority or due")
+        })?,
     };
     let scope = access::scope(&state, &auth);
     let mut result = state
@@ -123,6 +126,14 @@ fn filter_of(auth: &Auth, q: &ListQuery) -> AppResult<TicketFilter> {
         major: q.major,
         parent_id: q.parent_id.map(TicketId),
         text: q.q.clone(),
+        sla_state: q
+            .sla
+            .as_deref()
+            .map(|s| {
+                ventanilla_domain::sla::SlaState::parse(s)
+                    .ok_or_else(|| ValidationError::new("sla", "must be ok, at_risk or breached"))
+            })
+            .transpose()?,
     })
 }
 

@@ -19,7 +19,7 @@ use crate::api::users::not_found_as;
 use crate::auth::Auth;
 use crate::error::{AppError, AppResult, ErrorBody};
 use crate::extract::{Json, Path};
-use crate::tickets::{access, matrix, modify_error, ticket_closed, validation_locked};
+use crate::tickets::{access, matrix, ticket_closed, validation_locked};
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -88,45 +88,35 @@ pub async fn update(
         None => None,
     };
     let m = matrix::load(&state.store).await?;
-    let (ticket, _) = state
-        .store
-        .tickets()
-        .modify(
-            ticket.id,
-            expected,
-            Some(auth.user_id()),
-            state.now(),
-            |t| {
-                guard_agent_change(t.status)?;
-                let mut effects = Effects::default();
-                if let (Some(kind), Some(number)) = (reclassify, &new_number) {
-                    let old = format!("{} {}", t.kind.as_str(), t.number);
-                    t.kind = kind;
-                    t.number = number.clone();
-                    effects.events.push(NewEvent::change(
-                        "kind",
-                        Some(old),
-                        Some(format!("{} {}", kind.as_str(), number)),
-                        true,
-                    ));
-                }
-                apply_patch(t, &patch, &m, &mut effects);
-                if let Some(tier) = new_tier
-                    && t.tier != Some(tier)
-                {
-                    effects.events.push(NewEvent::change(
-                        "tier",
-                        t.tier.map(|x| x.code().into()),
-                        Some(tier.code().into()),
-                        false,
-                    ));
-                    t.tier = Some(tier);
-                }
-                Ok::<_, AppError>(effects)
-            },
-        )
-        .await
-        .map_err(modify_error)?;
+    let ticket = crate::tickets::write(&state, ticket.id, expected, Some(auth.user_id()), |t| {
+        guard_agent_change(t.status)?;
+        let mut effects = Effects::default();
+        if let (Some(kind), Some(number)) = (reclassify, &new_number) {
+            let old = format!("{} {}", t.kind.as_str(), t.number);
+            t.kind = kind;
+            t.number = number.clone();
+            effects.events.push(NewEvent::change(
+                "kind",
+                Some(old),
+                Some(format!("{} {}", kind.as_str(), number)),
+                true,
+            ));
+        }
+        apply_patch(t, &patch, &m, &mut effects);
+        if let Some(tier) = new_tier
+            && t.tier != Some(tier)
+        {
+            effects.events.push(NewEvent::change(
+                "tier",
+                t.tier.map(|x| x.code().into()),
+                Some(tier.code().into()),
+                false,
+            ));
+            t.tier = Some(tier);
+        }
+        Ok::<_, AppError>(effects)
+    })
+    .await?;
     Ok((etag(&ticket), Json(view(&auth, ticket))))
 }
 

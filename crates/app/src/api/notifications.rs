@@ -1,0 +1,87 @@
+//! `/notifications`: the caller's in-app notifications (escalations, SLA warnings and
+//! breaches, major incidents), with the unread count the console header shows.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use ventanilla_domain::directory::PageRequest;
+use ventanilla_store::notifications::Notification;
+
+use crate::AppState;
+use crate::auth::Auth;
+use crate::error::{AppResult, ErrorBody};
+use crate::extract::{Json, Path, Query};
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListQuery {
+    /// Only unread ones.
+    #[serde(default)]
+    pub unread: bool,
+    pub after: Option<i64>,
+    pub limit: Option<u32>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NotificationList {
+    pub items: Vec<Notification>,
+    /// How many are unread in all.
+    pub unread: i64,
+    pub next: Option<i64>,
+}
+
+/// The caller's notifications, newest first.
+#[utoipa::path(get, path = "/notifications", tag = "notifications", params(ListQuery),
+    responses((status = 200, body = NotificationList), (status = 401, body = ErrorBody)))]
+pub async fn list(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(q): Query<ListQuery>,
+) -> AppResult<Json<NotificationList>> {
+    let page = PageRequest::new(q.after, q.limit)?;
+    let (mut items, unread) = state
+        .store
+        .notifications()
+        .list(auth.user_id(), q.unread, q.after, i64::from(page.limit) + 1)
+        .await?;
+    let next = if items.len() > page.limit as usize {
+        items.truncate(page.limit as usize);
+        items.last().map(|n| n.id)
+    } else {
+        None
+    };
+    Ok(Json(NotificationList {
+        items,
+        unread,
+        next,
+    }))
+}
+
+/// Marks one notification read.
+#[utoipa::path(post, path = "/notifications/{id}/read", tag = "notifications", params(("id" = i64, Path)),
+    responses((status = 204), (status = 404, body = ErrorBody)))]
+pub async fn read(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+) -> AppResult<StatusCode> {
+    state
+        .store
+        .notifications()
+        .mark_read(auth.user_id(), id, state.now())
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Marks every notification read.
+#[utoipa::path(post, path = "/notifications/read-all", tag = "notifications",
+    responses((status = 204), (status = 401, body = ErrorBody)))]
+pub async fn read_all(State(state): State<AppState>, auth: Auth) -> AppResult<StatusCode> {
+    state
+        .store
+        .notifications()
+        .mark_all_read(auth.user_id(), state.now())
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
