@@ -293,8 +293,65 @@ pub async fn seed(app: &App) -> anyhow::Result<Vec<DemoLogin>> {
     Ok(logins)
 }
 
+/// A Madrid office calendar (Spanish national holidays), a 24×7 one, and an SLA policy per
+/// priority, so demo tickets run their clocks.
+async fn seed_sla(app: &App) -> anyhow::Result<()> {
+    use ventanilla_domain::sla::{CalendarSpec, SlaActions, SlaPolicy, SlaPolicySpec};
+    let audit = NewAudit::new(app.now(), None, "calendar.create", Some("demo".into()));
+    let holidays: Vec<serde_json::Value> = [
+        "01-01", "01-06", "05-01", "08-15", "10-12", "11-01", "12-06", "12-08", "12-25",
+    ]
+    .iter()
+    .map(|d| serde_json::json!({ "date": format!("2026-{d}"), "yearly": true }))
+    .collect();
+    let office: CalendarSpec = serde_json::from_value(serde_json::json!({
+        "time_zone": "Europe/Madrid",
+        "weekly": { "mon": [["09:00", "18:00"]], "tue": [["09:00", "18:00"]], "wed": [["09:00", "18:00"]],
+                    "thu": [["09:00", "18:00"]], "fri": [["09:00", "15:00"]] },
+        "holidays": holidays
+    }))?;
+    let office = app
+        .store
+        .sla()
+        .put_calendar(None, "Oficina Madrid", &office, &audit)
+        .await?;
+    let day = serde_json::json!([["00:00", "24:00"]]);
+    let always: CalendarSpec =
+        serde_json::from_value(serde_json::json!({ "time_zone": "UTC", "weekly": {
+        "mon": day, "tue": day, "wed": day, "thu": day, "fri": day, "sat": day, "sun": day } }))?;
+    let always = app
+        .store
+        .sla()
+        .put_calendar(None, "24x7", &always, &audit)
+        .await?;
+    for (priority, cal, response, resolution) in [
+        ("critical", always.id, "PT15M", "PT4H"),
+        ("high", office.id, "PT1H", "PT8H"),
+        ("medium", office.id, "PT4H", "PT24H"),
+        ("low", office.id, "PT8H", "PT40H"),
+        ("informational", office.id, "PT24H", "PT80H"),
+    ] {
+        let spec: SlaPolicySpec = serde_json::from_value(serde_json::json!({
+            "name": format!("SLA {priority}"), "priority": priority, "calendar_id": cal,
+            "targets": { "first_response": response, "resolution": resolution } }))?;
+        let entry = NewAudit::new(app.now(), None, "sla_policy.create", Some("demo".into()));
+        app.store
+            .sla()
+            .put_policy(
+                None,
+                &SlaPolicy::new(spec)?,
+                &SlaActions::standard(),
+                true,
+                &entry,
+            )
+            .await?;
+    }
+    Ok(())
+}
+
 /// A few demo tickets in several states of the service model, so the desk is not empty.
 pub async fn seed_tickets(app: &App) -> anyhow::Result<usize> {
+    seed_sla(app).await?;
     use ventanilla_domain::ticket::{
         ActorKind, Channel, Impact, KeyFacts, NewTicket, Status, TicketKind, TransitionFields,
         TransitionRequest, Urgency,

@@ -12,6 +12,12 @@ pub async fn serve(app: Arc<App>, listener: TcpListener) -> anyhow::Result<()> {
     let router = crate::router(app.clone());
     let addr = listener.local_addr()?;
     tracing::info!(%addr, database = app.store.backend_name(), "ventanilla listening");
+    // The job runner shares the process unless this node is web-only (`jobs.enabled`).
+    let jobs = app
+        .config
+        .jobs
+        .enabled
+        .then(|| tokio::spawn(crate::jobs::run(app.clone())));
     axum::serve(
         listener,
         router.into_make_service_with_connect_info::<SocketAddr>(),
@@ -19,6 +25,9 @@ pub async fn serve(app: Arc<App>, listener: TcpListener) -> anyhow::Result<()> {
     .with_graceful_shutdown(shutdown_signal())
     .await?;
     tracing::info!("shutting down");
+    if let Some(j) = jobs {
+        j.abort();
+    }
     app.store.close().await;
     Ok(())
 }

@@ -6,5 +6,5 @@
 mod db;
 mod http;
 
-pub use db::TestDb;
+pub use db::{POSTGRES_ENV, TestDb};
 pub use http::{Caller, PASSWORD, TestApp, TestResponse, session_cookie};
