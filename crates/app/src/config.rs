@@ -54,6 +54,9 @@ pub struct TicketsConfig {
     pub attachment_max_bytes: usize,
     /// Agents see every ticket, not only their groups' and their own.
     pub agents_see_all: bool,
+    /// The group a ticket registered without one goes to; by default the first active L1
+    /// group (the service desk).
+    pub default_group_id: Option<i64>,
     /// A ticket waiting for its satisfaction survey moves on to review after this many hours.
     pub survey_timeout_hours: u32,
     /// What closing from review requires.
@@ -65,6 +68,7 @@ impl Default for TicketsConfig {
         Self {
             attachment_max_bytes: 10 * 1024 * 1024,
             agents_see_all: false,
+            default_group_id: None,
             survey_timeout_hours: 72,
             close_requirements: Default::default(),
         }

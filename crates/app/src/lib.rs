@@ -1,5 +1,5 @@
-//! The Ventanilla application: configuration, authentication, the REST API, health and
-//! metrics endpoints, and the server lifecycle. Handlers are thin: parse, authorise, call
+//! The Ventanilla application: configuration, authentication, the REST API, the web UI,
+//! health and metrics endpoints, and the server lifecycle. Handlers are thin: parse, authorise, call
 //! the domain and the store, map the result.
 
 pub mod api;
@@ -13,6 +13,7 @@ pub mod jobs;
 pub mod maintenance;
 pub mod server;
 pub mod tickets;
+pub mod web;
 
 use std::sync::Arc;
 

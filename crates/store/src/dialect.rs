@@ -22,3 +22,62 @@ pub(crate) fn skip_locked(kind: BackendKind) -> &'static str {
         BackendKind::Sqlite => "",
     }
 }
+
+/// Bulk import (`import/`). The import gives rows explicit ids above the current maximum, so
+/// on PostgreSQL it first locks the counters (as a ticket registration would, so the two
+/// queue rather than deadlock) and the tables against concurrent inserts, and afterwards
+/// moves each identity sequence past the ids it used. SQLite's `BEGIN IMMEDIATE` already
+/// excludes every other writer, and `INTEGER PRIMARY KEY` has no sequence to move.
+pub(crate) fn import_lock_counters(kind: BackendKind) -> &'static str {
+    match kind {
+        BackendKind::Postgres => {
+            "SELECT kind, last_value FROM ticket_counters ORDER BY kind FOR UPDATE"
+        }
+        BackendKind::Sqlite => "SELECT kind, last_value FROM ticket_counters ORDER BY kind",
+    }
+}
+
+pub(crate) fn import_lock_tables(kind: BackendKind) -> Option<&'static str> {
+    match kind {
+        BackendKind::Postgres => {
+            Some("LOCK TABLE tickets, ticket_events IN SHARE ROW EXCLUSIVE MODE")
+        }
+        BackendKind::Sqlite => None,
+    }
+}
+
+pub(crate) fn import_move_sequences(kind: BackendKind) -> &'static [&'static str] {
+    match kind {
+        BackendKind::Postgres => &[
+            "SELECT setval(pg_get_serial_sequence('tickets', 'id'), GREATEST((SELECT MAX(id) FROM tickets), 1))",
+            "SELECT setval(pg_get_serial_sequence('ticket_events', 'id'), GREATEST((SELECT MAX(id) FROM ticket_events), 1))",
+        ],
+        BackendKind::Sqlite => &[],
+    }
+}
+
+/// After a bulk import: PostgreSQL's planner needs fresh statistics for the tables that grew
+/// (autovacuum would get there, minutes later). SQLite plans from its indexes alone unless
+/// `ANALYZE` was ever run, so it needs nothing.
+pub(crate) fn import_refresh_statistics(kind: BackendKind) -> &'static [&'static str] {
+    match kind {
+        BackendKind::Postgres => &[
+            "ANALYZE tickets",
+            "ANALYZE ticket_events",
+            "ANALYZE users",
+            "ANALYZE group_members",
+        ],
+        BackendKind::Sqlite => &[],
+    }
+}
+
+/// Placeholders of the import's multi-row INSERTs (thousands of values each). SQLite looks a
+/// numbered `$n` parameter up by name in a linear list, when parsing and again when sqlx
+/// binds it, which is quadratic in the values per statement (2 s for one 20,000-value
+/// INSERT); anonymous `?` placeholders, bound in order, are linear. PostgreSQL has only `$n`.
+pub(crate) fn bulk_placeholders_numbered(kind: BackendKind) -> bool {
+    match kind {
+        BackendKind::Postgres => true,
+        BackendKind::Sqlite => false,
+    }
+}

@@ -15,6 +15,7 @@ pub mod dialect;
 pub mod directory;
 mod error;
 pub mod groups;
+pub mod import;
 #[macro_use]
 pub mod jobs;
 pub mod notifications;

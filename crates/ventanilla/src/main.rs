@@ -65,6 +65,13 @@ enum Command {
         #[arg(long)]
         data_dir: Option<PathBuf>,
     },
+    /// Import organisations, users, groups and tickets from a JSON Lines file (docs/IMPORT.md).
+    Import {
+        #[command(flatten)]
+        db: DbArgs,
+        /// The file to read, or `-` for standard input.
+        file: PathBuf,
+    },
     /// Manage users.
     User {
         #[command(subcommand)]
@@ -195,6 +202,7 @@ async fn run(command: Command, config: &mut Config) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Demo { listen, data_dir } => demo(config, listen, data_dir).await,
+        Command::Import { db, file } => import(config, &db, &file).await,
         Command::User {
             command:
                 UserCommand::Add {
@@ -276,6 +284,37 @@ async fn open(config: &mut Config, db: &DbArgs) -> anyhow::Result<Arc<App>> {
         Arc::new(SystemClock),
         config.clone(),
     )))
+}
+
+/// Imports a JSON Lines file and prints what it wrote and how fast (the last line is JSON).
+async fn import(config: &mut Config, db: &DbArgs, file: &std::path::Path) -> anyhow::Result<()> {
+    let app = open(config, db).await?;
+    let input: Box<dyn std::io::BufRead + Send> = if file.as_os_str() == "-" {
+        Box::new(std::io::BufReader::with_capacity(1 << 20, std::io::stdin()))
+    } else {
+        let f =
+            std::fs::File::open(file).with_context(|| format!("cannot open {}", file.display()))?;
+        Box::new(std::io::BufReader::with_capacity(1 << 20, f))
+    };
+    let started = std::time::Instant::now();
+    let report = app.store.import(input).await?;
+    let secs = started.elapsed().as_secs_f64();
+    println!(
+        "imported {} organisations, {} departments, {} users, {} groups, {} tickets, {} timeline entries in {secs:.1} s ({:.0} tickets/s)",
+        report.organisations,
+        report.departments,
+        report.users,
+        report.groups,
+        report.tickets,
+        report.events,
+        report.tickets as f64 / secs.max(1e-9)
+    );
+    println!(
+        "{}",
+        serde_json::json!({ "report": report, "seconds": secs })
+    );
+    app.store.close().await;
+    Ok(())
 }
 
 /// Hides a password in a database URL before printing it.

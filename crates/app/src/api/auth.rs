@@ -5,15 +5,13 @@ use axum::http::StatusCode;
 use axum_extra::extract::CookieJar;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+use ventanilla_domain::Scope;
 use ventanilla_domain::directory::User;
-use ventanilla_domain::{Email, Scope};
-use ventanilla_store::StoreError;
-use ventanilla_store::audit::NewAudit;
 
 use crate::AppState;
-use crate::auth::session::{self, SESSION_COOKIE};
-use crate::auth::{Auth, AuthMethod, ClientInfo, secret, throttle};
-use crate::error::{AppError, AppResult, ErrorBody};
+use crate::auth::session;
+use crate::auth::{Auth, AuthMethod, ClientInfo};
+use crate::error::{AppResult, ErrorBody};
 use crate::extract::Json;
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -43,45 +41,9 @@ pub async fn login(
     jar: CookieJar,
     Json(req): Json<LoginRequest>,
 ) -> AppResult<(CookieJar, Json<Me>)> {
-    throttle::check(&state, &req.email, &client).await?;
-    let email = Email::parse(&req.email).ok();
-    let creds = match &email {
-        Some(e) => match state.store.users().credentials(e).await {
-            Ok(c) => Some(c),
-            Err(StoreError::NotFound) => None,
-            Err(e) => return Err(e.into()),
-        },
-        None => None,
-    };
-    let hash = creds
-        .as_ref()
-        .filter(|c| c.active)
-        .and_then(|c| c.password_hash.clone());
-    let ok = state.passwords.verify(req.password, hash).await?;
-    let now = state.now();
-    let Some(creds) = creds.filter(|_| ok) else {
-        throttle::failed(&state, &req.email, &client).await?;
-        let entry = NewAudit::new(now, None, "login.failed", client.ip_string()).detail(
-            serde_json::json!({ "email": req.email.trim().chars().take(254).collect::<String>() }),
-        );
-        state.store.audit().record(&entry).await?;
-        return Err(AppError::BadCredentials);
-    };
-    throttle::succeeded(&state, &req.email).await?;
-    // Rotate: whatever session the browser had is ended, and a fresh id is issued.
-    if let Some(old) = jar.get(SESSION_COOKIE) {
-        state
-            .store
-            .sessions()
-            .delete(&secret::hash(old.value()))
-            .await?;
-    }
-    let started = session::start(&state, creds.user_id, &client).await?;
-    let entry = NewAudit::new(now, Some(creds.user_id), "login", client.ip_string())
-        .target("user", Some(creds.user_id.get()))
-        .detail(serde_json::json!({ "user_agent": client.user_agent }));
-    state.store.audit().record(&entry).await?;
-    let me = me_for(&state, creds.user_id, Some(started.csrf_token)).await?;
+    let (user, started) =
+        crate::auth::login::sign_in(&state, &jar, &req.email, req.password, &client).await?;
+    let me = me_for(&state, user, Some(started.csrf_token)).await?;
     Ok((jar.add(started.cookie), Json(me)))
 }
 

@@ -87,7 +87,7 @@ pub async fn update_calendar(
     Ok(Json(put_calendar(&state, &auth, Some(id), b).await?))
 }
 
-async fn put_calendar(
+pub async fn put_calendar(
     state: &AppState,
     auth: &Auth,
     id: Option<i64>,
@@ -200,7 +200,7 @@ pub async fn update_policy(
     Ok(Json(put_policy(&state, &auth, Some(id), b).await?))
 }
 
-async fn put_policy(
+pub async fn put_policy(
     state: &AppState,
     auth: &Auth,
     id: Option<i64>,

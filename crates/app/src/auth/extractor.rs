@@ -146,13 +146,7 @@ impl FromRequestParts<AppState> for Auth {
             });
         }
 
-        let jar = CookieJar::from_headers(&parts.headers);
-        let cookie = jar.get(SESSION_COOKIE).ok_or(AppError::Unauthenticated)?;
-        let id_hash = secret::hash(cookie.value());
-        let session = state
-            .store
-            .sessions()
-            .lookup(&id_hash, now)
+        let auth = Auth::from_session_cookie(parts, state)
             .await?
             .ok_or(AppError::Unauthenticated)?;
         if !is_safe(&parts.method) {
@@ -161,22 +155,51 @@ impl FromRequestParts<AppState> for Auth {
                 .get(CSRF_HEADER)
                 .and_then(|v| v.to_str().ok())
                 .unwrap_or("");
-            if !secret::constant_time_eq(sent, &session.csrf_token) {
+            if !auth.csrf_matches(sent) {
                 return Err(AppError::Csrf);
             }
         }
+        Ok(auth)
+    }
+}
+
+impl Auth {
+    /// The caller named by the session cookie, without any CSRF check: the API checks the
+    /// `X-CSRF-Token` header, the web pages a `_csrf` form field (`web::form::CsrfForm`).
+    pub async fn from_session_cookie(
+        parts: &Parts,
+        state: &AppState,
+    ) -> Result<Option<Auth>, AppError> {
+        let client = ClientInfo::from_parts(parts, state.config.server.trust_forwarded_for);
+        let now = state.now();
+        let jar = CookieJar::from_headers(&parts.headers);
+        let Some(cookie) = jar.get(SESSION_COOKIE) else {
+            return Ok(None);
+        };
+        let id_hash = secret::hash(cookie.value());
+        let Some(session) = state.store.sessions().lookup(&id_hash, now).await? else {
+            return Ok(None);
+        };
         if now.duration_since(session.last_seen_at) >= SESSION_TOUCH_EVERY {
             let expires = super::session::expiry(state, now);
             state.store.sessions().touch(&id_hash, now, expires).await?;
         }
-        Ok(Auth {
+        Ok(Some(Auth {
             actor: session.actor,
             method: AuthMethod::Session {
                 id_hash,
                 csrf_token: session.csrf_token,
             },
             client,
-        })
+        }))
+    }
+
+    /// Whether `sent` is this session's CSRF token (always false for bearer tokens).
+    pub fn csrf_matches(&self, sent: &str) -> bool {
+        match &self.method {
+            AuthMethod::Session { csrf_token, .. } => secret::constant_time_eq(sent, csrf_token),
+            AuthMethod::Token(_) => false,
+        }
     }
 }
 

@@ -2,6 +2,7 @@
 //! CSRF, login throttling, and the `Auth` extractor every protected handler takes.
 
 pub mod extractor;
+pub mod login;
 pub mod password;
 pub mod secret;
 pub mod session;

@@ -1,5 +1,5 @@
-//! The whole HTTP surface in one place: API routes, health, metrics, OpenAPI, and the
-//! middleware stack (request ids, tracing, panics, timeouts, body limits, headers, metrics).
+//! The whole HTTP surface in one place: API routes, the web pages, health, metrics, OpenAPI,
+//! and the middleware stack (request ids, tracing, panics, timeouts, body limits, headers).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -7,7 +7,7 @@ use std::time::Duration;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, HeaderValue, Request, StatusCode, header};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
@@ -41,7 +41,7 @@ pub fn build(state: AppState) -> Router {
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(metrics::endpoint))
-        .route("/", get(home))
+        .merge(crate::web::router())
         .fallback(not_found)
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
         .layer(
@@ -75,16 +75,12 @@ pub fn build(state: AppState) -> Router {
         .with_state(state)
 }
 
-async fn not_found() -> Response {
-    AppError::NotFound.into_response()
-}
-
-/// A minimal landing page until the web console lands: where to find the API.
-async fn home() -> Html<&'static str> {
-    Html(concat!(
-        "<!doctype html><html lang=\"es\"><head><meta charset=\"utf-8\"><title>Ventanilla</title></head>",
-        "<body><main><h1>Ventanilla</h1><p>Mesa de servicio TI / IT service desk.</p>",
-        "<ul><li><a href=\"/api/openapi.json\">API (OpenAPI)</a></li>",
-        "<li><a href=\"/healthz\">/healthz</a></li></ul></main></body></html>"
-    ))
+/// Unknown paths: JSON under `/api`, an HTML page everywhere else.
+async fn not_found(uri: axum::http::Uri, headers: axum::http::HeaderMap) -> Response {
+    if uri.path().starts_with("/api/") {
+        AppError::NotFound.into_response()
+    } else {
+        let lang = crate::web::page::guess_lang(&headers);
+        crate::web::error::error_page(lang, &AppError::NotFound)
+    }
 }

@@ -455,3 +455,39 @@ async fn queues_filter_sort_and_page_by_keyset() {
         "ids below 5, newest first"
     );
 }
+
+#[tokio::test]
+async fn tickets_without_a_group_land_at_the_service_desk() {
+    let t = TestApp::new().await;
+    let (_, admin) = t.token_for("admin@x.test", "admin").await;
+    let (agent_user, agent) = t.token_for("agent@x.test", "agent").await;
+    let (_, requester) = t.token_for("req@x.test", "requester").await;
+    t.post(
+        "/api/v1/groups",
+        json!({ "name": "Sistemas", "tier": "L2", "members": [{ "user_id": agent_user.id }] }),
+        &admin,
+    )
+    .await;
+    let before = t
+        .post("/api/v1/tickets", incident("low", "low"), &requester)
+        .await;
+    assert_eq!(
+        before.body["group_id"],
+        serde_json::Value::Null,
+        "no L1 group yet: no queue"
+    );
+    let desk = t.post("/api/v1/groups", json!({ "name": "Mesa de Servicio", "tier": "L1", "members": [{ "user_id": agent_user.id }] }), &admin).await;
+    let res = t
+        .post("/api/v1/tickets", incident("low", "low"), &requester)
+        .await;
+    assert_eq!(
+        (res.body["group_id"].clone(), res.body["tier"].as_str()),
+        (desk.body["id"].clone(), Some("L1"))
+    );
+    let id = res.body["id"].as_i64().unwrap();
+    assert_eq!(
+        t.get(&format!("/api/v1/tickets/{id}"), &agent).await.status,
+        StatusCode::OK,
+        "the desk's agents see it"
+    );
+}

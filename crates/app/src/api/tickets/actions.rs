@@ -6,7 +6,7 @@ use axum::http::{HeaderMap, StatusCode};
 use serde::Deserialize;
 use utoipa::ToSchema;
 use ventanilla_domain::ticket::{
-    ActorKind, BODY_MAX, EventKind, Status, TicketEvent, TransitionRequest, transition_with,
+    ActorKind, BODY_MAX, EventKind, Status, Ticket, TicketEvent, TransitionRequest, transition_with,
 };
 use ventanilla_domain::{Permission, Text, TicketId, ValidationError};
 use ventanilla_store::tickets::{Effects, NewEvent};
@@ -41,7 +41,22 @@ pub async fn add(
     Path(id): Path<i64>,
     Json(req): Json<ActionBody>,
 ) -> AppResult<(StatusCode, HeaderMap, Json<TicketView>)> {
-    let ticket = access::load(&state, &auth, TicketId(id)).await?;
+    let ticket = add_action(&state, &auth, TicketId(id), &req).await?;
+    Ok((
+        StatusCode::CREATED,
+        etag(&ticket),
+        Json(view(&auth, ticket)),
+    ))
+}
+
+/// Adds a reply, a note or time spent for the API and the web alike.
+pub async fn add_action(
+    state: &AppState,
+    auth: &Auth,
+    id: TicketId,
+    req: &ActionBody,
+) -> AppResult<Ticket> {
+    let ticket = access::load(state, auth, id).await?;
     let staff = auth.actor.can(Permission::TicketsWork);
     let kind = match req.kind.as_str() {
         "reply" => EventKind::Reply,
@@ -69,7 +84,7 @@ pub async fn add(
     };
     let now = state.now();
     let close = state.config.tickets.close_requirements;
-    let ticket = crate::tickets::write(&state, ticket.id, None, Some(auth.user_id()), |t| {
+    let ticket = crate::tickets::write(state, ticket.id, None, Some(auth.user_id()), |t| {
         if staff {
             guard_agent_change(t.status)?;
         } else if t.status.is_terminal() {
@@ -98,11 +113,7 @@ pub async fn add(
         Ok::<_, AppError>(fx)
     })
     .await?;
-    Ok((
-        StatusCode::CREATED,
-        etag(&ticket),
-        Json(view(&auth, ticket)),
-    ))
+    Ok(ticket)
 }
 
 /// The timeline in order. Requesters see public entries only.

@@ -7,7 +7,7 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 use ventanilla_domain::directory::{NAME_MAX, NewUser};
 use ventanilla_domain::ticket::{
-    BODY_MAX, Channel, Impact, KeyFacts, NewTicket, SUBJECT_MAX, TicketKind, Urgency,
+    BODY_MAX, Channel, Impact, KeyFacts, NewTicket, SUBJECT_MAX, Ticket, TicketKind, Urgency,
 };
 use ventanilla_domain::{
     CategoryId, Email, GroupId, Language, OrganisationId, Permission, Text, TimeZoneName, UserId,
@@ -86,9 +86,29 @@ pub async fn create(
     headers: HeaderMap,
     Json(req): Json<CreateTicket>,
 ) -> AppResult<(StatusCode, HeaderMap, Json<TicketView>)> {
+    let key = idempotency_key(&headers)?;
+    let (ticket, created) = register(&state, &auth, &req, key.as_deref()).await?;
+    let mut headers = etag(&ticket);
+    if let Ok(loc) = HeaderValue::from_str(&format!("/api/v1/tickets/{}", ticket.id)) {
+        headers.insert(header::LOCATION, loc);
+    }
+    if !created {
+        headers.insert("idempotency-replayed", HeaderValue::from_static("true"));
+    }
+    Ok((StatusCode::CREATED, headers, Json(view(&auth, ticket))))
+}
+
+/// Registers a ticket for the API and the web alike: checks who may set what, validates
+/// every field, applies the matrix and the SLA, and stores it (idempotently with `key`).
+/// Returns the ticket and whether this call created it.
+pub async fn register(
+    state: &AppState,
+    auth: &Auth,
+    req: &CreateTicket,
+    key: Option<&str>,
+) -> AppResult<(Ticket, bool)> {
     auth.require(Permission::TicketsCreate)?;
     let staff = auth.actor.can(Permission::TicketsWork);
-    let key = idempotency_key(&headers)?;
     if !staff
         && (req.requester_id.is_some_and(|r| r != auth.user_id().get())
             || req.requester.is_some()
@@ -129,7 +149,7 @@ pub async fn create(
         ),
         None => None,
     };
-    let requester = resolve_requester(&state, &auth, &req).await?;
+    let requester = resolve_requester(state, auth, req).await?;
     let organisation_id = given_org.or(requester.organisation_id);
     let category_id = match req.category_id {
         Some(c) => {
@@ -156,10 +176,10 @@ pub async fn create(
                 .map_err(|e| not_found_as(e, "group_id", "does not exist"))?;
             (Some(group.id), Some(group.tier))
         }
-        None => (None, None),
+        None => default_group(state).await?,
     };
     let assignee_id = match req.assignee_id {
-        Some(a) => Some(super::update::check_assignee(&state, UserId(a)).await?),
+        Some(a) => Some(super::update::check_assignee(state, UserId(a)).await?),
         None => None,
     };
     let m = matrix::load(&state.store).await?;
@@ -206,7 +226,7 @@ pub async fn create(
     let (ticket, created) = match state
         .store
         .tickets()
-        .create(&new, Some(auth.user_id()), state.now(), key.as_deref(), &[])
+        .create(&new, Some(auth.user_id()), state.now(), key, &[])
         .await
     {
         // Two retries racing with one key: the loser finds the winner's ticket.
@@ -214,19 +234,12 @@ pub async fn create(
             state
                 .store
                 .tickets()
-                .create(&new, Some(auth.user_id()), state.now(), key.as_deref(), &[])
+                .create(&new, Some(auth.user_id()), state.now(), key, &[])
                 .await?
         }
         other => other?,
     };
-    let mut headers = etag(&ticket);
-    if let Ok(loc) = HeaderValue::from_str(&format!("/api/v1/tickets/{}", ticket.id)) {
-        headers.insert(header::LOCATION, loc);
-    }
-    if !created {
-        headers.insert("idempotency-replayed", HeaderValue::from_static("true"));
-    }
-    Ok((StatusCode::CREATED, headers, Json(view(&auth, ticket))))
+    Ok((ticket, created))
 }
 
 fn idempotency_key(headers: &HeaderMap) -> AppResult<Option<String>> {
@@ -315,4 +328,34 @@ async fn resolve_requester(
         Err(StoreError::Conflict { .. }) => Ok(state.store.users().by_email(&new.email).await?),
         Err(e) => Err(e.into()),
     }
+}
+
+/// Where a ticket registered without a group goes: `tickets.default_group_id`, or else the
+/// first active first-line (L1) group — the service desk, the single point of contact — so
+/// every new ticket lands in a queue agents see.
+async fn default_group(
+    state: &AppState,
+) -> AppResult<(Option<GroupId>, Option<ventanilla_domain::Tier>)> {
+    if let Some(id) = state.config.tickets.default_group_id {
+        let g = state.store.groups().get(GroupId(id)).await?;
+        return Ok((Some(g.id), Some(g.tier)));
+    }
+    let f = ventanilla_store::groups::GroupFilter {
+        tier: Some(ventanilla_domain::Tier::L1),
+        active: Some(true),
+        ..Default::default()
+    };
+    let page = state
+        .store
+        .groups()
+        .list(
+            &f,
+            ventanilla_domain::directory::PageRequest::new(None, Some(1))?,
+        )
+        .await?;
+    Ok(page
+        .items
+        .into_iter()
+        .next()
+        .map_or((None, None), |(g, _)| (Some(g.id), Some(g.tier))))
 }

@@ -8,7 +8,7 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 use ventanilla_domain::access::SUPERVISOR;
 use ventanilla_domain::directory::PageRequest;
-use ventanilla_domain::ticket::{EventKind, TicketKind, Urgency};
+use ventanilla_domain::ticket::{EventKind, Ticket, TicketKind, Urgency};
 use ventanilla_domain::{GroupId, Permission, Text, TicketId, Tier, UserId, ValidationError};
 use ventanilla_store::groups::GroupFilter;
 use ventanilla_store::notifications::NewNotification;
@@ -54,11 +54,22 @@ pub async fn escalate(
     Path(id): Path<i64>,
     Json(req): Json<EscalationBody>,
 ) -> AppResult<(HeaderMap, Json<TicketView>)> {
-    let ticket = access::load(&state, &auth, TicketId(id)).await?;
+    let ticket = escalate_ticket(&state, &auth, TicketId(id), if_match(&headers)?, &req).await?;
+    Ok((etag(&ticket), Json(view(&auth, ticket))))
+}
+
+/// The service behind `escalate`, for the API and the web alike.
+pub async fn escalate_ticket(
+    state: &AppState,
+    auth: &Auth,
+    id: TicketId,
+    expected: Option<i64>,
+    req: &EscalationBody,
+) -> AppResult<Ticket> {
+    let ticket = access::load(state, auth, id).await?;
     auth.require(Permission::TicketsWork)?;
     guard_agent_change(ticket.status)?;
     let summary = Text::parse("summary", &req.summary, 100_000)?;
-    let expected = if_match(&headers)?;
     let (fx_builder, target): (Effects, Option<(GroupId, Tier)>) = match req.kind.as_str() {
         "functional" => {
             let current = ticket.tier.unwrap_or(Tier::L1);
@@ -122,7 +133,7 @@ pub async fn escalate(
             (fx, Some((group.id, group.tier)))
         }
         "hierarchical" => {
-            let supervisors = supervisors_of(&state, ticket.group_id).await?;
+            let supervisors = supervisors_of(state, ticket.group_id).await?;
             let fx = Effects {
                 events: vec![
                     NewEvent::new(EventKind::Escalation, false)
@@ -143,7 +154,7 @@ pub async fn escalate(
         }
         _ => return Err(ValidationError::new("type", "must be functional or hierarchical").into()),
     };
-    let ticket = crate::tickets::write(&state, ticket.id, expected, Some(auth.user_id()), |t| {
+    let ticket = crate::tickets::write(state, ticket.id, expected, Some(auth.user_id()), |t| {
         guard_agent_change(t.status)?;
         if let Some((group, tier)) = target {
             t.group_id = Some(group);
@@ -154,7 +165,7 @@ pub async fn escalate(
         Ok::<_, AppError>(fx_builder.clone())
     })
     .await?;
-    Ok((etag(&ticket), Json(view(&auth, ticket))))
+    Ok(ticket)
 }
 
 /// The supervisors to notify: the group's, or every active supervisor when the group has
@@ -191,19 +202,30 @@ pub async fn major(
     Path(id): Path<i64>,
     Json(req): Json<MajorBody>,
 ) -> AppResult<(HeaderMap, Json<TicketView>)> {
-    let ticket = access::load(&state, &auth, TicketId(id)).await?;
+    let ticket = set_major(&state, &auth, TicketId(id), &req).await?;
+    Ok((etag(&ticket), Json(view(&auth, ticket))))
+}
+
+/// The service behind `major`, for the API and the web alike.
+pub async fn set_major(
+    state: &AppState,
+    auth: &Auth,
+    id: TicketId,
+    req: &MajorBody,
+) -> AppResult<Ticket> {
+    let ticket = access::load(state, auth, id).await?;
     auth.require(Permission::TicketsWork)?;
     if ticket.kind != TicketKind::Incident {
         return Err(ValidationError::new("major", "only incidents can be major incidents").into());
     }
     let reason = Text::parse("reason", &req.reason, 4000)?;
     let supervisors = if req.major {
-        all_supervisors(&state).await?
+        all_supervisors(state).await?
     } else {
         Vec::new()
     };
     let m = matrix::load(&state.store).await?;
-    let ticket = crate::tickets::write(&state, ticket.id, None, Some(auth.user_id()), |t| {
+    let ticket = crate::tickets::write(state, ticket.id, None, Some(auth.user_id()), |t| {
         guard_agent_change(t.status)?;
         if t.major == req.major {
             return Ok(Effects::default());
@@ -254,5 +276,5 @@ pub async fn major(
         Ok::<_, AppError>(fx)
     })
     .await?;
-    Ok((etag(&ticket), Json(view(&auth, ticket))))
+    Ok(ticket)
 }

@@ -31,9 +31,20 @@ pub async fn link(
     Path(id): Path<i64>,
     Json(req): Json<LinkBody>,
 ) -> AppResult<StatusCode> {
-    let parent = access::load(&state, &auth, TicketId(id)).await?;
+    link_child(&state, &auth, TicketId(id), &req).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Links `req.child_id` under `id`, for the API and the web alike.
+pub async fn link_child(
+    state: &AppState,
+    auth: &Auth,
+    id: TicketId,
+    req: &LinkBody,
+) -> AppResult<()> {
+    let parent = access::load(state, auth, id).await?;
     auth.require(Permission::TicketsWork)?;
-    let child = access::load(&state, &auth, TicketId(req.child_id))
+    let child = access::load(state, auth, TicketId(req.child_id))
         .await
         .map_err(|e| {
             if matches!(e, AppError::NotFound) {
@@ -58,7 +69,7 @@ pub async fn link(
     if parent.status.is_terminal() {
         return Err(crate::tickets::ticket_closed());
     }
-    crate::tickets::write(&state, child.id, None, Some(auth.user_id()), |t| {
+    crate::tickets::write(state, child.id, None, Some(auth.user_id()), |t| {
         guard_agent_change(t.status)?;
         match t.parent_id {
             Some(p) if p == parent.id => Ok(Effects::default()),
@@ -78,11 +89,11 @@ pub async fn link(
     .await?;
     let note =
         NewEvent::new(EventKind::Link, false).body(format!("{} linked as a child", child.number));
-    crate::tickets::write(&state, parent.id, None, Some(auth.user_id()), |_| {
+    crate::tickets::write(state, parent.id, None, Some(auth.user_id()), |_| {
         Ok::<_, AppError>(Effects::default().event(note.clone()))
     })
     .await?;
-    Ok(StatusCode::NO_CONTENT)
+    Ok(())
 }
 
 /// Unlinks a child.

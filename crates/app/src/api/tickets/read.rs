@@ -85,7 +85,7 @@ pub async fn list(
     }))
 }
 
-fn filter_of(auth: &Auth, q: &ListQuery) -> AppResult<TicketFilter> {
+pub fn filter_of(auth: &Auth, q: &ListQuery) -> AppResult<TicketFilter> {
     let statuses = match q.status.as_deref() {
         None | Some("") => Vec::new(),
         Some("open") => Status::ALL

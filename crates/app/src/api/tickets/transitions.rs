@@ -5,7 +5,7 @@ use axum::extract::State;
 use axum::http::HeaderMap;
 use serde::Deserialize;
 use utoipa::ToSchema;
-use ventanilla_domain::ticket::{EventKind, Status, TransitionFields, TransitionRequest};
+use ventanilla_domain::ticket::{EventKind, Status, Ticket, TransitionFields, TransitionRequest};
 use ventanilla_domain::{Text, TicketId, ValidationError};
 use ventanilla_store::tickets::NewEvent;
 
@@ -61,12 +61,24 @@ pub async fn transition(
     Path(id): Path<i64>,
     Json(body): Json<TransitionBody>,
 ) -> AppResult<(HeaderMap, Json<TicketView>)> {
-    let ticket = access::load(&state, &auth, TicketId(id)).await?;
+    let ticket = move_to(&state, &auth, TicketId(id), if_match(&headers)?, &body).await?;
+    Ok((etag(&ticket), Json(view(&auth, ticket))))
+}
+
+/// Moves a ticket for the API and the web alike, if the service model allows it.
+pub async fn move_to(
+    state: &AppState,
+    auth: &Auth,
+    id: TicketId,
+    expected: Option<i64>,
+    body: &TransitionBody,
+) -> AppResult<Ticket> {
+    let ticket = access::load(state, auth, id).await?;
     let to: Status = body
         .to
         .parse()
         .map_err(|_| ValidationError::new("to", "is not a ticket status"))?;
-    let by = access::actor_kind_for(&auth, &ticket, to).ok_or(AppError::Forbidden)?;
+    let by = access::actor_kind_for(auth, &ticket, to).ok_or(AppError::Forbidden)?;
     let request = TransitionRequest::MoveTo {
         to,
         fields: TransitionFields {
@@ -76,17 +88,16 @@ pub async fn transition(
             summary: opt("summary", &body.summary, 100_000)?,
         },
     };
-    let ticket = lifecycle::apply(
-        &state,
+    lifecycle::apply(
+        state,
         ticket.id,
-        if_match(&headers)?,
+        expected,
         Some(auth.user_id()),
         by,
         &request,
         |_| Vec::new(),
     )
-    .await?;
-    Ok((etag(&ticket), Json(view(&auth, ticket))))
+    .await
 }
 
 /// The requester's answer to "is service back to normal?" while the ticket is in
@@ -100,16 +111,27 @@ pub async fn confirmation(
     Path(id): Path<i64>,
     Json(body): Json<ConfirmationBody>,
 ) -> AppResult<(HeaderMap, Json<TicketView>)> {
-    let ticket = access::load(&state, &auth, TicketId(id)).await?;
-    let by = access::requester_or_supervisor(&auth, &ticket).ok_or(AppError::Forbidden)?;
+    let ticket = confirm(&state, &auth, TicketId(id), &body).await?;
+    Ok((etag(&ticket), Json(view(&auth, ticket))))
+}
+
+/// Records the requester's answer in validation, for the API and the web alike.
+pub async fn confirm(
+    state: &AppState,
+    auth: &Auth,
+    id: TicketId,
+    body: &ConfirmationBody,
+) -> AppResult<Ticket> {
+    let ticket = access::load(state, auth, id).await?;
+    let by = access::requester_or_supervisor(auth, &ticket).ok_or(AppError::Forbidden)?;
     let comment = opt("comment", &body.comment, 4000)?;
     let request = TransitionRequest::Confirm {
         solved: body.solved,
         reason: comment.clone(),
     };
     let answer = if body.solved { "yes" } else { "no" };
-    let ticket = lifecycle::apply(
-        &state,
+    lifecycle::apply(
+        state,
         ticket.id,
         None,
         Some(auth.user_id()),
@@ -122,8 +144,7 @@ pub async fn confirmation(
             vec![e]
         },
     )
-    .await?;
-    Ok((etag(&ticket), Json(view(&auth, ticket))))
+    .await
 }
 
 /// The requester's satisfaction rating while the ticket is in survey; moves it to review.
@@ -136,8 +157,19 @@ pub async fn survey(
     Path(id): Path<i64>,
     Json(body): Json<SurveyBody>,
 ) -> AppResult<(HeaderMap, Json<TicketView>)> {
-    let ticket = access::load(&state, &auth, TicketId(id)).await?;
-    let by = access::requester_or_supervisor(&auth, &ticket).ok_or(AppError::Forbidden)?;
+    let ticket = rate(&state, &auth, TicketId(id), &body).await?;
+    Ok((etag(&ticket), Json(view(&auth, ticket))))
+}
+
+/// Records the satisfaction rating in survey, for the API and the web alike.
+pub async fn rate(
+    state: &AppState,
+    auth: &Auth,
+    id: TicketId,
+    body: &SurveyBody,
+) -> AppResult<Ticket> {
+    let ticket = access::load(state, auth, id).await?;
+    let by = access::requester_or_supervisor(auth, &ticket).ok_or(AppError::Forbidden)?;
     let rating = u8::try_from(body.rating)
         .ok()
         .filter(|r| (1..=5).contains(r))
@@ -161,8 +193,8 @@ pub async fn survey(
     } else {
         request
     };
-    let ticket = lifecycle::apply(
-        &state,
+    lifecycle::apply(
+        state,
         ticket.id,
         None,
         Some(auth.user_id()),
@@ -177,6 +209,5 @@ pub async fn survey(
             vec![e]
         },
     )
-    .await?;
-    Ok((etag(&ticket), Json(view(&auth, ticket))))
+    .await
 }

@@ -68,10 +68,21 @@ pub async fn update(
     Path(id): Path<i64>,
     Json(req): Json<UpdateTicket>,
 ) -> AppResult<(HeaderMap, Json<TicketView>)> {
-    let ticket = access::load(&state, &auth, TicketId(id)).await?;
+    let ticket = patch_ticket(&state, &auth, TicketId(id), if_match(&headers)?, &req).await?;
+    Ok((etag(&ticket), Json(view(&auth, ticket))))
+}
+
+/// Changes a ticket's fields for the API and the web alike (staff only).
+pub async fn patch_ticket(
+    state: &AppState,
+    auth: &Auth,
+    id: TicketId,
+    expected: Option<i64>,
+    req: &UpdateTicket,
+) -> AppResult<Ticket> {
+    let ticket = access::load(state, auth, id).await?;
     auth.require(Permission::TicketsWork)?;
-    let expected = if_match(&headers)?;
-    let patch = parse_patch(&state, &req).await?;
+    let patch = parse_patch(state, req).await?;
     // Moving to a group puts the ticket at that group's tier.
     let new_tier = match patch.group_id {
         Some(Some(g)) => Some(state.store.groups().get(g).await?.tier),
@@ -88,7 +99,7 @@ pub async fn update(
         None => None,
     };
     let m = matrix::load(&state.store).await?;
-    let ticket = crate::tickets::write(&state, ticket.id, expected, Some(auth.user_id()), |t| {
+    crate::tickets::write(state, ticket.id, expected, Some(auth.user_id()), |t| {
         guard_agent_change(t.status)?;
         let mut effects = Effects::default();
         if let (Some(kind), Some(number)) = (reclassify, &new_number) {
@@ -116,8 +127,7 @@ pub async fn update(
         }
         Ok::<_, AppError>(effects)
     })
-    .await?;
-    Ok((etag(&ticket), Json(view(&auth, ticket))))
+    .await
 }
 
 /// Staff may not change a ticket in validation, nor a closed or cancelled one.

@@ -1,0 +1,104 @@
+// Ventanilla's own small script (progressive enhancement; every page works without it):
+// keyboard shortcuts with a help overlay, and the queue refreshing itself in place.
+(function () {
+  "use strict";
+  function helpEl() { return document.getElementById("help"); }
+  function typing(e) {
+    var t = e.target;
+    return t && (t.tagName === "INPUT" || t.tagName === "TEXTAREA" || t.tagName === "SELECT" || t.isContentEditable);
+  }
+  function showHelp(show) {
+    var help = helpEl();
+    if (!help) return;
+    help.hidden = !show;
+    if (show) { var b = help.querySelector("[data-close]"); if (b) b.focus(); }
+  }
+  document.addEventListener("click", function (e) {
+    var t = e.target;
+    if (t.closest && t.closest("[data-help]")) showHelp(true);
+    if (t.closest && t.closest("[data-close]")) showHelp(false);
+  });
+  // Attachments go to the API as the raw body, with the session's CSRF token in the header.
+  document.addEventListener("click", function (e) {
+    var go = e.target.closest && e.target.closest("[data-upload-go]");
+    if (!go) return;
+    var box = go.closest("[data-upload]");
+    var input = box.querySelector("input[type=file]");
+    var status = box.querySelector("[data-upload-status]");
+    if (!input.files.length) { input.focus(); return; }
+    var file = input.files[0];
+    status.textContent = "…";
+    fetch(box.getAttribute("data-upload") + "?filename=" + encodeURIComponent(file.name), {
+      method: "POST", body: file, credentials: "same-origin",
+      headers: { "X-CSRF-Token": box.getAttribute("data-csrf"), "Content-Type": "application/octet-stream" }
+    }).then(function (r) {
+      if (r.ok) { window.location.reload(); return; }
+      return r.json().then(function (j) { status.textContent = j.error ? j.error.message : String(r.status); });
+    }).catch(function (err) { status.textContent = String(err); });
+  });
+  var rows = function () { return Array.prototype.slice.call(document.querySelectorAll("#queue-rows tr[data-href]")); };
+  var current = -1;
+  function select(i) {
+    var r = rows();
+    if (!r.length) return;
+    current = Math.max(0, Math.min(r.length - 1, i));
+    r.forEach(function (row, n) { row.classList.toggle("selected", n === current); });
+    var a = r[current].querySelector("a");
+    if (a) a.focus();
+  }
+  var pendingG = false;
+  document.addEventListener("keydown", function (e) {
+    if (e.key === "Escape") { showHelp(false); return; }
+    var help = helpEl();
+    if (typing(e) || e.ctrlKey || e.metaKey || e.altKey || !help) return;
+    if (pendingG) {
+      pendingG = false;
+      if (e.key === "q") { window.location.href = "/console"; e.preventDefault(); }
+      return;
+    }
+    switch (e.key) {
+      case "?": showHelp(help.hidden); e.preventDefault(); break;
+      case "g": pendingG = true; break;
+      case "/": var s = document.getElementById("f-q"); if (s) { s.focus(); e.preventDefault(); } break;
+      case "j": select(current + 1); e.preventDefault(); break;
+      case "k": select(current - 1); e.preventDefault(); break;
+      case "r": case "n":
+        var body = document.getElementById("action-body");
+        var kind = document.getElementById(e.key === "r" ? "kind-reply" : "kind-note");
+        if (body && kind) { kind.checked = true; body.focus(); e.preventDefault(); }
+        break;
+    }
+  });
+  // Forms post in the background and the answer replaces the page, so a reply or a move does
+  // not reload scripts and styles; any failure falls back to an ordinary submit.
+  document.addEventListener("submit", function (e) {
+    var f = e.target;
+    if (!window.fetch || !window.DOMParser || f.method.toLowerCase() !== "post" || f.hasAttribute("data-full")) return;
+    var data;
+    try { data = new FormData(f, e.submitter || null); } catch (err) { data = new FormData(f); }
+    e.preventDefault();
+    fetch(f.action, { method: "POST", body: new URLSearchParams(data), credentials: "same-origin" })
+      .then(function (r) { return r.text().then(function (html) { return { url: r.url, html: html }; }); })
+      .then(function (res) {
+        var doc = new DOMParser().parseFromString(res.html, "text/html");
+        document.title = doc.title;
+        document.body.replaceWith(doc.body);
+        if (res.url && res.url !== window.location.href) window.history.pushState({}, "", res.url);
+        current = -1;
+        var m = document.getElementById("main");
+        if (m) m.focus();
+      })
+      .catch(function () { f.submit(); });
+  });
+  // The queue refreshes its rows every 30 seconds while visible and not being worked in.
+  if (window.fetch) {
+    setInterval(function () {
+      var table = document.getElementById("queue");
+      if (!table || document.hidden || current >= 0) return;
+      fetch(table.getAttribute("data-refresh"), { credentials: "same-origin" })
+        .then(function (r) { return r.ok ? r.text() : null; })
+        .then(function (html) { if (html !== null) document.getElementById("queue-rows").innerHTML = html; })
+        .catch(function () {});
+    }, 30000);
+  }
+})();

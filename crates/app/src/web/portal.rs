@@ -1,0 +1,230 @@
+//! The self-service portal (requesters): the first choice between reporting an interruption
+//! and requesting a service (seed 000), the form, "my tickets" in plain language, and one
+//! ticket with its public timeline, replies, the validation answer and the rating.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use ventanilla_domain::ticket::{Category, Status, Ticket, TicketEvent, TicketKind};
+use ventanilla_domain::{Permission, TicketId};
+use ventanilla_store::tickets::{TicketFilter, TicketSort};
+
+use super::error::WebResult;
+use super::form::{CsrfForm, FieldErrors};
+use super::page::{Ctx, Viewer, render};
+use super::view::{self, NewTicketForm};
+use crate::AppState;
+use crate::api::tickets::actions::{ActionBody, add_action};
+use crate::api::tickets::transitions::{ConfirmationBody, SurveyBody, confirm, rate};
+use crate::tickets::access;
+
+#[derive(Template)]
+#[template(path = "portal_home.html")]
+struct Home {
+    c: Ctx,
+    list_title: &'static str,
+    tickets: Vec<Ticket>,
+    next: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+pub struct PageQuery {
+    after: Option<String>,
+}
+
+pub async fn home(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(q): Query<PageQuery>,
+) -> WebResult<Response> {
+    viewer.auth.require(Permission::TicketsRead)?;
+    // An organisation manager follows the organisation's tickets (the scope limits them).
+    let manager =
+        viewer.auth.actor.organisation_manager && viewer.auth.actor.organisation_id.is_some();
+    let filter = TicketFilter {
+        requester_id: (!manager).then(|| viewer.auth.user_id()),
+        ..TicketFilter::default()
+    };
+    let scope = access::scope(&state, &viewer.auth);
+    let page = state
+        .store
+        .tickets()
+        .list(&scope, &filter, TicketSort::Newest, q.after.as_deref(), 25)
+        .await?;
+    render(&Home {
+        c: viewer.ctx("portal-title"),
+        list_title: if manager { "org-tickets" } else { "my-tickets" },
+        tickets: page.items,
+        next: page.next,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "portal_new.html")]
+pub struct NewPage {
+    pub c: Ctx,
+    pub form: NewTicketForm,
+    pub errors: FieldErrors,
+    pub categories: Vec<Category>,
+    pub phone: bool,
+    /// Phone calls: the known caller's open tickets.
+    pub caller_tickets: Vec<Ticket>,
+}
+
+#[derive(Deserialize, Default)]
+pub struct KindQuery {
+    #[serde(default)]
+    kind: String,
+}
+
+pub async fn new_page(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(q): Query<KindQuery>,
+) -> WebResult<Response> {
+    viewer.auth.require(Permission::TicketsCreate)?;
+    let kind = q.kind.parse::<TicketKind>().unwrap_or(TicketKind::Incident);
+    let title = view::new_title(kind);
+    render(&NewPage {
+        c: viewer.ctx(title),
+        form: NewTicketForm::for_kind(kind),
+        errors: FieldErrors::default(),
+        categories: view::categories(&state).await?,
+        phone: false,
+        caller_tickets: Vec::new(),
+    })
+}
+
+pub async fn new_submit(
+    State(state): State<AppState>,
+    CsrfForm { viewer, form }: CsrfForm<NewTicketForm>,
+) -> WebResult<Response> {
+    match view::register(&state, &viewer, &form, false).await? {
+        Ok(ticket) => Ok(
+            Redirect::to(&format!("/portal/tickets/{}?flash=created", ticket.id)).into_response(),
+        ),
+        Err(errors) => {
+            let kind = form.kind.parse().unwrap_or(TicketKind::Incident);
+            let mut res = render(&NewPage {
+                c: viewer.ctx(view::new_title(kind)),
+                form,
+                errors,
+                categories: view::categories(&state).await?,
+                phone: false,
+                caller_tickets: Vec::new(),
+            })?;
+            *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(res)
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "portal_ticket.html")]
+struct TicketPage {
+    c: Ctx,
+    t: Ticket,
+    events: Vec<TicketEvent>,
+    attachments: Vec<ventanilla_store::tickets::attachments::AttachmentMeta>,
+    me: i64,
+    can_confirm: bool,
+    can_rate: bool,
+    can_reply: bool,
+}
+
+impl TicketPage {
+    /// The portal names the requester ("you") and otherwise speaks for the desk.
+    fn actor_name(&self, id: &Option<ventanilla_domain::UserId>) -> String {
+        match id {
+            Some(u) if u.get() == self.me => self.c.t("you"),
+            _ => self.c.t("service-desk"),
+        }
+    }
+}
+
+pub async fn ticket(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+) -> WebResult<Response> {
+    let t = access::load(&state, &viewer.auth, TicketId(id)).await?;
+    // The portal always shows the requester's view: public entries only.
+    let events = state.store.tickets().events(t.id, true).await?;
+    let attachments = state.store.tickets().attachments(t.id, true).await?;
+    let mine = access::requester_or_supervisor(&viewer.auth, &t).is_some();
+    let page = TicketPage {
+        can_confirm: mine && t.status == Status::Validation,
+        can_rate: mine && t.status == Status::Survey,
+        can_reply: t.requester_id == viewer.auth.user_id() && !t.status.is_terminal(),
+        me: viewer.auth.user_id().get(),
+        c: viewer.ctx("ticket"),
+        t,
+        events,
+        attachments,
+    };
+    render(&page)
+}
+
+#[derive(Deserialize)]
+pub struct ReplyForm {
+    #[serde(default)]
+    body: String,
+}
+
+pub async fn reply(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    CsrfForm { viewer, form }: CsrfForm<ReplyForm>,
+) -> WebResult<Response> {
+    let body = ActionBody {
+        kind: "reply".into(),
+        body: form.body,
+        minutes: None,
+    };
+    let t = add_action(&state, &viewer.auth, TicketId(id), &body).await?;
+    Ok(Redirect::to(&format!("/portal/tickets/{}?flash=reply-sent", t.id)).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct ConfirmForm {
+    solved: String,
+    #[serde(default)]
+    comment: String,
+}
+
+pub async fn confirmation(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    CsrfForm { viewer, form }: CsrfForm<ConfirmForm>,
+) -> WebResult<Response> {
+    let body = ConfirmationBody {
+        solved: form.solved == "yes",
+        comment: Some(form.comment).filter(|c| !c.trim().is_empty()),
+    };
+    let t = confirm(&state, &viewer.auth, TicketId(id), &body).await?;
+    let flash = if body.solved { "confirmed" } else { "reopened" };
+    Ok(Redirect::to(&format!("/portal/tickets/{}?flash={flash}", t.id)).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct RateForm {
+    #[serde(default)]
+    rating: String,
+    #[serde(default)]
+    comment: String,
+}
+
+pub async fn survey(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    CsrfForm { viewer, form }: CsrfForm<RateForm>,
+) -> WebResult<Response> {
+    let body = SurveyBody {
+        rating: form.rating.trim().parse().unwrap_or(0),
+        comment: Some(form.comment).filter(|c| !c.trim().is_empty()),
+    };
+    let t = rate(&state, &viewer.auth, TicketId(id), &body).await?;
+    Ok(Redirect::to(&format!("/portal/tickets/{}?flash=rated", t.id)).into_response())
+}

@@ -1,0 +1,65 @@
+//! What console pages share: the staff directory (names for assignees and the timeline, in a
+//! fixed number of queries whatever the ticket count), SLA words and the unread count.
+
+use ventanilla_domain::directory::{PageRequest, User};
+use ventanilla_domain::sla::SlaState;
+use ventanilla_domain::ticket::Ticket;
+use ventanilla_domain::{UserId, access};
+use ventanilla_store::users::UserFilter;
+
+use super::error::WebResult;
+use super::page::Viewer;
+use crate::AppState;
+
+/// Agents, supervisors and administrators (up to 200 of each), for names and pickers.
+pub struct Staff {
+    pub people: Vec<User>,
+}
+
+impl Staff {
+    pub async fn load_for(state: &AppState, viewer: &Viewer) -> WebResult<Staff> {
+        let mut people = Vec::new();
+        for role in [access::AGENT, access::SUPERVISOR, access::ADMIN] {
+            let f = UserFilter {
+                role: Some(role.into()),
+                active: Some(true),
+                ..UserFilter::default()
+            };
+            let page = state
+                .store
+                .users()
+                .list(&viewer.auth.actor, &f, PageRequest::new(None, Some(200))?)
+                .await?;
+            people.extend(page.items);
+        }
+        people.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(Staff { people })
+    }
+
+    pub fn name(&self, id: &Option<UserId>) -> String {
+        id.and_then(|id| self.people.iter().find(|u| u.id == id))
+            .map(|u| u.name.clone())
+            .unwrap_or_default()
+    }
+}
+
+/// The SLA standing of a ticket as a message key suffix: `ok`, `at_risk`, `breached` or
+/// `none` (no clock running).
+pub fn sla_key(t: &Ticket) -> &'static str {
+    match t.sla.state {
+        Some(SlaState::Breached) => "breached",
+        Some(SlaState::AtRisk) => "at_risk",
+        Some(SlaState::Ok) if t.sla.due_at.is_some() => "ok",
+        _ => "none",
+    }
+}
+
+/// How many notifications the viewer has not read.
+pub async fn unread(state: &AppState, viewer: &Viewer) -> WebResult<i64> {
+    let (_, n) = state
+        .store
+        .notifications()
+        .list(viewer.auth.user_id(), true, None, 1)
+        .await?;
+    Ok(n)
+}

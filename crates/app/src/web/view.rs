@@ -1,0 +1,175 @@
+//! Shared pieces of the pages: the new-ticket form (portal and phone call) and its checks,
+//! the category list, and message keys for enums shown to people.
+
+use serde::Deserialize;
+use ventanilla_domain::ticket::{Category, Ticket, TicketKind};
+
+use super::error::WebResult;
+use super::form::FieldErrors;
+use super::page::Viewer;
+use crate::AppState;
+use crate::api::tickets::create::{
+    CreateTicket, FactsInput, RequesterInput, register as store_ticket,
+};
+use crate::error::AppError;
+
+/// What the new-ticket form sends (and shows again, as typed, when something is missing).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct NewTicketForm {
+    pub kind: String,
+    pub subject: String,
+    pub description: String,
+    pub category_id: String,
+    pub impact: String,
+    pub urgency: String,
+    pub ci_ref: String,
+    pub started_at: String,
+    pub impact_scope: String,
+    pub error_codes: String,
+    pub tried: String,
+    /// Phone calls: the caller.
+    pub caller_name: String,
+    pub caller_email: String,
+    pub caller_phone: String,
+}
+
+impl NewTicketForm {
+    pub fn for_kind(kind: TicketKind) -> Self {
+        Self {
+            kind: kind.as_str().into(),
+            ..Self::default()
+        }
+    }
+
+    pub fn is_incident(&self) -> bool {
+        self.kind != TicketKind::ServiceRequest.as_str()
+    }
+
+    pub fn category_selected(&self, id: &ventanilla_domain::CategoryId) -> bool {
+        self.category_id == id.get().to_string()
+    }
+}
+
+pub fn new_title(kind: TicketKind) -> &'static str {
+    match kind {
+        TicketKind::Incident => "new-incident",
+        TicketKind::ServiceRequest => "new-request",
+    }
+}
+
+fn opt(s: &str) -> Option<String> {
+    let t = s.trim();
+    (!t.is_empty()).then(|| t.to_owned())
+}
+
+/// Checks the form and registers the ticket through the same service as the API. Field
+/// errors come back to be shown next to their fields; other refusals are errors.
+pub async fn register(
+    state: &AppState,
+    viewer: &Viewer,
+    f: &NewTicketForm,
+    phone: bool,
+) -> WebResult<Result<Ticket, FieldErrors>> {
+    let l = viewer.lang;
+    let mut errors = FieldErrors::default();
+    for (field, value) in [("subject", &f.subject), ("description", &f.description)] {
+        if value.trim().is_empty() {
+            errors.add(field, l.t("err-required"));
+        }
+    }
+    for (field, value) in [("impact", &f.impact), ("urgency", &f.urgency)] {
+        if !matches!(value.as_str(), "high" | "medium" | "low") {
+            errors.add(field, l.t("err-choose"));
+        }
+    }
+    if phone {
+        if f.caller_email.trim().is_empty() {
+            errors.add("caller_email", l.t("err-required"));
+        }
+        if f.caller_name.trim().is_empty() {
+            errors.add("caller_name", l.t("err-required"));
+        }
+    }
+    let started_at = match opt(&f.started_at) {
+        None => None,
+        Some(s) => match s.parse::<jiff::civil::DateTime>() {
+            Ok(dt) => dt
+                .to_zoned(viewer.user.time_zone.zone())
+                .ok()
+                .map(|z| z.timestamp().to_string()),
+            Err(_) => {
+                errors.add("started_at", l.t("err-invalid"));
+                None
+            }
+        },
+    };
+    if !errors.is_empty() {
+        return Ok(Err(errors));
+    }
+    let req = CreateTicket {
+        kind: f.kind.clone(),
+        subject: f.subject.clone(),
+        description: f.description.clone(),
+        impact: f.impact.clone(),
+        urgency: f.urgency.clone(),
+        channel: Some(if phone { "phone" } else { "portal" }.into()),
+        requester_id: None,
+        requester: phone.then(|| RequesterInput {
+            name: f.caller_name.trim().into(),
+            email: f.caller_email.trim().into(),
+            phone: opt(&f.caller_phone),
+        }),
+        organisation_id: None,
+        category_id: opt(&f.category_id).and_then(|c| c.parse().ok()),
+        ci_ref: opt(&f.ci_ref),
+        group_id: None,
+        assignee_id: None,
+        priority: None,
+        priority_reason: None,
+        facts: FactsInput {
+            started_at,
+            impact_scope: opt(&f.impact_scope),
+            error_codes: opt(&f.error_codes),
+            tried: opt(&f.tried),
+        },
+    };
+    match store_ticket(state, &viewer.auth, &req, None).await {
+        Ok((t, _)) => Ok(Ok(t)),
+        Err(AppError::Validation(v)) => {
+            let field = v
+                .field
+                .trim_start_matches("facts.")
+                .replace("requester.", "caller_");
+            errors.add(&field, format!("{} ({})", l.t("err-invalid"), v.message));
+            Ok(Err(errors))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Active categories, parents before their children.
+pub async fn categories(state: &AppState) -> WebResult<Vec<Category>> {
+    let all = state.store.categories().list().await?;
+    let mut out = Vec::with_capacity(all.len());
+    for p in all.iter().filter(|c| c.parent_id.is_none() && c.active) {
+        out.push(p.clone());
+        for ch in all.iter().filter(|c| c.parent_id == Some(p.id) && c.active) {
+            out.push(ch.clone());
+        }
+    }
+    Ok(out)
+}
+
+/// A category's name in the page's language.
+pub fn category_name(lang: &super::i18n::Lang, c: &Category) -> String {
+    match lang.0 {
+        ventanilla_domain::Language::Es => c.name_es.clone(),
+        ventanilla_domain::Language::En => c.name_en.clone(),
+    }
+}
+
+/// String equality for templates, whatever the reference depth of each side.
+pub fn same(a: &str, b: &str) -> bool {
+    a == b
+}

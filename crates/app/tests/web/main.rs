@@ -1,0 +1,11 @@
+//! Web UI integration tests: the pages over the real router and a fresh database, driven
+//! in-process with form posts, checking access rules, CSRF, errors and the portal path.
+
+// Tests may panic on unexpected shapes: that is how they fail.
+#![allow(clippy::unwrap_used)]
+
+mod access;
+mod admin;
+mod helpers;
+mod pages;
+mod portal;

@@ -1,0 +1,139 @@
+//! The queue and ticket pages run a fixed number of SQL statements whatever the number of
+//! tickets: counted through sqlx's statement log at 10 and at 1,000 tickets. (Its own test
+//! binary: the counting subscriber is process-wide.)
+
+#![allow(clippy::unwrap_used)]
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use axum::body::Body;
+use http::{Request, StatusCode, header};
+use tracing_subscriber::layer::{Context, SubscriberExt};
+use tracing_subscriber::{Layer, Registry};
+use ventanilla_domain::Text;
+use ventanilla_domain::ticket::{
+    Channel, Impact, KeyFacts, NewTicket, Priority, TicketKind, Urgency,
+};
+use ventanilla_testkit::{Caller, TestApp};
+
+static STATEMENTS: AtomicUsize = AtomicUsize::new(0);
+
+struct CountStatements;
+
+/// The statement text sqlx logs (its `db.statement` and `summary` fields).
+struct Statement(String);
+
+impl tracing::field::Visit for Statement {
+    fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+        if field.name() == "db.statement" || field.name() == "summary" {
+            self.0.push_str(&format!("{value:?} "));
+        }
+    }
+
+    fn record_str(&mut self, field: &tracing::field::Field, value: &str) {
+        if field.name() == "db.statement" || field.name() == "summary" {
+            self.0.push_str(value);
+            self.0.push(' ');
+        }
+    }
+}
+
+impl<S: tracing::Subscriber> Layer<S> for CountStatements {
+    fn on_event(&self, event: &tracing::Event<'_>, _: Context<'_, S>) {
+        if event.metadata().target() == "sqlx::query" {
+            let mut v = Statement(String::new());
+            event.record(&mut v);
+            // Connection set-up (PRAGMAs when a pool opens a connection) is not a page's work.
+            if !v.0.to_ascii_uppercase().contains("PRAGMA") {
+                STATEMENTS.fetch_add(1, Ordering::SeqCst);
+            }
+        }
+    }
+}
+
+async fn add_tickets(t: &TestApp, requester: ventanilla_domain::UserId, n: usize) -> i64 {
+    let mut last = 0;
+    for i in 0..n {
+        let new = NewTicket {
+            kind: TicketKind::Incident,
+            subject: Text::parse("subject", &format!("Load ticket {i}"), 200).unwrap(),
+            description: Text::parse("description", "generated", 1000).unwrap(),
+            requester_id: requester,
+            organisation_id: None,
+            channel: Channel::Portal,
+            ci_ref: None,
+            category_id: None,
+            impact: Impact::Medium,
+            urgency: Urgency::Medium,
+            priority: Priority::Medium,
+            priority_override_reason: None,
+            group_id: None,
+            assignee_id: None,
+            tier: None,
+            facts: KeyFacts::default(),
+            sla: Default::default(),
+        };
+        let (tk, _) = t
+            .app
+            .store
+            .tickets()
+            .create(&new, Some(requester), t.app.now(), None, &[])
+            .await
+            .unwrap();
+        last = tk.id.get();
+    }
+    last
+}
+
+async fn count(t: &TestApp, cookie: &str, path: &str) -> usize {
+    let req = Request::builder()
+        .uri(path)
+        .header(header::COOKIE, format!("ventanilla_session={cookie}"))
+        .body(Body::empty())
+        .unwrap();
+    let before = STATEMENTS.load(Ordering::SeqCst);
+    let res = t.send(req).await;
+    assert_eq!(res.status, StatusCode::OK, "{path}: {}", res.text);
+    STATEMENTS.load(Ordering::SeqCst) - before
+}
+
+#[tokio::test]
+async fn queue_and_ticket_pages_do_a_fixed_number_of_queries() {
+    let subscriber = Registry::default().with(CountStatements);
+    tracing::subscriber::set_global_default(subscriber).unwrap();
+    let t = TestApp::with_config(|c| c.tickets.agents_see_all = true).await;
+    let requester = t.user("ana@example.com", "requester").await;
+    t.user("agent@example.com", "agent").await;
+    let Caller::Session { cookie, .. } = t
+        .login("agent@example.com", ventanilla_testkit::PASSWORD)
+        .await
+    else {
+        panic!("session expected")
+    };
+    let id = add_tickets(&t, requester.id, 10).await;
+    let pages = [
+        "/console?view=open".to_owned(),
+        "/console?view=open&sort=due&sla=at_risk".to_owned(),
+        format!("/console/tickets/{id}"),
+        "/portal".to_owned(),
+    ];
+    let mut at_10 = Vec::new();
+    for p in &pages {
+        // Once to warm caches that are loaded once per process, then measured.
+        count(&t, &cookie, p).await;
+        at_10.push(count(&t, &cookie, p).await);
+    }
+    add_tickets(&t, requester.id, 990).await;
+    let mut at_1000 = Vec::new();
+    for p in &pages {
+        at_1000.push(count(&t, &cookie, p).await);
+    }
+    assert_eq!(
+        at_10, at_1000,
+        "queries per page must not grow with tickets"
+    );
+    for (p, n) in pages.iter().zip(&at_10) {
+        assert!(*n > 0, "{p}: the counter saw no statement");
+        assert!(*n <= 16, "{p}: {n} statements");
+    }
+}

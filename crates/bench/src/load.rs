@@ -1,0 +1,409 @@
+//! The load driver: closed-loop clients (one thread and one keep-alive connection each) run
+//! one scenario against 127.0.0.1 until its time or request budget is spent, recording every
+//! latency exactly (a sorted vector, no sampling), so p50/p99/max are the true order
+//! statistics of the run.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use serde::Serialize;
+use serde_json::json;
+
+use crate::rng::Rng;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Scenario {
+    /// `/healthz`: the ceiling this machine, HTTP stack and client allow.
+    Healthz,
+    /// A requester registers a ticket.
+    CreateTicket,
+    /// An agent opens a ticket with a 20-entry timeline: the ticket and its timeline.
+    GetTicket,
+    /// An agent's queue page: open tickets of their group or assigned to them, most urgent
+    /// and oldest first.
+    AgentQueue,
+    /// The same queue ordered by SLA due date (only where the server supports it).
+    AgentQueueSla,
+    /// A requester's "my tickets", newest first.
+    MyTickets,
+    /// An agent adds a public reply with time spent.
+    AddReply,
+    /// An agent moves a ticket between analysis and solution.
+    Transition,
+    /// An agent's day: mostly queue and ticket reads, some replies and transitions, and
+    /// requesters creating tickets.
+    Mixed,
+}
+
+impl Scenario {
+    pub const ALL: &'static [Scenario] = &[
+        Scenario::Healthz,
+        Scenario::CreateTicket,
+        Scenario::GetTicket,
+        Scenario::AgentQueue,
+        Scenario::AgentQueueSla,
+        Scenario::MyTickets,
+        Scenario::AddReply,
+        Scenario::Transition,
+        Scenario::Mixed,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Scenario::Healthz => "healthz",
+            Scenario::CreateTicket => "create_ticket",
+            Scenario::GetTicket => "get_ticket",
+            Scenario::AgentQueue => "agent_queue",
+            Scenario::AgentQueueSla => "agent_queue_sla",
+            Scenario::MyTickets => "my_tickets",
+            Scenario::AddReply => "add_reply",
+            Scenario::Transition => "transition",
+            Scenario::Mixed => "mixed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Scenario> {
+        Scenario::ALL.iter().copied().find(|x| x.name() == s)
+    }
+}
+
+/// An agent's credentials and the tickets they work on.
+#[derive(Debug, Clone)]
+pub struct AgentCtx {
+    pub token: String,
+    /// Their first group's id (fresh database: groups are numbered in file order).
+    pub group_id: u64,
+    /// Tickets with a 20-entry timeline assigned to them.
+    pub long_tickets: Vec<u64>,
+    /// Open tickets assigned to them, in analysis (replies and transitions go here).
+    pub workable: Vec<u64>,
+}
+
+/// Who the clients act as.
+#[derive(Debug)]
+pub struct Ctx {
+    pub base: String,
+    pub agents: Vec<AgentCtx>,
+    pub requesters: Vec<String>,
+    pub sla_sort: bool,
+    /// Workable tickets now in solution: transitions alternate analysis and solution, and
+    /// this survives from one run to the next (clients own disjoint tickets within a run).
+    pub in_solution: std::sync::Mutex<std::collections::HashSet<u64>>,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Bounds {
+    pub duration: Duration,
+    pub max_requests: u64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Outcome {
+    pub scenario: &'static str,
+    pub concurrency: usize,
+    pub operations: u64,
+    pub errors: u64,
+    pub seconds: f64,
+    pub throughput: f64,
+    pub p50_ms: f64,
+    pub p99_ms: f64,
+    pub max_ms: f64,
+    /// The first error seen, to explain a non-zero error count.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub first_error: Option<String>,
+}
+
+pub fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(Duration::from_secs(30)))
+        .build()
+        .into()
+}
+
+/// Sends one request; `Ok(body)` on 2xx, the status and body otherwise.
+fn call(
+    a: &ureq::Agent,
+    method: &str,
+    url: &str,
+    token: &str,
+    body: Option<serde_json::Value>,
+) -> Result<String, String> {
+    let auth = format!("Bearer {token}");
+    let resp = match (method, body) {
+        ("GET", _) => a.get(url).header("Authorization", &auth).call(),
+        (_, Some(b)) => a.post(url).header("Authorization", &auth).send_json(b),
+        (_, None) => a.post(url).header("Authorization", &auth).send_empty(),
+    };
+    let mut resp = resp.map_err(|e| e.to_string())?;
+    let status = resp.status().as_u16();
+    let text = resp
+        .body_mut()
+        .read_to_string()
+        .map_err(|e| e.to_string())?;
+    if (200..300).contains(&status) {
+        Ok(text)
+    } else {
+        Err(format!(
+            "{method} {url}: {status} {}",
+            text.chars().take(200).collect::<String>()
+        ))
+    }
+}
+
+/// Ids of open tickets assigned to the agent, in analysis: the ones replies and transitions
+/// may touch.
+pub fn workable(base: &str, token: &str, want: usize) -> anyhow::Result<Vec<u64>> {
+    let a = agent();
+    let mut ids = Vec::new();
+    let mut after: Option<String> = None;
+    while ids.len() < want {
+        let mut url =
+            format!("{base}/api/v1/tickets?assignee=me&status=analysis&sort=oldest&limit=200");
+        if let Some(c) = &after {
+            url.push_str(&format!("&after={c}"));
+        }
+        let page: serde_json::Value =
+            serde_json::from_str(&call(&a, "GET", &url, token, None).map_err(anyhow::Error::msg)?)?;
+        for t in page["items"].as_array().context("items")? {
+            ids.extend(t["id"].as_u64());
+        }
+        match page["next"].as_str() {
+            Some(n) => after = Some(n.to_owned()),
+            None => break,
+        }
+    }
+    ids.truncate(want);
+    Ok(ids)
+}
+
+/// Whether the server sorts ticket lists by SLA due date.
+pub fn supports_sla_sort(base: &str, token: &str) -> bool {
+    call(
+        &agent(),
+        "GET",
+        &format!("{base}/api/v1/tickets?sort=due&limit=1"),
+        token,
+        None,
+    )
+    .is_ok()
+}
+
+struct Client {
+    http: ureq::Agent,
+    rng: Rng,
+    id: usize,
+    /// Clients sharing an agent take disjoint workable tickets: every `slots`-th from `slot`.
+    slot: usize,
+    slots: usize,
+}
+
+impl Client {
+    fn op(&mut self, ctx: &Ctx, s: Scenario) -> Result<(), String> {
+        let base = &ctx.base;
+        let ag = &ctx.agents[self.id % ctx.agents.len()];
+        let requester = &ctx.requesters[self.id % ctx.requesters.len()];
+        match s {
+            Scenario::Healthz => {
+                let mut r = self
+                    .http
+                    .get(format!("{base}/healthz"))
+                    .call()
+                    .map_err(|e| e.to_string())?;
+                r.body_mut().read_to_string().map_err(|e| e.to_string())?;
+                Ok(())
+            }
+            Scenario::CreateTicket => {
+                let n = self.rng.range(1, 999);
+                let body = json!({
+                    "kind": if self.rng.chance(0.7) { "incident" } else { "service_request" },
+                    "subject": format!("La impresora de la planta {n} no imprime"),
+                    "description": "Desde esta mañana no imprime; ya he reiniciado el equipo.",
+                    "impact": *self.rng.pick(&["low", "medium", "high"]),
+                    "urgency": *self.rng.pick(&["low", "medium", "high"]),
+                });
+                call(
+                    &self.http,
+                    "POST",
+                    &format!("{base}/api/v1/tickets"),
+                    requester,
+                    Some(body),
+                )
+                .map(|_| ())
+            }
+            Scenario::GetTicket => {
+                let id = *self.rng.pick(&ag.long_tickets);
+                call(
+                    &self.http,
+                    "GET",
+                    &format!("{base}/api/v1/tickets/{id}"),
+                    &ag.token,
+                    None,
+                )?;
+                call(
+                    &self.http,
+                    "GET",
+                    &format!("{base}/api/v1/tickets/{id}/actions"),
+                    &ag.token,
+                    None,
+                )
+                .map(|_| ())
+            }
+            Scenario::AgentQueue | Scenario::AgentQueueSla => {
+                let sort = if s == Scenario::AgentQueueSla {
+                    "due"
+                } else {
+                    "priority"
+                };
+                let url = if self.rng.chance(0.5) {
+                    format!(
+                        "{base}/api/v1/tickets?group_id={}&status=open&sort={sort}&limit=25",
+                        ag.group_id
+                    )
+                } else {
+                    format!("{base}/api/v1/tickets?assignee=me&status=open&sort={sort}&limit=25")
+                };
+                call(&self.http, "GET", &url, &ag.token, None).map(|_| ())
+            }
+            Scenario::MyTickets => call(
+                &self.http,
+                "GET",
+                &format!("{base}/api/v1/tickets?limit=25"),
+                requester,
+                None,
+            )
+            .map(|_| ()),
+            Scenario::AddReply => {
+                let id = *self.rng.pick(&ag.workable);
+                let body = json!({"kind": "reply", "body": "Estamos revisándolo; le informamos en breve.", "minutes": 5});
+                call(
+                    &self.http,
+                    "POST",
+                    &format!("{base}/api/v1/tickets/{id}/actions"),
+                    &ag.token,
+                    Some(body),
+                )
+                .map(|_| ())
+            }
+            Scenario::Transition => {
+                let mine = ag.workable.len() / self.slots;
+                let id = if mine == 0 {
+                    *self.rng.pick(&ag.workable)
+                } else {
+                    ag.workable[self.slot + self.slots * self.rng.below(mine as u64) as usize]
+                };
+                let was_solution = ctx
+                    .in_solution
+                    .lock()
+                    .map(|s| s.contains(&id))
+                    .unwrap_or(false);
+                let to = if was_solution { "analysis" } else { "solution" };
+                call(
+                    &self.http,
+                    "POST",
+                    &format!("{base}/api/v1/tickets/{id}/transitions"),
+                    &ag.token,
+                    Some(json!({"to": to})),
+                )?;
+                if let Ok(mut s) = ctx.in_solution.lock() {
+                    if was_solution {
+                        s.remove(&id);
+                    } else {
+                        s.insert(id);
+                    }
+                }
+                Ok(())
+            }
+            Scenario::Mixed => {
+                let pick = *self.rng.weighted(&[
+                    (Scenario::AgentQueue, 35),
+                    (Scenario::GetTicket, 30),
+                    (Scenario::MyTickets, 10),
+                    (Scenario::AddReply, 12),
+                    (Scenario::Transition, 5),
+                    (Scenario::CreateTicket, 8),
+                ]);
+                self.op(ctx, pick)
+            }
+        }
+    }
+}
+
+/// Runs `scenario` with `concurrency` clients within `bounds`.
+pub fn run(
+    ctx: &Arc<Ctx>,
+    scenario: Scenario,
+    concurrency: usize,
+    bounds: Bounds,
+    seed: u64,
+) -> Outcome {
+    let issued = Arc::new(AtomicU64::new(0));
+    let start = Instant::now();
+    let deadline = start + bounds.duration;
+    let handles: Vec<_> = (0..concurrency)
+        .map(|id| {
+            let ctx = Arc::clone(ctx);
+            let issued = Arc::clone(&issued);
+            std::thread::spawn(move || {
+                let mut c = Client {
+                    http: agent(),
+                    rng: Rng::new(seed ^ (id as u64 + 1).wrapping_mul(0x9e37_79b9_7f4a_7c15)),
+                    id,
+                    slot: id / ctx.agents.len().max(1),
+                    slots: concurrency.div_ceil(ctx.agents.len().max(1)),
+                };
+                let mut lat = Vec::with_capacity(4096);
+                let mut errors = 0u64;
+                let mut first_error = None;
+                while Instant::now() < deadline
+                    && issued.fetch_add(1, Ordering::Relaxed) < bounds.max_requests
+                {
+                    let t = Instant::now();
+                    let r = c.op(&ctx, scenario);
+                    lat.push(t.elapsed().as_micros() as u64);
+                    if let Err(e) = r {
+                        errors += 1;
+                        first_error.get_or_insert(e);
+                    }
+                }
+                (lat, errors, first_error)
+            })
+        })
+        .collect();
+    let mut all = Vec::new();
+    let mut errors = 0;
+    let mut first_error = None;
+    for h in handles {
+        if let Ok((lat, e, fe)) = h.join() {
+            all.extend(lat);
+            errors += e;
+            if first_error.is_none() {
+                first_error = fe;
+            }
+        }
+    }
+    let seconds = start.elapsed().as_secs_f64();
+    all.sort_unstable();
+    let q = |p: f64| -> f64 {
+        if all.is_empty() {
+            return 0.0;
+        }
+        let i = ((all.len() as f64 * p).ceil() as usize).clamp(1, all.len()) - 1;
+        all[i] as f64 / 1000.0
+    };
+    Outcome {
+        scenario: scenario.name(),
+        concurrency,
+        operations: all.len() as u64,
+        errors,
+        seconds,
+        throughput: all.len() as f64 / seconds.max(1e-9),
+        p50_ms: q(0.50),
+        p99_ms: q(0.99),
+        max_ms: all.last().map_or(0.0, |m| *m as f64 / 1000.0),
+        first_error,
+    }
+}

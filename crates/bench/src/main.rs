@@ -1,0 +1,375 @@
+//! `bench`: generates a realistic service desk, imports it, starts (or targets) a server on
+//! 127.0.0.1 and runs bounded load scenarios, printing a Markdown table and writing JSON.
+//! See docs/PERFORMANCE.md.
+
+mod generate;
+mod load;
+mod report;
+mod rng;
+mod server;
+mod vocab;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use clap::{Args, Parser, Subcommand};
+
+use crate::load::{AgentCtx, Bounds, Ctx, Scenario};
+use crate::report::{Import, Machine, Report};
+use crate::server::{Database, Server};
+
+#[derive(Parser)]
+#[command(name = "bench", about = "Ventanilla's data generator and load driver")]
+struct Cli {
+    #[command(subcommand)]
+    command: Cmd,
+}
+
+#[derive(Args, Clone)]
+struct DataArgs {
+    /// Tickets to generate.
+    #[arg(long, default_value_t = 20_000)]
+    tickets: u64,
+    /// The full data set: 1,000,000 tickets and 10,000 users.
+    #[arg(long)]
+    full: bool,
+    #[arg(long, default_value_t = 6)]
+    seed: u64,
+    /// Where data, databases, logs and reports go.
+    #[arg(long, default_value = "target/bench")]
+    out: PathBuf,
+}
+
+impl DataArgs {
+    fn tickets(&self) -> u64 {
+        if self.full { 1_000_000 } else { self.tickets }
+    }
+
+    fn data_dir(&self) -> PathBuf {
+        self.out
+            .join(format!("data-{}-{}", self.tickets(), self.seed))
+    }
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Write the data set (import format) without running anything.
+    Generate {
+        #[command(flatten)]
+        data: DataArgs,
+    },
+    /// Generate (or reuse), import, serve and measure.
+    Run(Box<RunArgs>),
+}
+
+#[derive(Args)]
+struct RunArgs {
+    #[command(flatten)]
+    data: DataArgs,
+    /// sqlite or postgres.
+    #[arg(long, default_value = "sqlite")]
+    database: String,
+    /// The PostgreSQL server to create the run's database on (dropped afterwards).
+    #[arg(long, default_value = "postgres://postgres@127.0.0.1:5432/postgres")]
+    postgres_url: String,
+    /// Seconds per scenario and concurrency.
+    #[arg(long, default_value_t = 5.0)]
+    duration: f64,
+    /// Operations per scenario and concurrency, at most.
+    #[arg(long, default_value_t = 200_000)]
+    max_requests: u64,
+    /// Client counts to run every scenario at.
+    #[arg(long, value_delimiter = ',', default_value = "1,16,64")]
+    concurrency: Vec<usize>,
+    /// Scenarios to run (default: all).
+    #[arg(long, value_delimiter = ',')]
+    scenarios: Vec<String>,
+    /// The ventanilla binary (default: the one beside bench).
+    #[arg(long)]
+    ventanilla: Option<PathBuf>,
+    /// Measure a server already running at this 127.0.0.1 URL instead of starting one.
+    #[arg(long, requires = "agent_token")]
+    target: Option<String>,
+    /// With --target: an agent's API token (used for every agent scenario).
+    #[arg(long)]
+    agent_token: Option<String>,
+    /// With --target: a requester's API token (default: the agent's).
+    #[arg(long)]
+    requester_token: Option<String>,
+    /// With --target: the group id of the agent queue.
+    #[arg(long, default_value_t = 1)]
+    group_id: u64,
+}
+
+fn main() -> std::process::ExitCode {
+    match real_main() {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("bench: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn real_main() -> anyhow::Result<()> {
+    match Cli::parse().command {
+        Cmd::Generate { data } => {
+            let started = Instant::now();
+            let meta = generate::generate(&data.data_dir(), data.tickets(), data.seed)?;
+            eprintln!(
+                "generated {} tickets, {} timeline entries, {} users in {:.1} s into {}",
+                meta.tickets,
+                meta.events,
+                meta.users,
+                started.elapsed().as_secs_f64(),
+                data.data_dir().display()
+            );
+            Ok(())
+        }
+        Cmd::Run(args) => run(*args),
+    }
+}
+
+fn say(msg: impl AsRef<str>) {
+    eprintln!(
+        "[bench {}] {}",
+        jiff::Timestamp::now().strftime("%H:%M:%S"),
+        msg.as_ref()
+    );
+}
+
+/// Reuses a generated data set when its meta says it is the same size and seed.
+fn data_set(data: &DataArgs) -> anyhow::Result<generate::Meta> {
+    let dir = data.data_dir();
+    if let Ok(raw) = std::fs::read(dir.join("meta.json"))
+        && let Ok(meta) = serde_json::from_slice::<generate::Meta>(&raw)
+        && meta.tickets == data.tickets()
+        && meta.seed == data.seed
+        && dir.join("data.jsonl").exists()
+    {
+        say(format!("reusing the data set in {}", dir.display()));
+        return Ok(meta);
+    }
+    let started = Instant::now();
+    say(format!(
+        "generating {} tickets into {}",
+        data.tickets(),
+        dir.display()
+    ));
+    let meta = generate::generate(&dir, data.tickets(), data.seed)?;
+    say(format!(
+        "generated {} timeline entries and {} users in {:.1} s",
+        meta.events,
+        meta.users,
+        started.elapsed().as_secs_f64()
+    ));
+    Ok(meta)
+}
+
+fn scenarios(names: &[String]) -> anyhow::Result<Vec<Scenario>> {
+    if names.is_empty() {
+        return Ok(Scenario::ALL.to_vec());
+    }
+    names
+        .iter()
+        .map(|n| Scenario::parse(n).with_context(|| format!("unknown scenario {n:?}")))
+        .collect()
+}
+
+fn run(args: RunArgs) -> anyhow::Result<()> {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let wanted = scenarios(&args.scenarios)?;
+    let bounds = Bounds {
+        duration: Duration::from_secs_f64(args.duration),
+        max_requests: args.max_requests,
+    };
+    std::fs::create_dir_all(&args.data.out)?;
+    let mut notes = Vec::new();
+    let mut report = Report {
+        date: jiff::Timestamp::now()
+            .strftime("%Y-%m-%d %H:%M UTC")
+            .to_string(),
+        backend: args.database.clone(),
+        machine: Machine::detect(),
+        tickets_loaded: 0,
+        import: None,
+        results: Vec::new(),
+        server_rss_bytes: None,
+        database_bytes: None,
+        notes: Vec::new(),
+        targets: Vec::new(),
+    };
+
+    // The system under test: started here, or given.
+    let mut managed: Option<(Server, Database)> = None;
+    let ctx = match &args.target {
+        Some(url) => {
+            if !(url.starts_with("http://127.0.0.1") || url.starts_with("http://localhost")) {
+                bail!("--target must be a server on 127.0.0.1");
+            }
+            let agent_token = args.agent_token.clone().context("--agent-token")?;
+            let workable = load::workable(url, &agent_token, 200)?;
+            report.backend = format!("{} (target {url})", args.database);
+            notes.push("Target mode: one agent and one requester token; get_ticket reads the agent's own tickets, whatever their timeline length.".to_owned());
+            Ctx {
+                base: url.clone(),
+                agents: vec![AgentCtx {
+                    token: agent_token.clone(),
+                    group_id: args.group_id,
+                    long_tickets: workable.clone(),
+                    workable,
+                }],
+                requesters: vec![args.requester_token.clone().unwrap_or(agent_token)],
+                sla_sort: false,
+                in_solution: Default::default(),
+            }
+        }
+        None => {
+            let meta = data_set(&args.data)?;
+            let bin = server::ventanilla_binary(args.ventanilla.clone())?;
+            let db = match args.database.as_str() {
+                "sqlite" => Database::sqlite(&args.data.out)?,
+                "postgres" => Database::postgres(&rt, &args.postgres_url)?,
+                other => bail!("--database must be sqlite or postgres, not {other:?}"),
+            };
+            let url = db.url();
+            say(format!("importing into {}", db.backend()));
+            server::cli(&bin, &["migrate", "--database-url", &url], None)?;
+            let file = args.data.data_dir().join("data.jsonl");
+            let started = Instant::now();
+            let out = server::cli(
+                &bin,
+                &["import", "--database-url", &url, &file.to_string_lossy()],
+                None,
+            )?;
+            let seconds = started.elapsed().as_secs_f64();
+            say(out.lines().next().unwrap_or(""));
+            let rows = meta.tickets + meta.events + meta.users;
+            report.import = Some(Import {
+                tickets: meta.tickets,
+                events: meta.events,
+                users: meta.users,
+                seconds,
+                tickets_per_second: meta.tickets as f64 / seconds,
+                rows_per_second: rows as f64 / seconds,
+            });
+            report.tickets_loaded = meta.tickets;
+            notes.push(format!("Import time is the whole `ventanilla import` process, file read to commit ({} MB of JSON Lines).", std::fs::metadata(&file).map_or(0, |m| m.len()) / 1_000_000));
+
+            // Tokens for 16 agents (with their tickets) and 16 requesters, made in parallel.
+            let agents: Vec<usize> = (0..meta.agents.len().min(16)).collect();
+            let requesters: Vec<String> = meta.requesters.iter().take(16).cloned().collect();
+            let emails: Vec<String> = agents
+                .iter()
+                .map(|&a| meta.agents[a].clone())
+                .chain(requesters.iter().cloned())
+                .collect();
+            let tokens: Vec<anyhow::Result<String>> = std::thread::scope(|s| {
+                let hs: Vec<_> = emails
+                    .iter()
+                    .map(|e| s.spawn(|| server::token(&bin, &url, e)))
+                    .collect();
+                hs.into_iter()
+                    .map(|h| {
+                        h.join()
+                            .unwrap_or_else(|_| Err(anyhow::anyhow!("token thread")))
+                    })
+                    .collect()
+            });
+            let tokens = tokens.into_iter().collect::<anyhow::Result<Vec<_>>>()?;
+            let log = args.data.out.join(format!("server-{}.log", db.backend()));
+            say("starting ventanilla serve");
+            let srv = Server::start(&bin, &url, &log)?;
+            let mut agent_ctx = Vec::new();
+            for (i, &a) in agents.iter().enumerate() {
+                let token = tokens[i].clone();
+                let workable = load::workable(&srv.base, &token, 200)?;
+                let mut long_tickets: Vec<u64> = meta
+                    .long_timeline
+                    .iter()
+                    .filter(|(_, who)| *who == a)
+                    .map(|(id, _)| *id)
+                    .collect();
+                if workable.is_empty() {
+                    continue;
+                }
+                if long_tickets.is_empty() {
+                    // Small data sets: not every agent has a 20-entry ticket.
+                    long_tickets = workable.clone();
+                }
+                agent_ctx.push(AgentCtx {
+                    token,
+                    group_id: (a % vocab::GROUPS.len()) as u64 + 1,
+                    long_tickets,
+                    workable,
+                });
+            }
+            if agent_ctx.is_empty() {
+                bail!("no agent has tickets in analysis: generate more tickets");
+            }
+            let ctx = Ctx {
+                base: srv.base.clone(),
+                agents: agent_ctx,
+                requesters: tokens[agents.len()..].to_vec(),
+                sla_sort: false,
+                in_solution: Default::default(),
+            };
+            managed = Some((srv, db));
+            ctx
+        }
+    };
+    let mut ctx = ctx;
+    ctx.sla_sort = load::supports_sla_sort(&ctx.base, &ctx.agents[0].token);
+    if !ctx.sla_sort {
+        notes.push("agent_queue_sla skipped: this server does not sort tickets by SLA due date (sort=due refused).".to_owned());
+    } else if args.target.is_none() {
+        notes.push("agent_queue_sla: the generated desk has no SLA policies and imported tickets carry no SLA clock, so the due-date queue holds only tickets that get one during the run; it measures the query and its index, not a full queue.".to_owned());
+    }
+    let ctx = Arc::new(ctx);
+
+    for &s in &wanted {
+        if s == Scenario::AgentQueueSla && !ctx.sla_sort {
+            continue;
+        }
+        for &c in &args.concurrency {
+            let o = load::run(&ctx, s, c, bounds, args.data.seed);
+            say(format!(
+                "{:<16} {:>3} clients: {:>8.0} ops/s  p50 {:>7.2} ms  p99 {:>7.2} ms  max {:>7.1} ms  errors {}",
+                o.scenario, c, o.throughput, o.p50_ms, o.p99_ms, o.max_ms, o.errors
+            ));
+            report.results.push(o);
+        }
+    }
+
+    if let Some((srv, db)) = &managed {
+        report.server_rss_bytes = server::rss(srv.pid());
+        report.database_bytes = db.size(&rt).ok();
+    }
+    report.notes = notes;
+    report.check_targets();
+    let md = report.markdown();
+    let stem = format!(
+        "report-{}-{}",
+        report.backend.split(' ').next().unwrap_or("x"),
+        report.tickets_loaded
+    );
+    std::fs::write(args.data.out.join(format!("{stem}.md")), &md)?;
+    std::fs::write(
+        args.data.out.join(format!("{stem}.json")),
+        serde_json::to_vec_pretty(&report)?,
+    )?;
+    println!("{md}");
+    say(format!(
+        "report written to {}",
+        args.data.out.join(format!("{stem}.md")).display()
+    ));
+    if let Some((srv, db)) = managed {
+        drop(srv);
+        db.drop_database(&rt)?;
+    }
+    Ok(())
+}
