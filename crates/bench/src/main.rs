@@ -7,6 +7,7 @@ mod load;
 mod report;
 mod rng;
 mod server;
+mod sla;
 mod vocab;
 
 use std::path::PathBuf;
@@ -62,6 +63,26 @@ enum Cmd {
     },
     /// Generate (or reuse), import, serve and measure.
     Run(Box<RunArgs>),
+    /// SLA engine: due-instant computations per second, and the scan for due tickets among
+    /// many open ones (a fresh database, filled directly).
+    Sla {
+        /// Open tickets to scan among.
+        #[arg(long, default_value_t = 100_000)]
+        tickets: u64,
+        /// A million open tickets.
+        #[arg(long)]
+        full: bool,
+        /// Due-instant computations per calendar.
+        #[arg(long, default_value_t = 200_000)]
+        computations: u64,
+        /// sqlite or postgres.
+        #[arg(long, default_value = "sqlite")]
+        database: String,
+        #[arg(long, default_value = "postgres://postgres@127.0.0.1:5432/postgres")]
+        postgres_url: String,
+        #[arg(long, default_value = "target/bench")]
+        out: PathBuf,
+    },
 }
 
 #[derive(Args)]
@@ -129,7 +150,66 @@ fn real_main() -> anyhow::Result<()> {
             Ok(())
         }
         Cmd::Run(args) => run(*args),
+        Cmd::Sla {
+            tickets,
+            full,
+            computations,
+            database,
+            postgres_url,
+            out,
+        } => {
+            let n = if full { 1_000_000 } else { tickets };
+            let rt = tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()?;
+            rt.block_on(sla_bench(n, computations, &database, &postgres_url, &out))
+        }
     }
+}
+
+async fn sla_bench(
+    n: u64,
+    computations: u64,
+    database: &str,
+    postgres_url: &str,
+    out: &std::path::Path,
+) -> anyhow::Result<()> {
+    use sqlx::Connection as _;
+    std::fs::create_dir_all(out)?;
+    let table = if database == "postgres" {
+        let name = format!("ventanilla_sla_bench_{}", std::process::id());
+        let mut admin = sqlx::PgConnection::connect(postgres_url).await?;
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+            .execute(&mut admin)
+            .await?;
+        let base = postgres_url
+            .rsplit_once('/')
+            .map_or(postgres_url, |(b, _)| b);
+        let result = sla::report(&format!("{base}/{name}"), "postgres", n, computations).await;
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+        )))
+        .execute(&mut admin)
+        .await?;
+        result?
+    } else {
+        let path = out.join(format!("sla-{n}.db"));
+        for ext in ["", "-wal", "-shm", ".migrate-lock"] {
+            let _ = std::fs::remove_file(format!("{}{ext}", path.display()));
+        }
+        sla::report(
+            &format!("sqlite://{}", path.display()),
+            "sqlite",
+            n,
+            computations,
+        )
+        .await?
+    };
+    let file = out.join(format!("report-sla-{database}-{n}.md"));
+    std::fs::write(&file, &table)?;
+    println!("{table}");
+    say(format!("wrote {}", file.display()));
+    Ok(())
 }
 
 fn say(msg: impl AsRef<str>) {
