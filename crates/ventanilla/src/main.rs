@@ -422,7 +422,8 @@ async fn demo(
     for l in &logins {
         println!("  {:<10} {:<30} {}", l.role, l.email, l.name);
     }
-    println!("Sign in through the API: curl -i -H 'Content-Type: application/json' \\");
+    println!("Open http://{listen}/ in a browser and sign in with one of these, or use the API:");
+    println!("  curl -i -H 'Content-Type: application/json' \\");
     println!(
         "  -d '{{\"email\":\"admin@ventanilla.test\",\"password\":\"{}\"}}' http://{listen}/api/v1/auth/login",
         ventanilla_app::demo::DEMO_PASSWORD
