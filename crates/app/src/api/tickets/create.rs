@@ -150,7 +150,7 @@ pub async fn register(
         None => None,
     };
     let requester = resolve_requester(state, auth, req).await?;
-    let organisation_id = given_org.or(requester.organisation_id);
+    let organisation_id = given_org.or(requester.1);
     let category_id = match req.category_id {
         Some(c) => {
             let cat = state
@@ -202,7 +202,7 @@ pub async fn register(
         kind,
         subject,
         description,
-        requester_id: requester.id,
+        requester_id: requester.0,
         organisation_id,
         channel,
         ci_ref: Text::parse_optional("ci_ref", req.ci_ref.as_deref(), 200)?,
@@ -276,27 +276,42 @@ pub fn facts_of(f: &FactsInput) -> AppResult<KeyFacts> {
     })
 }
 
-/// The requester: the caller, a user by id, or one found or created from name and email.
+/// The requester (id and organisation): the caller — already loaded with the request, so
+/// self-service registration costs no look-up — a user by id, or one found or created from
+/// name and email.
 async fn resolve_requester(
     state: &AppState,
     auth: &Auth,
     req: &CreateTicket,
-) -> AppResult<ventanilla_domain::directory::User> {
+) -> AppResult<(UserId, Option<ventanilla_domain::OrganisationId>)> {
+    let user = resolve_requester_user(state, auth, req).await?;
+    Ok(match user {
+        Some(u) => (u.id, u.organisation_id),
+        None => (auth.user_id(), auth.actor.organisation_id),
+    })
+}
+
+async fn resolve_requester_user(
+    state: &AppState,
+    auth: &Auth,
+    req: &CreateTicket,
+) -> AppResult<Option<ventanilla_domain::directory::User>> {
     if let Some(id) = req.requester_id {
         return state
             .store
             .users()
             .get(UserId(id))
             .await
+            .map(Some)
             .map_err(|e| not_found_as(e, "requester_id", "does not exist"));
     }
     let Some(r) = &req.requester else {
-        return Ok(state.store.users().get(auth.user_id()).await?);
+        return Ok(None);
     };
     let email =
         Email::parse(&r.email).map_err(|e| ValidationError::new("requester.email", e.message))?;
     match state.store.users().by_email(&email).await {
-        Ok(u) => return Ok(u),
+        Ok(u) => return Ok(Some(u)),
         Err(StoreError::NotFound) => {}
         Err(e) => return Err(e.into()),
     }
@@ -323,9 +338,11 @@ async fn resolve_requester(
             "email": new.email, "name": new.name, "role": "requester", "via": "ticket",
         }));
     match state.store.users().create(&new, &entry).await {
-        Ok(u) => Ok(u),
+        Ok(u) => Ok(Some(u)),
         // Created meanwhile by another request: use that one.
-        Err(StoreError::Conflict { .. }) => Ok(state.store.users().by_email(&new.email).await?),
+        Err(StoreError::Conflict { .. }) => {
+            Ok(Some(state.store.users().by_email(&new.email).await?))
+        }
         Err(e) => Err(e.into()),
     }
 }
