@@ -61,6 +61,10 @@ pub struct TicketsConfig {
     pub survey_timeout_hours: u32,
     /// What closing from review requires.
     pub close_requirements: ventanilla_domain::ticket::CloseRequirements,
+    /// How long a node keeps the priority matrix, SLA policies and calendars and the
+    /// default group in memory, in milliseconds. A change made on this node applies at
+    /// once; one made on another node applies here within this time. 0 reads them per write.
+    pub reference_cache_ms: u64,
 }
 
 impl Default for TicketsConfig {
@@ -71,6 +75,7 @@ impl Default for TicketsConfig {
             default_group_id: None,
             survey_timeout_hours: 72,
             close_requirements: Default::default(),
+            reference_cache_ms: 2_000,
         }
     }
 }

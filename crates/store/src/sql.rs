@@ -57,6 +57,32 @@ pub(crate) fn like_contains(text: &str) -> String {
     out
 }
 
+/// `head` followed by `rows` groups of `cols` placeholders (and `extra` literals), in the
+/// style `dialect::bulk_placeholders_numbered` names for the backend (multi-row INSERTs).
+pub(crate) fn values(head: &str, cols: usize, rows: usize, extra: &str, numbered: bool) -> String {
+    let mut sql = String::with_capacity(head.len() + rows * cols * 6);
+    sql.push_str(head);
+    let mut n = 0;
+    for r in 0..rows {
+        sql.push_str(if r == 0 { "(" } else { ", (" });
+        for c in 0..cols {
+            n += 1;
+            if c > 0 {
+                sql.push_str(", ");
+            }
+            if numbered {
+                sql.push('$');
+                sql.push_str(&n.to_string());
+            } else {
+                sql.push('?');
+            }
+        }
+        sql.push_str(extra);
+        sql.push(')');
+    }
+    sql
+}
+
 /// Marks SQL assembled in this crate as safe for sqlx. Every such text is built only from
 /// constants and [`SqlBuilder`] placeholders; user input is always bound, never formatted in.
 pub(crate) fn trusted(sql: &str) -> sqlx::AssertSqlSafe<&str> {
@@ -66,6 +92,16 @@ pub(crate) fn trusted(sql: &str) -> sqlx::AssertSqlSafe<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numbers_placeholders_across_rows() {
+        assert_eq!(
+            values("V ", 2, 2, ", 1", true),
+            "V ($1, $2, 1), ($3, $4, 1)"
+        );
+        assert_eq!(values("V ", 1, 1, "", true), "V ($1)");
+        assert_eq!(values("V ", 2, 2, "", false), "V (?, ?), (?, ?)");
+    }
 
     #[test]
     fn numbers_placeholders_in_order() {

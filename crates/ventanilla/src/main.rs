@@ -14,6 +14,12 @@ use ventanilla_domain::{Email, Language, SystemClock, Text, TimeZoneName};
 use ventanilla_store::Store;
 use ventanilla_store::audit::NewAudit;
 
+/// mimalloc instead of the system allocator: a server profile under 16 clients spent a
+/// fifth of its time in glibc malloc's arena locks and consolidation, and the process kept
+/// fragments of freed memory per thread arena.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "ventanilla",

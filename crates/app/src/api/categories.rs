@@ -152,6 +152,6 @@ pub async fn put_matrix(
     auth.require(Permission::ConfigManage)?;
     let entry = audit(&state, &auth, "settings.priority_matrix")
         .detail(serde_json::to_value(m).unwrap_or_default());
-    matrix::save(&state.store, &m, &entry).await?;
+    matrix::save(&state, &m, &entry).await?;
     Ok(Json(m))
 }

@@ -143,6 +143,7 @@ pub async fn create(
         .create(&new, &entry)
         .await
         .map_err(|e| conflict_on(e, "name"))?;
+    state.refdata.invalidate();
     for m in &req.members {
         let entry = audit(&state, &auth, "group.member.put")
             .target("group", Some(group.id.get()))
@@ -215,6 +216,7 @@ pub async fn update(
         .update(GroupId(id), &patch, &entry)
         .await
         .map_err(|e| conflict_on(e, "name"))?;
+    state.refdata.invalidate();
     let members = state.store.groups().members(group.id).await?;
     Ok(Json(GroupWithMembers { group, members }))
 }

@@ -110,12 +110,14 @@ pub async fn put_calendar(
     )
     .target("calendar", id)
     .detail(serde_json::json!({ "name": name }));
-    state
+    let saved = state
         .store
         .sla()
         .put_calendar(id, name.as_str(), &spec, &entry)
         .await
-        .map_err(|e| conflict_on(e, "name"))
+        .map_err(|e| conflict_on(e, "name"))?;
+    state.refdata.invalidate();
+    Ok(saved)
 }
 
 /// Adds the holidays of an iCalendar (`.ics`) file to a calendar: each all-day event becomes
@@ -144,13 +146,13 @@ pub async fn import_holidays(
     spec.holidays.sort_by_key(|h: &Holiday| h.date);
     Calendar::new(spec.clone())?;
     let entry = audit(&state, &auth, "calendar.import_holidays").target("calendar", Some(id));
-    Ok(Json(
-        state
-            .store
-            .sla()
-            .put_calendar(Some(id), &current.name, &spec, &entry)
-            .await?,
-    ))
+    let saved = state
+        .store
+        .sla()
+        .put_calendar(Some(id), &current.name, &spec, &entry)
+        .await?;
+    state.refdata.invalidate();
+    Ok(Json(saved))
 }
 
 /// SLA policies.
@@ -229,7 +231,7 @@ pub async fn put_policy(
     )
     .target("sla_policy", id)
     .detail(serde_json::json!({ "name": policy.name, "priority": policy.priority }));
-    state
+    let saved = state
         .store
         .sla()
         .put_policy(id, &policy, &actions, b.active, &entry)
@@ -239,7 +241,9 @@ pub async fn put_policy(
                 ValidationError::new("policy.calendar_id", m).into()
             }
             other => conflict_on(other, "name"),
-        })
+        })?;
+    state.refdata.invalidate();
+    Ok(saved)
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -13,6 +13,9 @@ pub async fn load(store: &Store) -> AppResult<PriorityMatrix> {
     Ok(store.settings().get(KEY).await?.unwrap_or_default())
 }
 
-pub async fn save(store: &Store, m: &PriorityMatrix, audit: &NewAudit) -> AppResult<()> {
-    Ok(store.settings().put(KEY, m, audit).await?)
+/// Saves the matrix and drops this node's cached copy (see `refdata`).
+pub async fn save(app: &crate::App, m: &PriorityMatrix, audit: &NewAudit) -> AppResult<()> {
+    app.store.settings().put(KEY, m, audit).await?;
+    app.refdata.invalidate();
+    Ok(())
 }

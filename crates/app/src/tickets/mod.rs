@@ -3,8 +3,10 @@
 //! cascade and the survey timeout), and turning store refusals into API errors.
 
 pub mod access;
+pub mod intake;
 pub mod lifecycle;
 pub mod matrix;
+pub mod refdata;
 pub mod sla;
 
 use axum::http::StatusCode;
@@ -72,7 +74,7 @@ where
         &mut ventanilla_domain::ticket::Ticket,
     ) -> Result<ventanilla_store::tickets::Effects, AppError>,
 {
-    let ctx = sla::SlaContext::load(&app.store).await?;
+    let ctx = app.refdata.sla(&app.store).await?;
     write_with(app, &ctx, id, expected_version, actor, f).await
 }
 

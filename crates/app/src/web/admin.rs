@@ -124,6 +124,6 @@ pub async fn save_matrix(
     }
     let entry = crate::api::types::audit(&state, &viewer.auth, "settings.priority_matrix")
         .detail(serde_json::to_value(m).unwrap_or_default());
-    matrix::save(&state.store, &m, &entry).await?;
+    matrix::save(&state, &m, &entry).await?;
     Ok(Redirect::to("/admin?flash=saved").into_response())
 }

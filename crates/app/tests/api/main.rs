@@ -7,6 +7,7 @@
 mod access;
 mod auth;
 mod directory;
+mod registration;
 mod shell;
 mod sla;
 mod tickets_access;

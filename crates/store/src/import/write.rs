@@ -6,7 +6,7 @@ use ventanilla_domain::ticket::{TicketKind, format_number};
 
 use super::records::{CheckedEvent, CheckedTicket, CheckedUser};
 use super::{Batch, Checked, ImportError, ImportReport, Keys};
-use crate::sql::trusted;
+use crate::sql::{trusted, values};
 use crate::{BackendKind, Store, StoreError, dialect};
 
 /// Rows per INSERT statement: below SQLite's 32,766 and PostgreSQL's 65,535 bound values.
@@ -36,32 +36,6 @@ fn line_error(line: u64, message: impl Into<String>) -> ImportError {
         line,
         message: message.into(),
     }
-}
-
-/// `head` followed by `rows` groups of `cols` placeholders (and `extra` literals), in the
-/// style `dialect::bulk_placeholders` names for the backend.
-fn values(head: &str, cols: usize, rows: usize, extra: &str, numbered: bool) -> String {
-    let mut sql = String::with_capacity(head.len() + rows * cols * 6);
-    sql.push_str(head);
-    let mut n = 0;
-    for r in 0..rows {
-        sql.push_str(if r == 0 { "(" } else { ", (" });
-        for c in 0..cols {
-            n += 1;
-            if c > 0 {
-                sql.push_str(", ");
-            }
-            if numbered {
-                sql.push('$');
-                sql.push_str(&n.to_string());
-            } else {
-                sql.push('?');
-            }
-        }
-        sql.push_str(extra);
-        sql.push(')');
-    }
-    sql
 }
 
 /// Role names and category codes, which import records refer to by name.
@@ -520,20 +494,5 @@ fn next(counters: &mut [(String, i64)], kind: TicketKind) -> i64 {
 fn bump(counters: &mut [(String, i64)], kind: TicketKind, seq: i64) {
     if let Some((_, v)) = counters.iter_mut().find(|(k, _)| k == kind.as_str()) {
         *v = (*v).max(seq);
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::values;
-
-    #[test]
-    fn numbers_placeholders_across_rows() {
-        assert_eq!(
-            values("V ", 2, 2, ", 1", true),
-            "V ($1, $2, 1), ($3, $4, 1)"
-        );
-        assert_eq!(values("V ", 1, 1, "", true), "V ($1)");
-        assert_eq!(values("V ", 2, 2, "", false), "V (?, ?), (?, ?)");
     }
 }

@@ -2,11 +2,13 @@
 //! queues, the timeline, and every change through one optimistic read-modify-write.
 
 pub mod attachments;
+mod create;
 mod events;
 mod read;
 pub(crate) mod row;
 mod write;
 
+pub use create::{MAX_BATCH, Registration};
 pub use events::NewEvent;
 pub use read::{TicketFilter, TicketPage, TicketScope, TicketSort};
 pub use write::{Effects, ModifyError, NewOutbox};

@@ -7,7 +7,7 @@ use ventanilla_domain::{CategoryId, GroupId, OrganisationId, TicketId, UserId};
 use super::Tickets;
 use super::row::{COLUMNS, TicketRow};
 use crate::sql::{Param, SqlBuilder, like_contains, trusted};
-use crate::{Result, StoreError};
+use crate::{Result, StoreError, dialect};
 
 /// Whose tickets a caller may see, resolved from the actor by the application.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -131,23 +131,39 @@ impl Tickets<'_> {
         after: Option<&str>,
         limit: u32,
     ) -> Result<TicketPage> {
-        let cols = super::row::qualified();
-        let mut b = SqlBuilder::new(&format!("SELECT {cols} FROM tickets t WHERE 1 = 1"));
-        push_scope(&mut b, scope);
-        push_filter(&mut b, f);
-        if sort == TicketSort::Due {
-            b.push(" AND t.sla_due_at IS NOT NULL");
+        let fetch = i64::from(limit) + 1;
+        let mut b = SqlBuilder::new("");
+        if f.statuses.len() > 1 && dialect::queue_per_status(self.0.kind()) {
+            // A queue asks for several statuses in priority (or age, or due) order: one
+            // index range per status, each stopping after a page, then a merge of those
+            // few rows, reads a page per status whatever the size of the queue.
+            let mut statuses = f.statuses.clone();
+            statuses.sort_by_key(|s| s.as_str());
+            statuses.dedup();
+            b.push("SELECT * FROM (");
+            for (i, status) in statuses.iter().enumerate() {
+                if i > 0 {
+                    b.push(" UNION ALL ");
+                }
+                let one = TicketFilter {
+                    statuses: vec![*status],
+                    ..f.clone()
+                };
+                b.push("SELECT * FROM (");
+                push_select(&mut b, scope, &one, sort, after, fetch)?;
+                b.push(&format!(") s{i}"));
+            }
+            b.push(") u");
+            b.push(match sort {
+                TicketSort::Newest => " ORDER BY id DESC",
+                TicketSort::Oldest => " ORDER BY id",
+                TicketSort::Priority => " ORDER BY sort_rank, id",
+                TicketSort::Due => " ORDER BY sla_due_at, id",
+            });
+            b.push(" LIMIT ").bind(Param::I64(fetch));
+        } else {
+            push_select(&mut b, scope, f, sort, after, fetch)?;
         }
-        if let Some(cursor) = after {
-            push_cursor(&mut b, sort, cursor)?;
-        }
-        b.push(match sort {
-            TicketSort::Newest => " ORDER BY t.id DESC",
-            TicketSort::Oldest => " ORDER BY t.id",
-            TicketSort::Priority => " ORDER BY t.priority_rank, t.id",
-            TicketSort::Due => " ORDER BY t.sla_due_at, t.id",
-        });
-        b.push(" LIMIT ").bind(Param::I64(i64::from(limit) + 1));
         let (sql, params) = b.finish();
         let rows: Vec<TicketRow> = on_reader!(self.0, |db| {
             bind_params!(sqlx::query_as(trusted(&sql)), params)
@@ -190,6 +206,38 @@ impl Tickets<'_> {
         });
         Ok(n)
     }
+}
+
+/// One ordered, limited SELECT of the tickets in `scope` matching `f` after the cursor. It
+/// also selects `priority_rank` as `sort_rank`, for a merge of several of them.
+fn push_select(
+    b: &mut SqlBuilder,
+    scope: &TicketScope,
+    f: &TicketFilter,
+    sort: TicketSort,
+    after: Option<&str>,
+    fetch: i64,
+) -> Result<()> {
+    let cols = super::row::qualified();
+    b.push(&format!(
+        "SELECT {cols}, t.priority_rank AS sort_rank FROM tickets t WHERE 1 = 1"
+    ));
+    push_scope(b, scope);
+    push_filter(b, f);
+    if sort == TicketSort::Due {
+        b.push(" AND t.sla_due_at IS NOT NULL");
+    }
+    if let Some(cursor) = after {
+        push_cursor(b, sort, cursor)?;
+    }
+    b.push(match sort {
+        TicketSort::Newest => " ORDER BY t.id DESC",
+        TicketSort::Oldest => " ORDER BY t.id",
+        TicketSort::Priority => " ORDER BY t.priority_rank, t.id",
+        TicketSort::Due => " ORDER BY t.sla_due_at, t.id",
+    });
+    b.push(" LIMIT ").bind(Param::I64(fetch));
+    Ok(())
 }
 
 fn cursor_of(sort: TicketSort, t: &Ticket) -> String {

@@ -1,11 +1,9 @@
-//! Writing tickets: registration (numbers never reused, idempotent retries) and every later
-//! change through [`Tickets::modify`], an optimistic read-modify-write that records the
-//! timeline and the outbox in the same transaction as the change.
+//! Changing registered tickets: every change goes through [`Tickets::modify`], an optimistic
+//! read-modify-write that records the timeline and the outbox in the same transaction as the
+//! change (registration is in `create.rs`).
 
 use jiff::Timestamp;
-use ventanilla_domain::ticket::{
-    EventKind, NewTicket, Ticket, TicketKind, format_number, requester_status,
-};
+use ventanilla_domain::ticket::{Ticket, TicketKind, format_number, requester_status};
 use ventanilla_domain::{TicketId, UserId};
 
 use super::Tickets;
@@ -85,109 +83,6 @@ macro_rules! insert_outbox {
 const MAX_ATTEMPTS: usize = 5;
 
 impl Tickets<'_> {
-    /// Registers a ticket: takes the next number of its kind, writes the row, the `created`
-    /// event plus `extra` events, in one transaction. With an idempotency key already used
-    /// by this user, returns the ticket it created instead (`false` = not new).
-    pub async fn create(
-        &self,
-        new: &NewTicket,
-        actor: Option<UserId>,
-        now: Timestamp,
-        idempotency_key: Option<&str>,
-        extra: &[NewEvent],
-    ) -> Result<(Ticket, bool)> {
-        let sql = format!(
-            "INSERT INTO tickets (number, kind, subject, description, requester_id, organisation_id,
-                channel, ci_ref, category_id, impact, urgency, priority, priority_rank,
-                priority_override_reason, group_id, assignee_id, tier, escalated, status,
-                reopen_count, started_at, impact_scope, error_codes, tried, major, version,
-                created_at, updated_at, status_changed_at, sla_policy_id, sla_response,
-                sla_resolution, sla_due_at, sla_next_check_at, sla_state, sla_response_due_at,
-                sla_resolution_due_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
-                FALSE, 'new', 0, $18, $19, $20, $21, FALSE, 1, $22, $22, $22, $23, $24, $25, $26, $27, $28, $29, $30)
-             RETURNING {COLUMNS}"
-        );
-        let key_owner = actor.unwrap_or(new.requester_id);
-        let outcome: std::result::Result<TicketRow, i64> = in_transaction!(self.0, |tx| {
-            let existing: Option<i64> =
-                match idempotency_key {
-                    Some(k) => sqlx::query_scalar(
-                        "SELECT ticket_id FROM idempotency_keys WHERE user_id = $1 AND key = $2",
-                    )
-                    .bind(key_owner.get())
-                    .bind(k)
-                    .fetch_optional(&mut *tx)
-                    .await?,
-                    None => None,
-                };
-            match existing {
-                Some(id) => Err(id),
-                None => {
-                    let seq: i64 = sqlx::query_scalar(
-                        "UPDATE ticket_counters SET last_value = last_value + 1 WHERE kind = $1 RETURNING last_value",
-                    )
-                    .bind(new.kind.as_str())
-                    .fetch_one(&mut *tx)
-                    .await?;
-                    let row: TicketRow = sqlx::query_as(trusted(&sql))
-                        .bind(format_number(new.kind, seq))
-                        .bind(new.kind.as_str())
-                        .bind(new.subject.as_str())
-                        .bind(new.description.as_str())
-                        .bind(new.requester_id.get())
-                        .bind(new.organisation_id.map(|o| o.get()))
-                        .bind(new.channel.as_str())
-                        .bind(new.ci_ref.as_ref().map(|t| t.as_str()))
-                        .bind(new.category_id.map(|c| c.get()))
-                        .bind(new.impact.as_str())
-                        .bind(new.urgency.as_str())
-                        .bind(new.priority.as_str())
-                        .bind(i64::from(new.priority.rank()))
-                        .bind(new.priority_override_reason.as_ref().map(|t| t.as_str()))
-                        .bind(new.group_id.map(|g| g.get()))
-                        .bind(new.assignee_id.map(UserId::get))
-                        .bind(new.tier.map(|t| t.code()))
-                        .bind(new.facts.started_at.map(to_db))
-                        .bind(new.facts.impact_scope.as_deref())
-                        .bind(new.facts.error_codes.as_deref())
-                        .bind(new.facts.tried.as_deref())
-                        .bind(to_db(now))
-                        .bind(new.sla.policy_id)
-                        .bind(super::row::watch_json(&new.sla.response))
-                        .bind(super::row::watch_json(&new.sla.resolution))
-                        .bind(new.sla.due_at.map(to_db))
-                        .bind(new.sla.next_check_at.map(to_db))
-                        .bind(new.sla.state.map(|s| s.as_str()))
-                        .bind(new.sla.response_due_at.map(to_db))
-                        .bind(new.sla.resolution_due_at.map(to_db))
-                        .fetch_one(&mut *tx)
-                        .await?;
-                    let created =
-                        NewEvent::new(EventKind::Created, true).body(new.channel.as_str());
-                    insert_event!(&mut *tx, row.id, now, actor.map(UserId::get), &created);
-                    for e in extra {
-                        insert_event!(&mut *tx, row.id, now, actor.map(UserId::get), e);
-                    }
-                    if let Some(k) = idempotency_key {
-                        sqlx::query("INSERT INTO idempotency_keys (user_id, key, ticket_id, created_at) VALUES ($1, $2, $3, $4)")
-                            .bind(key_owner.get())
-                            .bind(k)
-                            .bind(row.id)
-                            .bind(to_db(now))
-                            .execute(&mut *tx)
-                            .await?;
-                    }
-                    Ok(row)
-                }
-            }
-        });
-        match outcome {
-            Ok(row) => Ok((row.try_into()?, true)),
-            Err(existing) => Ok((self.get(TicketId(existing)).await?, false)),
-        }
-    }
-
     /// Reads the ticket, lets `f` change it and say what to record, and writes it back if
     /// nobody changed it meanwhile. With `expected_version`, a different current version is
     /// a [`ModifyError::VersionMismatch`]; without, a lost race is retried.

@@ -15,6 +15,7 @@ use ventanilla_domain::{
 };
 use ventanilla_store::StoreError;
 use ventanilla_store::audit::NewAudit;
+use ventanilla_store::tickets::Registration;
 
 use super::{TicketView, etag, view};
 use crate::AppState;
@@ -23,7 +24,6 @@ use crate::api::users::not_found_as;
 use crate::auth::{Auth, AuthMethod};
 use crate::error::{AppError, AppResult, ErrorBody};
 use crate::extract::Json;
-use crate::tickets::matrix;
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -176,13 +176,18 @@ pub async fn register(
                 .map_err(|e| not_found_as(e, "group_id", "does not exist"))?;
             (Some(group.id), Some(group.tier))
         }
-        None => default_group(state).await?,
+        None => {
+            state
+                .refdata
+                .default_group(&state.store, state.config.tickets.default_group_id)
+                .await?
+        }
     };
     let assignee_id = match req.assignee_id {
         Some(a) => Some(super::update::check_assignee(state, UserId(a)).await?),
         None => None,
     };
-    let m = matrix::load(&state.store).await?;
+    let m = state.refdata.matrix(&state.store).await?;
     let (priority, priority_override_reason) = match req.priority.as_deref() {
         None => (m.get(impact, urgency), None),
         Some(p) => {
@@ -218,26 +223,19 @@ pub async fn register(
         sla: Default::default(),
     };
     let mut new = new;
-    new.sla = crate::tickets::sla::initial(
-        &new,
-        &crate::tickets::sla::SlaContext::load(&state.store).await?,
-        state.now(),
-    );
-    let (ticket, created) = match state
-        .store
-        .tickets()
-        .create(&new, Some(auth.user_id()), state.now(), key, &[])
-        .await
-    {
-        // Two retries racing with one key: the loser finds the winner's ticket.
-        Err(StoreError::Conflict { .. }) if key.is_some() => {
-            state
-                .store
-                .tickets()
-                .create(&new, Some(auth.user_id()), state.now(), key, &[])
-                .await?
-        }
-        other => other?,
+    let now = state.now();
+    new.sla = crate::tickets::sla::initial(&new, &*state.refdata.sla(&state.store).await?, now);
+    let reg = Registration {
+        new,
+        actor: Some(auth.user_id()),
+        idempotency_key: key.map(str::to_owned),
+        extra: Vec::new(),
+    };
+    let retry = key.is_some().then(|| reg.clone());
+    let (ticket, created) = match (state.intake.register(reg, now).await, retry) {
+        // Two retries racing with one key on two nodes: the loser finds the winner's ticket.
+        (Err(StoreError::Conflict { .. }), Some(reg)) => state.intake.register(reg, now).await?,
+        (other, _) => other?,
     };
     Ok((ticket, created))
 }
@@ -345,34 +343,4 @@ async fn resolve_requester_user(
         }
         Err(e) => Err(e.into()),
     }
-}
-
-/// Where a ticket registered without a group goes: `tickets.default_group_id`, or else the
-/// first active first-line (L1) group — the service desk, the single point of contact — so
-/// every new ticket lands in a queue agents see.
-async fn default_group(
-    state: &AppState,
-) -> AppResult<(Option<GroupId>, Option<ventanilla_domain::Tier>)> {
-    if let Some(id) = state.config.tickets.default_group_id {
-        let g = state.store.groups().get(GroupId(id)).await?;
-        return Ok((Some(g.id), Some(g.tier)));
-    }
-    let f = ventanilla_store::groups::GroupFilter {
-        tier: Some(ventanilla_domain::Tier::L1),
-        active: Some(true),
-        ..Default::default()
-    };
-    let page = state
-        .store
-        .groups()
-        .list(
-            &f,
-            ventanilla_domain::directory::PageRequest::new(None, Some(1))?,
-        )
-        .await?;
-    Ok(page
-        .items
-        .into_iter()
-        .next()
-        .map_or((None, None), |(g, _)| (Some(g.id), Some(g.tier))))
 }

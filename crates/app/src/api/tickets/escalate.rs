@@ -21,7 +21,7 @@ use crate::api::users::not_found_as;
 use crate::auth::Auth;
 use crate::error::{AppError, AppResult, ErrorBody};
 use crate::extract::{Json, Path};
-use crate::tickets::{access, matrix};
+use crate::tickets::access;
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -224,7 +224,7 @@ pub async fn set_major(
     } else {
         Vec::new()
     };
-    let m = matrix::load(&state.store).await?;
+    let m = state.refdata.matrix(&state.store).await?;
     let ticket = crate::tickets::write(state, ticket.id, None, Some(auth.user_id()), |t| {
         guard_agent_change(t.status)?;
         if t.major == req.major {

@@ -19,7 +19,7 @@ use crate::api::users::not_found_as;
 use crate::auth::Auth;
 use crate::error::{AppError, AppResult, ErrorBody};
 use crate::extract::{Json, Path};
-use crate::tickets::{access, matrix, ticket_closed, validation_locked};
+use crate::tickets::{access, ticket_closed, validation_locked};
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -98,7 +98,7 @@ pub async fn patch_ticket(
         Some(k) => Some(state.store.tickets().next_number(k).await?),
         None => None,
     };
-    let m = matrix::load(&state.store).await?;
+    let m = state.refdata.matrix(&state.store).await?;
     crate::tickets::write(state, ticket.id, expected, Some(auth.user_id()), |t| {
         guard_agent_change(t.status)?;
         let mut effects = Effects::default();
