@@ -248,6 +248,16 @@ impl Ctx {
         }
     }
 
+    /// A role's name: the word for a built-in role, a custom role's own name.
+    pub fn role_name(&self, role: &str) -> String {
+        let key = format!("role-{role}");
+        if self.lang.has(&key) {
+            self.lang.t(&key)
+        } else {
+            role.to_owned()
+        }
+    }
+
     pub fn other_lang(&self) -> &'static str {
         match self.lang.0 {
             Language::Es => "en",

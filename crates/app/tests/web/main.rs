@@ -6,6 +6,7 @@
 
 mod access;
 mod admin;
+mod admin_edit;
 mod helpers;
 mod pages;
 mod portal;
