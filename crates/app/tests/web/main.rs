@@ -10,3 +10,4 @@ mod admin_edit;
 mod helpers;
 mod pages;
 mod portal;
+mod queue_counts;
