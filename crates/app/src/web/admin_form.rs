@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use super::error::{WebError, WebResult};
 use super::form::FieldErrors;
 use super::i18n::Lang;
-use super::page::render;
+use super::page::render_as;
 use crate::error::AppError;
 
 /// The error key for a refusal that belongs to no one field (shown above the form).
@@ -106,7 +106,5 @@ pub fn refusal(
 
 /// Renders a form page again, with its errors, under the refusal's status.
 pub fn again<T: Template>(page: &T, status: StatusCode) -> WebResult<Response> {
-    let mut res = render(page)?;
-    *res.status_mut() = status;
-    Ok(res)
+    render_as(page, status)
 }

@@ -20,6 +20,7 @@ pub mod portal;
 pub mod signin;
 pub mod staff;
 pub mod ticket;
+pub mod upload;
 pub mod view;
 
 use axum::Router;
@@ -60,6 +61,7 @@ pub fn router() -> Router<AppState> {
         .route("/console/tickets/{id}/escalations", post(ticket::escalate))
         .route("/console/tickets/{id}/major", post(ticket::major))
         .route("/console/tickets/{id}/children", post(ticket::link))
+        .route("/console/tickets/{id}/attachments", post(ticket::upload))
         .route("/admin", get(admin::page))
         .route("/admin/matrix", post(admin::save_matrix))
         .route("/admin/sla", get(admin_sla::page))

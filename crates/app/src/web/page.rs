@@ -271,3 +271,10 @@ pub fn render<T: Template>(t: &T) -> Result<Response, WebError> {
     let html = t.render().map_err(crate::AppError::internal)?;
     Ok(([(header::CACHE_CONTROL, "no-store")], Html(html)).into_response())
 }
+
+/// Renders a page under another status (a form shown again with its errors: 422, 409…).
+pub fn render_as<T: Template>(t: &T, status: axum::http::StatusCode) -> Result<Response, WebError> {
+    let mut res = render(t)?;
+    *res.status_mut() = status;
+    Ok(res)
+}

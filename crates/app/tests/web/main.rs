@@ -11,3 +11,4 @@ mod helpers;
 mod pages;
 mod portal;
 mod queue_counts;
+mod uploads;
