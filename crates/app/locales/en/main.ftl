@@ -334,3 +334,5 @@ err-choose-file = Choose a file to attach.
 visible-to-requester = Visible to the requester
 flash-attached = Files attached.
 error-413 = What you sent is too large. Attach fewer or smaller files and try again.
+new-member = Add a member
+no-candidates = Every agent is already a member.

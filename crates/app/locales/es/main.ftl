@@ -334,3 +334,5 @@ err-choose-file = Elija un archivo para adjuntar.
 visible-to-requester = Visible para el solicitante
 flash-attached = Archivos adjuntados.
 error-413 = Lo que envió es demasiado grande. Adjunte menos archivos o más pequeños e inténtelo de nuevo.
+new-member = Añadir un miembro
+no-candidates = Todos los agentes ya son miembros.

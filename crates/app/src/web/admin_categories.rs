@@ -180,6 +180,13 @@ pub async fn save(
                 name_en: (form.name_en.trim() != current.name_en).then(|| form.name_en.clone()),
                 active: (active != current.active).then_some(active),
             };
+            let unchanged = req.parent_id.is_none()
+                && req.name_es.is_none()
+                && req.name_en.is_none()
+                && req.active.is_none();
+            if unchanged {
+                return Ok(saved(&format!("/admin/categories/{id}")));
+            }
             match categories::update(
                 State(state.clone()),
                 viewer.auth.clone(),

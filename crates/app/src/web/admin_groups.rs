@@ -153,6 +153,14 @@ pub async fn save(
         email: (email != current.email).then_some(email),
         active: (active != current.active).then_some(active),
     };
+    let unchanged = req.name.is_none()
+        && req.tier.is_none()
+        && req.description.is_none()
+        && req.email.is_none()
+        && req.active.is_none();
+    if unchanged {
+        return Ok(saved(&format!("/admin/groups/{id}")));
+    }
     let e = match groups::update(
         State(state.clone()),
         viewer.auth.clone(),

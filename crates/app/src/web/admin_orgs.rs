@@ -149,6 +149,9 @@ pub async fn save(
         code: (code != current.code).then_some(code),
         active: (active != current.active).then_some(active),
     };
+    if req.name.is_none() && req.code.is_none() && req.active.is_none() {
+        return Ok(saved(&format!("/admin/organisations/{id}")));
+    }
     let e = match organisations::update(
         State(state.clone()),
         viewer.auth.clone(),
@@ -252,6 +255,9 @@ pub async fn department_save(
 ) -> WebResult<Response> {
     viewer.auth.require(Permission::OrganisationsManage)?;
     let department = state.store.departments().get(DepartmentId(id)).await?;
+    if form.name.trim() == department.name {
+        return Ok(saved(&format!("/admin/departments/{id}")));
+    }
     let req = UpdateDepartment {
         name: form.name.clone(),
     };

@@ -1,11 +1,10 @@
-//! Administration of users: the searchable, paged list; the new-user page; and one page per
-//! user to change every field (name, email, phone, role, organisation, department,
+//! Administration of users: the new-user page and one page per user to change every field (name, email, phone, role, organisation, department,
 //! language, time zone, organisation manager, active) and to set a password. Every save
 //! goes through the API's own handlers, so permissions, validation and audit are the API's;
 //! a refusal comes back next to its field with what was typed kept.
 
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
@@ -13,7 +12,6 @@ use ventanilla_domain::Permission;
 use ventanilla_domain::access::Role;
 use ventanilla_domain::directory::{Department, Organisation, PageRequest, User};
 use ventanilla_store::directory::OrganisationFilter;
-use ventanilla_store::users::UserFilter;
 
 use super::admin_form::{again, checked, id_field, opt, refusal, saved};
 use super::error::WebResult;
@@ -115,9 +113,15 @@ struct UserPage {
     organisations: Vec<Organisation>,
     departments: Vec<Department>,
     zones: Vec<String>,
+    me: ventanilla_domain::UserId,
 }
 
 impl UserPage {
+    /// One's own password is changed with the current one, not from here.
+    fn is_me(&self, u: &User) -> bool {
+        u.id == self.me
+    }
+
     async fn load(
         state: &AppState,
         viewer: &Viewer,
@@ -148,6 +152,7 @@ impl UserPage {
                 .await?
                 .items,
             departments: state.store.departments().list(None, page()?).await?.items,
+            me: viewer.auth.user_id(),
             zones: jiff::tz::db()
                 .available()
                 .map(|z| z.as_str().to_owned())
@@ -162,53 +167,6 @@ impl UserPage {
             .map(|o| o.name.clone())
             .unwrap_or_default()
     }
-}
-
-#[derive(Template)]
-#[template(path = "admin_users.html")]
-struct ListPage {
-    c: Ctx,
-    q: ListQuery,
-    users: Vec<User>,
-    next: Option<i64>,
-}
-
-#[derive(Debug, Deserialize, Default)]
-#[serde(default)]
-pub struct ListQuery {
-    q: String,
-    role: String,
-    after: String,
-}
-
-/// The users, searched by name or email and paged by key.
-pub async fn list(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    Query(q): Query<ListQuery>,
-) -> WebResult<Response> {
-    viewer.auth.require(Permission::UsersManage)?;
-    let filter = UserFilter {
-        q: opt(&q.q),
-        role: opt(&q.role),
-        ..UserFilter::default()
-    };
-    let after = opt(&q.after).and_then(|a| a.parse().ok());
-    let page = state
-        .store
-        .users()
-        .list(
-            &viewer.auth.actor,
-            &filter,
-            PageRequest::new(after, Some(50))?,
-        )
-        .await?;
-    render(&ListPage {
-        c: viewer.ctx("users"),
-        q,
-        users: page.items,
-        next: page.next,
-    })
 }
 
 pub async fn new_page(State(state): State<AppState>, viewer: Viewer) -> WebResult<Response> {
@@ -340,26 +298,6 @@ pub async fn save(
     let mut page = UserPage::load(&state, &viewer, Some(current), form).await?;
     page.errors = refused;
     again(&page, status)
-}
-
-#[derive(Debug, Deserialize, Default)]
-#[serde(default)]
-pub struct ActiveForm {
-    active: String,
-}
-
-/// The quick (de)activation from the lists.
-pub async fn set_active(
-    State(state): State<AppState>,
-    axum::extract::Path(id): axum::extract::Path<i64>,
-    CsrfForm { viewer, form }: CsrfForm<ActiveForm>,
-) -> WebResult<Response> {
-    let req = UpdateUser {
-        active: Some(form.active == "true"),
-        ..UpdateUser::default()
-    };
-    users::update(State(state), viewer.auth, Path(id), Json(req)).await?;
-    Ok(saved("/admin/users"))
 }
 
 #[derive(Debug, Deserialize, Default)]

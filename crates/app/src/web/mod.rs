@@ -8,6 +8,7 @@ pub mod admin_form;
 pub mod admin_groups;
 pub mod admin_orgs;
 pub mod admin_sla;
+pub mod admin_user_list;
 pub mod admin_users;
 pub mod assets;
 pub mod console;
@@ -67,14 +68,17 @@ pub fn router() -> Router<AppState> {
         .route("/admin/sla", get(admin_sla::page))
         .route(
             "/admin/users",
-            get(admin_users::list).post(admin_users::create),
+            get(admin_user_list::list).post(admin_users::create),
         )
         .route("/admin/users/new", get(admin_users::new_page))
         .route(
             "/admin/users/{id}",
             get(admin_users::edit_page).post(admin_users::save),
         )
-        .route("/admin/users/{id}/active", post(admin_users::set_active))
+        .route(
+            "/admin/users/{id}/active",
+            post(admin_user_list::set_active),
+        )
         .route(
             "/admin/users/{id}/password",
             post(admin_users::set_password),

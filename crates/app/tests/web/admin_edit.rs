@@ -251,6 +251,11 @@ async fn administrators_cannot_lock_themselves_out_and_set_passwords() {
     assert!(res.text.contains("id=\"form-error\""));
     assert!(t.app.store.users().get(me.id).await.unwrap().active);
     let nina = t.user("nina@example.com", "agent").await;
+    // One's own password is changed with the current one, not from the admin page.
+    let own = admin.get(&t, &format!("/admin/users/{}", me.id)).await;
+    assert!(!own.text.contains("id=\"pw-new\""));
+    let other = admin.get(&t, &format!("/admin/users/{}", nina.id)).await;
+    assert!(other.text.contains("id=\"pw-new\""));
     let path = format!("/admin/users/{}/password", nina.id);
     let res = admin.post(&t, &path, &[("password", "short")]).await;
     assert_page(&res, StatusCode::UNPROCESSABLE_ENTITY);
@@ -272,6 +277,8 @@ async fn the_users_page_searches_and_pages() {
     assert_page(&page, StatusCode::OK);
     assert!(page.text.contains("zoe@example.com"));
     assert!(!page.text.contains("yago@example.com"));
+    let page = admin.get(&t, "/admin/users?role=agent").await;
+    assert!(page.text.contains("yago@example.com") && !page.text.contains("zoe@example.com"));
     for i in 0..55 {
         t.user(&format!("bulk{i}@example.com"), "requester").await;
     }
@@ -544,4 +551,35 @@ async fn administrators_edit_the_category_tree() {
     let page = admin.get(&t, &format!("/admin/categories/{network}")).await;
     assert!(!page.text.contains(&format!("<option value=\"{id}\"")));
     assert!(!page.text.contains(&format!("<option value=\"{network}\"")));
+    // Saving a category unchanged writes nothing to the audit log.
+    let updates = || async {
+        t.app
+            .store
+            .audit()
+            .list(
+                &AuditFilter {
+                    action: Some("category.update".into()),
+                    ..AuditFilter::default()
+                },
+                PageRequest::new(None, None).unwrap(),
+            )
+            .await
+            .unwrap()
+            .items
+            .len()
+    };
+    let before = updates().await;
+    let res = admin
+        .post(
+            &t,
+            &format!("/admin/categories/{id}"),
+            &[
+                ("parent_id", &net_s),
+                ("name_es", "Escáner de red"),
+                ("name_en", "Network scanner"),
+            ],
+        )
+        .await;
+    assert!(location(&res).contains("flash=saved"));
+    assert_eq!(updates().await, before);
 }
