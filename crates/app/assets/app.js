@@ -18,24 +18,6 @@
     if (t.closest && t.closest("[data-help]")) showHelp(true);
     if (t.closest && t.closest("[data-close]")) showHelp(false);
   });
-  // Attachments go to the API as the raw body, with the session's CSRF token in the header.
-  document.addEventListener("click", function (e) {
-    var go = e.target.closest && e.target.closest("[data-upload-go]");
-    if (!go) return;
-    var box = go.closest("[data-upload]");
-    var input = box.querySelector("input[type=file]");
-    var status = box.querySelector("[data-upload-status]");
-    if (!input.files.length) { input.focus(); return; }
-    var file = input.files[0];
-    status.textContent = "…";
-    fetch(box.getAttribute("data-upload") + "?filename=" + encodeURIComponent(file.name), {
-      method: "POST", body: file, credentials: "same-origin",
-      headers: { "X-CSRF-Token": box.getAttribute("data-csrf"), "Content-Type": "application/octet-stream" }
-    }).then(function (r) {
-      if (r.ok) { window.location.reload(); return; }
-      return r.json().then(function (j) { status.textContent = j.error ? j.error.message : String(r.status); });
-    }).catch(function (err) { status.textContent = String(err); });
-  });
   var rows = function () { return Array.prototype.slice.call(document.querySelectorAll("#queue-rows tr[data-href]")); };
   var current = -1;
   function select(i) {
@@ -77,7 +59,9 @@
     var data;
     try { data = new FormData(f, e.submitter || null); } catch (err) { data = new FormData(f); }
     e.preventDefault();
-    fetch(f.action, { method: "POST", body: new URLSearchParams(data), credentials: "same-origin" })
+    // Forms with files go as multipart (as without the script); the others urlencoded.
+    var body = (f.enctype || "").toLowerCase() === "multipart/form-data" ? data : new URLSearchParams(data);
+    fetch(f.action, { method: "POST", body: body, credentials: "same-origin" })
       .then(function (r) { return r.text().then(function (html) { return { url: r.url, html: html }; }); })
       .then(function (res) {
         var doc = new DOMParser().parseFromString(res.html, "text/html");

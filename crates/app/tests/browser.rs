@@ -1,6 +1,7 @@
 //! Browser tests: a real server on 127.0.0.1 and headless Chromium through chromedriver
 //! (fantoccini), walking SPEC C3 in Spanish and in English — report, take, note, reply,
-//! solution, validation, "no", solve again, "yes", rating, review and close. Without
+//! solution, validation, "no", solve again, "yes", rating, review and close (the report
+//! carries a file through the multipart form). Without
 //! `chromedriver` on PATH they print "skipped" and pass, unless `CI=true`. A failing step
 //! saves a screenshot under `target/browser-screenshots/`.
 
@@ -308,7 +309,20 @@ async fn walk(s: &Session<'_>, lang: &str) -> Step {
     s.click("#category_id option:nth-child(2)").await?;
     s.click("input[name=impact][value=medium]").await?;
     s.click("input[name=urgency][value=high]").await?;
+    // A file goes with the form (multipart, sent by the page's script as the browser would).
+    let dir = tempfile::tempdir().map_err(at("temp dir"))?;
+    let file = dir.path().join("captura-error.txt");
+    std::fs::write(&file, "E-1234 toner").map_err(at("temp file"))?;
+    s.c.find(Locator::Id("files"))
+        .await
+        .map_err(at("files"))?
+        .send_keys(&file.display().to_string())
+        .await
+        .map_err(at("choose file"))?;
     s.act("form button.primary", "ticket registered").await?;
+    if !s.text().await?.contains("captura-error.txt") {
+        return Err("the attached file is listed on the new ticket".into());
+    }
     let url = s.c.current_url().await.map_err(at("url"))?;
     let id: i64 = url
         .path()

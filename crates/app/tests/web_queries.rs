@@ -123,7 +123,8 @@ async fn queue_and_ticket_pages_do_a_fixed_number_of_queries() {
         count(&t, &cookie, p).await;
         at_10.push(count(&t, &cookie, p).await);
     }
-    add_tickets(&t, requester.id, 990).await;
+    // 1,001 tickets in all: the queue's counts pass their cap.
+    add_tickets(&t, requester.id, 991).await;
     let mut at_1000 = Vec::new();
     for p in &pages {
         at_1000.push(count(&t, &cookie, p).await);
@@ -132,6 +133,17 @@ async fn queue_and_ticket_pages_do_a_fixed_number_of_queries() {
         at_10, at_1000,
         "queries per page must not grow with tickets"
     );
+    let req = Request::builder()
+        .uri("/console?view=open")
+        .header(header::COOKIE, format!("ventanilla_session={cookie}"))
+        .body(Body::empty())
+        .unwrap();
+    let page = t.send(req).await.text;
+    assert!(
+        page.contains("id=\"count-open\">1000+<"),
+        "open tab is capped"
+    );
+    assert!(page.contains("id=\"count-mine\">0<"));
     for (p, n) in pages.iter().zip(&at_10) {
         assert!(*n > 0, "{p}: the counter saw no statement");
         assert!(*n <= 16, "{p}: {n} statements");

@@ -391,6 +391,41 @@ async fn scoped_lists_page_by_keyset() {
             .await,
         Err(StoreError::Invalid(_))
     ));
+    // Capped counts: several in one statement, each with its own scope and filter.
+    let critical = TicketFilter {
+        priority: Some(Priority::Critical),
+        ..TicketFilter::default()
+    };
+    let mine = TicketFilter {
+        assignee_id: Some(Some(agent)),
+        ..TicketFilter::default()
+    };
+    let lists = vec![
+        (TicketScope::All, all.clone()),
+        (TicketScope::Groups(agent), all.clone()),
+        (TicketScope::Own(r2), all.clone()),
+        (TicketScope::All, critical.clone()),
+        (TicketScope::Groups(agent), critical),
+        (TicketScope::All, mine),
+    ];
+    let counts = s.tickets().count_capped_each(&lists, 100).await.unwrap();
+    assert_eq!(counts, vec![5, 3, 2, 2, 0, 0]);
+    let capped = s.tickets().count_capped_each(&lists, 2).await.unwrap();
+    assert_eq!(capped, vec![2, 2, 2, 2, 0, 0]);
+    assert!(
+        s.tickets()
+            .count_capped_each(&[], 2)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        s.tickets()
+            .count_capped(&TicketScope::Groups(agent), &all, 100)
+            .await
+            .unwrap(),
+        3
+    );
 }
 
 #[tokio::test]

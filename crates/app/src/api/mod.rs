@@ -3,8 +3,8 @@
 
 mod audit;
 mod auth;
-mod categories;
-mod departments;
+pub mod categories;
+pub mod departments;
 pub mod groups;
 mod ics;
 mod notifications;

@@ -1,6 +1,6 @@
-//! Administration pages: an overview of the directory (users, organisations, departments,
-//! groups and members), the category tree, the SLA calendars and policies, and the priority
-//! matrix, which can be edited here. Each list loads once (no per-row queries).
+//! The administration overview: the priority matrix (edited here), and the directory (users,
+//! organisations, departments, groups and members), the category tree and the SLA policies,
+//! each linking to its own pages. Each list loads once (no per-row queries).
 
 use askama::Template;
 use axum::extract::State;
@@ -23,6 +23,9 @@ use crate::AppState;
 use crate::tickets::matrix;
 
 pub const LEVELS: [&str; 3] = ["high", "medium", "low"];
+/// The overview lists the first users only; the users page searches and pages them all.
+const OVERVIEW_USERS: u32 = 25;
+
 pub const PRIORITIES: [&str; 5] = ["critical", "high", "medium", "low", "informational"];
 
 #[derive(Template)]
@@ -33,7 +36,7 @@ struct AdminPage {
     organisations: Vec<Organisation>,
     departments: Vec<Department>,
     groups: Vec<(SupportGroup, Vec<GroupMember>)>,
-    categories: Vec<Category>,
+    categories: Vec<(Category, usize)>,
     calendars: Vec<StoredCalendar>,
     policies: Vec<StoredPolicy>,
     matrix: PriorityMatrix,
@@ -48,12 +51,8 @@ impl AdminPage {
         }
     }
 
-    fn org_name(&self, id: &ventanilla_domain::OrganisationId) -> String {
-        self.organisations
-            .iter()
-            .find(|o| o.id == *id)
-            .map(|o| o.name.clone())
-            .unwrap_or_default()
+    fn has_departments(&self, id: &ventanilla_domain::OrganisationId) -> bool {
+        self.departments.iter().any(|d| d.organisation_id == *id)
     }
 
     fn calendar_json(c: &StoredCalendar) -> String {
@@ -71,7 +70,11 @@ pub async fn page(State(state): State<AppState>, viewer: Viewer) -> WebResult<Re
     let users = state
         .store
         .users()
-        .list(&viewer.auth.actor, &UserFilter::default(), page()?)
+        .list(
+            &viewer.auth.actor,
+            &UserFilter::default(),
+            PageRequest::new(None, Some(OVERVIEW_USERS))?,
+        )
         .await?
         .items;
     let organisations = state
@@ -93,7 +96,7 @@ pub async fn page(State(state): State<AppState>, viewer: Viewer) -> WebResult<Re
         organisations,
         departments,
         groups,
-        categories: super::view::categories(&state).await?,
+        categories: super::admin_categories::tree(&state.store.categories().list().await?),
         calendars: state.store.sla().calendars().await?,
         policies: state.store.sla().policies().await?,
         matrix: matrix::load(&state.store).await?,

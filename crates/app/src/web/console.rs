@@ -1,14 +1,16 @@
-//! The agent console's queue: views (mine, my groups, unassigned, all open, pending, review),
-//! filters and sort, keyset pages from `store.tickets().list` (never a recount of the
-//! table), SLA state on each row, and a fragment the page's script refreshes in place.
+//! The agent console's queue: views (mine, my groups, unassigned, all open, pending, review)
+//! each with its ticket count, filters and sort, keyset pages from `store.tickets().list`,
+//! SLA state on each row, and a fragment the page's script refreshes in place. Every count
+//! is capped ("1000+") and all of them come from one statement, in the viewer's scope: never
+//! a recount of the table.
 
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Response;
 use serde::Deserialize;
-use ventanilla_domain::Permission;
 use ventanilla_domain::directory::{PageRequest, SupportGroup};
 use ventanilla_domain::ticket::{Category, Status, Ticket};
+use ventanilla_domain::{Permission, UserId};
 use ventanilla_store::groups::GroupFilter;
 use ventanilla_store::tickets::{TicketScope, TicketSort};
 
@@ -47,8 +49,27 @@ fn num(s: &str) -> Option<i64> {
     s.trim().parse().ok()
 }
 
-/// Queues count their tickets up to this many.
+/// Queues count their tickets up to this many; more shows as "1000+".
 pub const COUNT_CAP: u32 = 1000;
+
+/// A count as shown: the number, or the cap and a plus when there are more.
+pub fn shown_count(n: i64) -> String {
+    if n > i64::from(COUNT_CAP) {
+        format!("{COUNT_CAP}+")
+    } else {
+        n.to_string()
+    }
+}
+
+/// The scope a view lists in: "my groups" keeps to the viewer's groups even for someone who
+/// may see every ticket; the other views use the viewer's own scope.
+fn view_scope(view: &str, base: &TicketScope, me: UserId) -> TicketScope {
+    if view == "groups" && matches!(base, TicketScope::All | TicketScope::Groups(_)) {
+        TicketScope::Groups(me)
+    } else {
+        base.clone()
+    }
+}
 
 pub const VIEWS: [&str; 6] = ["mine", "groups", "unassigned", "open", "pending", "review"];
 
@@ -124,6 +145,8 @@ struct QueuePage {
     next: Option<String>,
     /// Matching tickets, counted up to [`COUNT_CAP`].
     count: Option<String>,
+    /// Each tab the viewer has, with how many tickets it holds.
+    tabs: Vec<(&'static str, String)>,
     groups: Vec<SupportGroup>,
     categories: Vec<Category>,
     staff: Staff,
@@ -150,10 +173,8 @@ pub async fn queue(
         Some(s) => TicketSort::parse(s).unwrap_or_default(),
         None => TicketSort::Priority,
     };
-    let mut scope = access::scope(&state, &viewer.auth);
-    if q.view() == "groups" && matches!(scope, TicketScope::All | TicketScope::Groups(_)) {
-        scope = TicketScope::Groups(viewer.auth.user_id());
-    }
+    let base = access::scope(&state, &viewer.auth);
+    let scope = view_scope(q.view(), &base, viewer.auth.user_id());
     let page = state
         .store
         .tickets()
@@ -170,19 +191,35 @@ pub async fn queue(
         });
     }
     c.unread = super::staff::unread(&state, &viewer).await?;
-    // One capped count per page view (the due sort also needs a running clock, so it is not
-    // counted): never a recount of the whole table.
-    let count = if sla_filtered {
-        None
-    } else {
-        Some(
-            state
-                .store
-                .tickets()
-                .count_capped(&scope, &filter, COUNT_CAP)
-                .await?,
-        )
-    };
+    // One statement counts every tab (each its view's filter in its scope) and the filtered
+    // queue (the due sort needs a running clock, so it is not counted), each capped.
+    let tab_views: Vec<&'static str> = VIEWS
+        .into_iter()
+        .filter(|v| *v != "review" || c.supervisor)
+        .collect();
+    let mut lists = Vec::with_capacity(tab_views.len() + 1);
+    for v in &tab_views {
+        let tab = QueueQuery {
+            view: (*v).to_owned(),
+            ..QueueQuery::default()
+        };
+        let f = filter_of(&viewer.auth, &tab.list_query())?;
+        lists.push((view_scope(v, &base, viewer.auth.user_id()), f));
+    }
+    if !sla_filtered {
+        lists.push((scope, filter));
+    }
+    let mut counts = state
+        .store
+        .tickets()
+        .count_capped_each(&lists, COUNT_CAP + 1)
+        .await?;
+    let count = (!sla_filtered).then(|| counts.pop()).flatten();
+    let tabs = tab_views
+        .into_iter()
+        .zip(counts)
+        .map(|(v, n)| (v, shown_count(n)))
+        .collect();
     let groups = state
         .store
         .groups()
@@ -197,13 +234,8 @@ pub async fn queue(
         q,
         rows: page.items,
         next: page.next,
-        count: count.map(|n| {
-            if n >= i64::from(COUNT_CAP) {
-                format!("{COUNT_CAP}+")
-            } else {
-                n.to_string()
-            }
-        }),
+        count: count.map(shown_count),
+        tabs,
         groups,
         categories: super::view::categories(&state).await?,
         staff,

@@ -57,6 +57,7 @@ fn heading_key(status: StatusCode) -> &'static str {
         403 => "error-403",
         404 => "error-404",
         409 | 412 => "error-409",
+        413 => "error-413",
         422 | 400 => "error-422",
         429 => "error-429",
         _ => "error-500",

@@ -248,6 +248,16 @@ impl Ctx {
         }
     }
 
+    /// A role's name: the word for a built-in role, a custom role's own name.
+    pub fn role_name(&self, role: &str) -> String {
+        let key = format!("role-{role}");
+        if self.lang.has(&key) {
+            self.lang.t(&key)
+        } else {
+            role.to_owned()
+        }
+    }
+
     pub fn other_lang(&self) -> &'static str {
         match self.lang.0 {
             Language::Es => "en",
@@ -260,4 +270,11 @@ impl Ctx {
 pub fn render<T: Template>(t: &T) -> Result<Response, WebError> {
     let html = t.render().map_err(crate::AppError::internal)?;
     Ok(([(header::CACHE_CONTROL, "no-store")], Html(html)).into_response())
+}
+
+/// Renders a page under another status (a form shown again with its errors: 422, 409…).
+pub fn render_as<T: Template>(t: &T, status: axum::http::StatusCode) -> Result<Response, WebError> {
+    let mut res = render(t)?;
+    *res.status_mut() = status;
+    Ok(res)
 }

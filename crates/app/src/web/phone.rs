@@ -3,7 +3,6 @@
 
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use ventanilla_domain::Permission;
 use ventanilla_domain::directory::PageRequest;
@@ -16,6 +15,7 @@ use super::error::WebResult;
 use super::form::{CsrfForm, FieldErrors};
 use super::page::{Ctx, Viewer, render};
 use super::portal::NewPage;
+use super::upload::CsrfMultipart;
 use super::view::{self, NewTicketForm};
 use crate::AppState;
 use crate::tickets::access;
@@ -83,15 +83,24 @@ pub async fn page(
         categories: view::categories(&state).await?,
         phone: true,
         caller_tickets,
+        max_mb: super::upload::megabytes(state.config.tickets.attachment_max_bytes),
     })
 }
 
 pub async fn submit(
     State(state): State<AppState>,
-    CsrfForm { viewer, form }: CsrfForm<NewTicketForm>,
+    upload: CsrfMultipart<NewTicketForm>,
 ) -> WebResult<Response> {
-    viewer.auth.require(Permission::TicketsWork)?;
-    match view::register(&state, &viewer, &form, true).await? {
+    upload.viewer.auth.require(Permission::TicketsWork)?;
+    let file_errors = upload.file_errors();
+    let status = upload.trouble.status();
+    let CsrfMultipart {
+        viewer,
+        form,
+        files,
+        ..
+    } = upload;
+    match view::register(&state, &viewer, &form, true, (&files, file_errors)).await? {
         Ok(t) => {
             Ok(Redirect::to(&format!("/console/tickets/{}?flash=created", t.id)).into_response())
         }
@@ -103,8 +112,9 @@ pub async fn submit(
                 categories: view::categories(&state).await?,
                 phone: true,
                 caller_tickets: Vec::new(),
+                max_mb: super::upload::megabytes(state.config.tickets.attachment_max_bytes),
             })?;
-            *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            *res.status_mut() = status;
             Ok(res)
         }
     }

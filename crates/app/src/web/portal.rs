@@ -4,7 +4,6 @@
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use ventanilla_domain::ticket::{Category, Status, Ticket, TicketEvent, TicketKind};
@@ -13,10 +12,12 @@ use ventanilla_store::tickets::{TicketFilter, TicketSort};
 
 use super::error::WebResult;
 use super::form::{CsrfForm, FieldErrors};
-use super::page::{Ctx, Viewer, render};
+use super::page::{Ctx, Viewer, render, render_as};
+use super::upload::CsrfMultipart;
 use super::view::{self, NewTicketForm};
 use crate::AppState;
 use crate::api::tickets::actions::{ActionBody, add_action};
+use crate::api::tickets::attachments::may_attach;
 use crate::api::tickets::transitions::{ConfirmationBody, SurveyBody, confirm, rate};
 use crate::tickets::access;
 
@@ -71,6 +72,8 @@ pub struct NewPage {
     pub phone: bool,
     /// Phone calls: the known caller's open tickets.
     pub caller_tickets: Vec<Ticket>,
+    /// The per-file size limit, in megabytes.
+    pub max_mb: String,
 }
 
 #[derive(Deserialize, Default)]
@@ -94,14 +97,23 @@ pub async fn new_page(
         categories: view::categories(&state).await?,
         phone: false,
         caller_tickets: Vec::new(),
+        max_mb: super::upload::megabytes(state.config.tickets.attachment_max_bytes),
     })
 }
 
 pub async fn new_submit(
     State(state): State<AppState>,
-    CsrfForm { viewer, form }: CsrfForm<NewTicketForm>,
+    upload: CsrfMultipart<NewTicketForm>,
 ) -> WebResult<Response> {
-    match view::register(&state, &viewer, &form, false).await? {
+    let file_errors = upload.file_errors();
+    let status = upload.trouble.status();
+    let CsrfMultipart {
+        viewer,
+        form,
+        files,
+        ..
+    } = upload;
+    match view::register(&state, &viewer, &form, false, (&files, file_errors)).await? {
         Ok(ticket) => Ok(
             Redirect::to(&format!("/portal/tickets/{}?flash=created", ticket.id)).into_response(),
         ),
@@ -114,8 +126,9 @@ pub async fn new_submit(
                 categories: view::categories(&state).await?,
                 phone: false,
                 caller_tickets: Vec::new(),
+                max_mb: super::upload::megabytes(state.config.tickets.attachment_max_bytes),
             })?;
-            *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            *res.status_mut() = status;
             Ok(res)
         }
     }
@@ -130,8 +143,15 @@ struct TicketPage {
     attachments: Vec<ventanilla_store::tickets::attachments::AttachmentMeta>,
     me: i64,
     can_confirm: bool,
-    can_rate: bool,
     can_reply: bool,
+    can_rate: bool,
+    /// The reply form, as typed, with its errors (files included).
+    reply_body: String,
+    reply_errors: FieldErrors,
+    /// The portal attaches files with the reply, not on their own.
+    upload_form: bool,
+    upload_errors: FieldErrors,
+    max_mb: String,
 }
 
 impl TicketPage {
@@ -144,17 +164,13 @@ impl TicketPage {
     }
 }
 
-pub async fn ticket(
-    State(state): State<AppState>,
-    viewer: Viewer,
-    Path(id): Path<i64>,
-) -> WebResult<Response> {
-    let t = access::load(&state, &viewer.auth, TicketId(id)).await?;
+async fn ticket_page(state: &AppState, viewer: &Viewer, id: i64) -> WebResult<TicketPage> {
+    let t = access::load(state, &viewer.auth, TicketId(id)).await?;
     // The portal always shows the requester's view: public entries only.
     let events = state.store.tickets().events(t.id, true).await?;
     let attachments = state.store.tickets().attachments(t.id, true).await?;
     let mine = access::requester_or_supervisor(&viewer.auth, &t).is_some();
-    let page = TicketPage {
+    Ok(TicketPage {
         can_confirm: mine && t.status == Status::Validation,
         can_rate: mine && t.status == Status::Survey,
         can_reply: t.requester_id == viewer.auth.user_id() && !t.status.is_terminal(),
@@ -163,28 +179,70 @@ pub async fn ticket(
         t,
         events,
         attachments,
-    };
-    render(&page)
+        reply_body: String::new(),
+        reply_errors: FieldErrors::default(),
+        upload_form: false,
+        upload_errors: FieldErrors::default(),
+        max_mb: super::upload::megabytes(state.config.tickets.attachment_max_bytes),
+    })
 }
 
-#[derive(Deserialize)]
+pub async fn ticket(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+) -> WebResult<Response> {
+    render(&ticket_page(&state, &viewer, id).await?)
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
 pub struct ReplyForm {
-    #[serde(default)]
     body: String,
 }
 
+/// A reply, with files or without, or files alone. A refusal (an empty reply, a file too
+/// large) shows the page again with what was typed; nothing is half done.
 pub async fn reply(
     State(state): State<AppState>,
     Path(id): Path<i64>,
-    CsrfForm { viewer, form }: CsrfForm<ReplyForm>,
+    upload: CsrfMultipart<ReplyForm>,
 ) -> WebResult<Response> {
-    let body = ActionBody {
-        kind: "reply".into(),
-        body: form.body,
-        minutes: None,
-    };
-    let t = add_action(&state, &viewer.auth, TicketId(id), &body).await?;
-    Ok(Redirect::to(&format!("/portal/tickets/{}?flash=reply-sent", t.id)).into_response())
+    let mut errors = upload.file_errors();
+    let status = upload.trouble.status();
+    let CsrfMultipart {
+        viewer,
+        form,
+        files,
+        ..
+    } = upload;
+    view::check_files(&state, viewer.lang, &files, &mut errors);
+    let has_text = !form.body.trim().is_empty();
+    if !has_text && files.is_empty() && errors.is_empty() {
+        errors.add("body", viewer.lang.t("err-reply-empty"));
+    }
+    if !errors.is_empty() {
+        let mut page = ticket_page(&state, &viewer, id).await?;
+        page.reply_body = form.body;
+        page.reply_errors = errors;
+        return render_as(&page, status);
+    }
+    let id = TicketId(id);
+    if !files.is_empty() {
+        // Asked before the reply is written, so a refusal leaves nothing behind.
+        may_attach(&state, &viewer.auth, id).await?;
+    }
+    if has_text {
+        let body = ActionBody {
+            kind: "reply".into(),
+            body: form.body,
+            minutes: None,
+        };
+        add_action(&state, &viewer.auth, id, &body).await?;
+    }
+    view::attach_all(&state, &viewer.auth, id, &files, None).await?;
+    let flash = if has_text { "reply-sent" } else { "attached" };
+    Ok(Redirect::to(&format!("/portal/tickets/{id}?flash={flash}")).into_response())
 }
 
 #[derive(Deserialize)]

@@ -1,7 +1,8 @@
 //! The agent's ticket page: every field, the full timeline (internal notes marked), and one
 //! control per action the API offers — reply, note and time, the transitions the state
 //! machine allows now (only those), take/assign, escalate with a handover, priority
-//! override, reclassify, major-incident flag and child links.
+//! override, reclassify, major-incident flag, child links and attachments (a plain
+//! multipart form).
 
 use askama::Template;
 use axum::extract::{Path, State};
@@ -13,9 +14,10 @@ use ventanilla_domain::{Permission, TicketId, UserId};
 use ventanilla_store::groups::GroupFilter;
 
 use super::error::WebResult;
-use super::form::CsrfForm;
-use super::page::{Ctx, Viewer, render};
+use super::form::{CsrfForm, FieldErrors};
+use super::page::{Ctx, Viewer, render, render_as};
 use super::staff::{Staff, sla_key, unread};
+use super::upload::CsrfMultipart;
 use crate::AppState;
 use crate::api::tickets::actions::{ActionBody, add_action};
 use crate::api::tickets::escalate::{EscalationBody, MajorBody, escalate_ticket, set_major};
@@ -39,6 +41,10 @@ struct TicketPage {
     children: Vec<Ticket>,
     me: UserId,
     sla: &'static str,
+    /// The attachment form (files and whether the requester sees them) and its errors.
+    upload_form: bool,
+    upload_errors: FieldErrors,
+    max_mb: String,
 }
 
 impl TicketPage {
@@ -81,14 +87,18 @@ pub async fn page(
     viewer: Viewer,
     Path(id): Path<i64>,
 ) -> WebResult<Response> {
+    render(&load(&state, &viewer, id).await?)
+}
+
+async fn load(state: &AppState, viewer: &Viewer, id: i64) -> WebResult<TicketPage> {
     viewer.auth.require(Permission::TicketsWork)?;
-    let t = access::load(&state, &viewer.auth, TicketId(id)).await?;
+    let t = access::load(state, &viewer.auth, TicketId(id)).await?;
     let public_only = !access::sees_internal(&viewer.auth);
     let events = state.store.tickets().events(t.id, public_only).await?;
     let requester = state.store.users().get(t.requester_id).await?;
     let attachments = state.store.tickets().attachments(t.id, public_only).await?;
     let children = state.store.tickets().children(t.id).await?;
-    let staff = Staff::load_for(&state, &viewer).await?;
+    let staff = Staff::load_for(state, viewer).await?;
     let groups = state
         .store
         .groups()
@@ -100,8 +110,8 @@ pub async fn page(
         .collect();
     let mut c = viewer.ctx("ticket");
     c.title = format!("{} {}", t.number, t.subject);
-    c.unread = unread(&state, &viewer).await?;
-    render(&TicketPage {
+    c.unread = unread(state, viewer).await?;
+    Ok(TicketPage {
         allowed: access::allowed(&viewer.auth, &t),
         children,
         me: viewer.auth.user_id(),
@@ -112,9 +122,49 @@ pub async fn page(
         requester,
         staff,
         groups,
-        categories: super::view::categories(&state).await?,
+        categories: super::view::categories(state).await?,
+        upload_form: true,
+        upload_errors: FieldErrors::default(),
+        max_mb: super::upload::megabytes(state.config.tickets.attachment_max_bytes),
         t,
     })
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct UploadForm {
+    /// Ticked: the requester sees the files; unticked: internal.
+    public: String,
+}
+
+/// Files from the console's attachment form, through the attachments service. A refusal
+/// (a file too large, none chosen) shows the page again with the error beside the field.
+pub async fn upload(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    upload: CsrfMultipart<UploadForm>,
+) -> WebResult<Response> {
+    upload.viewer.auth.require(Permission::TicketsWork)?;
+    let mut errors = upload.file_errors();
+    let status = upload.trouble.status();
+    let CsrfMultipart {
+        viewer,
+        form,
+        files,
+        ..
+    } = upload;
+    super::view::check_files(&state, viewer.lang, &files, &mut errors);
+    if files.is_empty() && errors.is_empty() {
+        errors.add(super::upload::FILE_FIELD, viewer.lang.t("err-choose-file"));
+    }
+    if !errors.is_empty() {
+        let mut page = load(&state, &viewer, id).await?;
+        page.upload_errors = errors;
+        return render_as(&page, status);
+    }
+    let public = Some(matches!(form.public.as_str(), "on" | "true"));
+    super::view::attach_all(&state, &viewer.auth, TicketId(id), &files, public).await?;
+    Ok(back(TicketId(id), "attached"))
 }
 
 fn back(id: TicketId, flash: &str) -> Response {

@@ -1,16 +1,21 @@
-//! Shared pieces of the pages: the new-ticket form (portal and phone call) and its checks,
-//! the category list, and message keys for enums shown to people.
+//! Shared pieces of the pages: the new-ticket form (portal and phone call) with its checks
+//! and attachments, the category list, and message keys for enums shown to people.
 
 use serde::Deserialize;
+use ventanilla_domain::TicketId;
 use ventanilla_domain::ticket::{Category, Ticket, TicketKind};
 
 use super::error::WebResult;
 use super::form::FieldErrors;
+use super::i18n::Lang;
 use super::page::Viewer;
+use super::upload::{FILE_FIELD, Upload};
 use crate::AppState;
+use crate::api::tickets::attachments::{check_file, may_attach, store_file};
 use crate::api::tickets::create::{
     CreateTicket, FactsInput, RequesterInput, register as store_ticket,
 };
+use crate::auth::Auth;
 use crate::error::AppError;
 
 /// What the new-ticket form sends (and shows again, as typed, when something is missing).
@@ -63,16 +68,20 @@ fn opt(s: &str) -> Option<String> {
     (!t.is_empty()).then(|| t.to_owned())
 }
 
-/// Checks the form and registers the ticket through the same service as the API. Field
-/// errors come back to be shown next to their fields; other refusals are errors.
+/// Checks the form and its files, and registers the ticket through the same service as the
+/// API, then attaches the files through the attachments service. Field errors (the files'
+/// included, so nothing is registered when a file is refused) come back to be shown next to
+/// their fields; other refusals are errors.
 pub async fn register(
     state: &AppState,
     viewer: &Viewer,
     f: &NewTicketForm,
     phone: bool,
+    upload: (&[Upload], FieldErrors),
 ) -> WebResult<Result<Ticket, FieldErrors>> {
     let l = viewer.lang;
-    let mut errors = FieldErrors::default();
+    let (files, mut errors) = upload;
+    check_files(state, l, files, &mut errors);
     for (field, value) in [("subject", &f.subject), ("description", &f.description)] {
         if value.trim().is_empty() {
             errors.add(field, l.t("err-required"));
@@ -135,7 +144,10 @@ pub async fn register(
         },
     };
     match store_ticket(state, &viewer.auth, &req, None).await {
-        Ok((t, _)) => Ok(Ok(t)),
+        Ok((t, _)) => {
+            attach_all(state, &viewer.auth, t.id, files, None).await?;
+            Ok(Ok(t))
+        }
         Err(AppError::Validation(v)) => {
             let field = v
                 .field
@@ -146,6 +158,39 @@ pub async fn register(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// Checks each file with the attachments service before anything is stored; a refusal is
+/// the `files` field's error.
+pub fn check_files(state: &AppState, l: Lang, files: &[Upload], errors: &mut FieldErrors) {
+    let mut refused = Vec::new();
+    for u in files {
+        if let Err(e) = check_file(state, &u.filename, &u.data) {
+            refused.push(format!("{}: {} ({e})", u.filename, l.t("err-invalid")));
+        }
+    }
+    if !refused.is_empty() {
+        errors.add(FILE_FIELD, refused.join(" "));
+    }
+}
+
+/// Attaches checked files to a ticket through the attachments service (who may attach, and
+/// when, is the API's rule).
+pub async fn attach_all(
+    state: &AppState,
+    auth: &Auth,
+    id: TicketId,
+    files: &[Upload],
+    public: Option<bool>,
+) -> WebResult<()> {
+    if files.is_empty() {
+        return Ok(());
+    }
+    let ticket = may_attach(state, auth, id).await?;
+    for u in files {
+        store_file(state, auth, &ticket, &u.filename, public, &u.data).await?;
+    }
+    Ok(())
 }
 
 /// Active categories, parents before their children.

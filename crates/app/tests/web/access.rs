@@ -241,3 +241,198 @@ async fn agents_link_child_incidents_by_number() {
         .await;
     assert_page(&res, StatusCode::UNPROCESSABLE_ENTITY);
 }
+
+/// Every administration page and form: only administrators get in. Requesters, agents and
+/// supervisors get the 403 page, and their posts change nothing.
+#[tokio::test]
+async fn only_administrators_reach_the_administration_pages_and_forms() {
+    let t = desk().await;
+    t.user("ana@example.com", "requester").await;
+    let agent = t.user("agent@example.com", "agent").await;
+    t.user("sup@example.com", "supervisor").await;
+    t.user("admin@example.com", "admin").await;
+    let admin = Browser::sign_in(&t, "admin@example.com").await;
+    let saved = |res: &ventanilla_testkit::TestResponse| -> i64 {
+        let loc = location(res);
+        loc.split('?')
+            .next()
+            .and_then(|p| p.rsplit('/').next())
+            .and_then(|s| s.parse().ok())
+            .unwrap()
+    };
+    let org = saved(
+        &admin
+            .post(&t, "/admin/organisations", &[("name", "Andina")])
+            .await,
+    );
+    let org_s = org.to_string();
+    admin
+        .post(
+            &t,
+            "/admin/departments",
+            &[("organisation_id", &org_s), ("name", "Finanzas")],
+        )
+        .await;
+    let dept = t
+        .app
+        .store
+        .departments()
+        .list(
+            None,
+            ventanilla_domain::directory::PageRequest::new(None, None).unwrap(),
+        )
+        .await
+        .unwrap()
+        .items[0]
+        .id;
+    let group = saved(
+        &admin
+            .post(&t, "/admin/groups", &[("name", "Redes"), ("tier", "L2")])
+            .await,
+    );
+    let category = t.app.store.categories().list().await.unwrap()[0].id;
+    let user = agent.id;
+    let pages = [
+        "/admin".to_owned(),
+        "/admin/sla".to_owned(),
+        "/admin/users".to_owned(),
+        "/admin/users/new".to_owned(),
+        format!("/admin/users/{user}"),
+        "/admin/organisations/new".to_owned(),
+        format!("/admin/organisations/{org}"),
+        format!("/admin/departments/{dept}"),
+        "/admin/groups/new".to_owned(),
+        format!("/admin/groups/{group}"),
+        "/admin/categories/new".to_owned(),
+        format!("/admin/categories/{category}"),
+    ];
+    let forms: Vec<(String, Vec<(&str, String)>)> = vec![
+        ("/admin/matrix".into(), vec![("low_low", "critical".into())]),
+        (
+            "/admin/users".into(),
+            vec![("name", "X".into()), ("email", "x@example.com".into())],
+        ),
+        (
+            format!("/admin/users/{user}"),
+            vec![
+                ("name", "Hacked".into()),
+                ("email", "agent@example.com".into()),
+                ("role", "admin".into()),
+            ],
+        ),
+        (
+            format!("/admin/users/{user}/active"),
+            vec![("active", "false".into())],
+        ),
+        (
+            format!("/admin/users/{user}/password"),
+            vec![("password", "hacked password!".into())],
+        ),
+        ("/admin/organisations".into(), vec![("name", "Evil".into())]),
+        (
+            format!("/admin/organisations/{org}"),
+            vec![("name", "Hacked".into())],
+        ),
+        (
+            "/admin/departments".into(),
+            vec![("organisation_id", org_s.clone()), ("name", "Evil".into())],
+        ),
+        (
+            format!("/admin/departments/{dept}"),
+            vec![("name", "Hacked".into())],
+        ),
+        (
+            "/admin/groups".into(),
+            vec![("name", "Evil".into()), ("tier", "L1".into())],
+        ),
+        (
+            format!("/admin/groups/{group}"),
+            vec![("name", "Hacked".into()), ("tier", "L1".into())],
+        ),
+        (
+            "/admin/members".into(),
+            vec![
+                ("group_id", group.to_string()),
+                ("user_id", user.to_string()),
+            ],
+        ),
+        (
+            format!("/admin/groups/{group}/members/{user}/remove"),
+            vec![],
+        ),
+        (
+            "/admin/categories".into(),
+            vec![
+                ("code", "evil".into()),
+                ("name_es", "Mal".into()),
+                ("name_en", "Evil".into()),
+            ],
+        ),
+        (
+            format!("/admin/categories/{category}"),
+            vec![("name_es", "Hackeada".into()), ("name_en", "Hacked".into())],
+        ),
+        (
+            "/admin/calendars".into(),
+            vec![("name", "Evil".into()), ("calendar", "{}".into())],
+        ),
+        ("/admin/policies".into(), vec![("policy", "{}".into())]),
+    ];
+    for email in ["ana@example.com", "agent@example.com", "sup@example.com"] {
+        let who = Browser::sign_in(&t, email).await;
+        for path in &pages {
+            assert_page(&who.get(&t, path).await, StatusCode::FORBIDDEN);
+        }
+        for (path, fields) in &forms {
+            let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            let res = who.post(&t, path, &fields).await;
+            assert_eq!(
+                res.status,
+                StatusCode::FORBIDDEN,
+                "{email} {path}: {}",
+                res.text
+            );
+        }
+    }
+    for path in &pages {
+        assert_page(&admin.get(&t, path).await, StatusCode::OK);
+        assert!(
+            location(&crate::helpers::anonymous_get(&t, path).await).starts_with("/login?next="),
+            "{path} anonymous"
+        );
+    }
+    // Nothing the others posted took effect.
+    let a = t.app.store.users().get(user).await.unwrap();
+    assert_eq!(
+        (a.name.as_str(), a.role.as_str(), a.active),
+        ("agent", "agent", true)
+    );
+    let g = t
+        .app
+        .store
+        .groups()
+        .get(ventanilla_domain::GroupId(group))
+        .await
+        .unwrap();
+    assert_eq!(g.name, "Redes");
+    let o = t
+        .app
+        .store
+        .organisations()
+        .get(ventanilla_domain::OrganisationId(org))
+        .await
+        .unwrap();
+    assert_eq!(o.name, "Andina");
+    let c = t.app.store.categories().get(category).await.unwrap();
+    assert_ne!(c.name_en, "Hacked");
+    assert!(
+        t.app
+            .store
+            .categories()
+            .list()
+            .await
+            .unwrap()
+            .iter()
+            .all(|c| c.code != "evil")
+    );
+}

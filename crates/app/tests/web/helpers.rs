@@ -118,3 +118,53 @@ pub async fn report(t: &TestApp, b: &Browser, subject: &str) -> i64 {
 pub async fn desk() -> TestApp {
     TestApp::with_config(|c| c.tickets.agents_see_all = true).await
 }
+
+impl Browser {
+    /// Posts a `multipart/form-data` form as a browser does: this session's CSRF token, the
+    /// text fields, then each file as a `files` part.
+    pub async fn post_files(
+        &self,
+        t: &TestApp,
+        path: &str,
+        fields: &[(&str, &str)],
+        files: &[(&str, &[u8])],
+    ) -> TestResponse {
+        let boundary = "----ventanilla-test-boundary-7d1f";
+        let mut body: Vec<u8> = Vec::new();
+        let mut all = vec![("_csrf", self.csrf.as_str())];
+        all.extend_from_slice(fields);
+        for (name, value) in all {
+            body.extend_from_slice(
+                format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+                )
+                .as_bytes(),
+            );
+        }
+        for (filename, data) in files {
+            body.extend_from_slice(
+                format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"{filename}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+                )
+                .as_bytes(),
+            );
+            body.extend_from_slice(data);
+            body.extend_from_slice(b"\r\n");
+        }
+        body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+        let req = Request::builder()
+            .method(Method::POST)
+            .uri(path)
+            .header(
+                header::COOKIE,
+                format!("ventanilla_session={}", self.cookie),
+            )
+            .header(
+                header::CONTENT_TYPE,
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .body(Body::from(body))
+            .unwrap();
+        t.send(req).await
+    }
+}

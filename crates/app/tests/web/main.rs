@@ -6,6 +6,9 @@
 
 mod access;
 mod admin;
+mod admin_edit;
 mod helpers;
 mod pages;
 mod portal;
+mod queue_counts;
+mod uploads;

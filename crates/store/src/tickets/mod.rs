@@ -2,6 +2,7 @@
 //! queues, the timeline, and every change through one optimistic read-modify-write.
 
 pub mod attachments;
+mod count;
 mod create;
 mod events;
 mod read;

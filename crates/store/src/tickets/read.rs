@@ -184,30 +184,6 @@ impl Tickets<'_> {
     }
 }
 
-impl Tickets<'_> {
-    /// How many tickets in `scope` match `f`, counting at most `cap` of them: queues show
-    /// "1000+" instead of recounting a large table on every page.
-    pub async fn count_capped(
-        &self,
-        scope: &TicketScope,
-        f: &TicketFilter,
-        cap: u32,
-    ) -> Result<i64> {
-        let mut b = SqlBuilder::new("SELECT count(*) FROM (SELECT 1 FROM tickets t WHERE 1 = 1");
-        push_scope(&mut b, scope);
-        push_filter(&mut b, f);
-        b.push(" LIMIT ").bind(Param::I64(i64::from(cap)));
-        b.push(") capped");
-        let (sql, params) = b.finish();
-        let n: i64 = on_reader!(self.0, |db| {
-            bind_params!(sqlx::query_scalar(trusted(&sql)), params)
-                .fetch_one(db)
-                .await?
-        });
-        Ok(n)
-    }
-}
-
 /// One ordered, limited SELECT of the tickets in `scope` matching `f` after the cursor. It
 /// also selects `priority_rank` as `sort_rank`, for a merge of several of them.
 fn push_select(
@@ -312,7 +288,7 @@ pub(crate) fn push_scope(b: &mut SqlBuilder, scope: &TicketScope) {
     }
 }
 
-fn push_filter(b: &mut SqlBuilder, f: &TicketFilter) {
+pub(crate) fn push_filter(b: &mut SqlBuilder, f: &TicketFilter) {
     if let Some(k) = f.kind {
         b.push(" AND t.kind = ")
             .bind(Param::Text(k.as_str().into()));

@@ -1,6 +1,7 @@
-//! Attachments: uploaded as the raw request body (`?filename=`), stored in the database,
-//! typed by sniffing the content rather than trusting the client, and served only as
-//! downloads with `nosniff`, so an upload can never run as a page of this site.
+//! Attachments: uploaded as the raw request body (`?filename=`) or from the web's multipart
+//! forms through the same checks and storage ([`may_attach`], [`store_file`]), stored in the
+//! database, typed by sniffing the content rather than trusting the client, and served only
+//! as downloads with `nosniff`, so an upload can never run as a page of this site.
 
 use axum::body::Body;
 use axum::extract::State;
@@ -10,6 +11,7 @@ use http_body_util::BodyExt as _;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use utoipa::IntoParams;
+use ventanilla_domain::ticket::Ticket;
 use ventanilla_domain::{AttachmentId, Permission, TicketId, ValidationError};
 use ventanilla_store::tickets::attachments::{AttachmentMeta, NewAttachment};
 
@@ -39,31 +41,63 @@ pub async fn upload(
     Query(q): Query<UploadQuery>,
     body: Body,
 ) -> AppResult<(StatusCode, Json<AttachmentMeta>)> {
-    let ticket = access::load(&state, &auth, TicketId(id)).await?;
-    let staff = auth.actor.can(Permission::TicketsWork);
-    if staff {
-        guard_agent_change(ticket.status)?;
-    } else if ticket.requester_id != auth.user_id() {
-        return Err(AppError::Forbidden);
-    } else if ticket.status.is_terminal() {
-        return Err(ticket_closed());
-    }
-    let filename = clean_filename(&q.filename)?;
+    let ticket = may_attach(&state, &auth, TicketId(id)).await?;
+    clean_filename(&q.filename)?;
     let limit = state.config.tickets.attachment_max_bytes;
     let data = http_body_util::Limited::new(body, limit)
         .collect()
         .await
         .map_err(|_| AppError::PayloadTooLarge)?
         .to_bytes();
+    let meta = store_file(&state, &auth, &ticket, &q.filename, q.public, &data).await?;
+    Ok((StatusCode::CREATED, Json(meta)))
+}
+
+/// The ticket, if `auth` may attach files to it now: staff while agents may change it, the
+/// requester on their own ticket until it ends. The web forms ask the same question.
+pub async fn may_attach(state: &AppState, auth: &Auth, id: TicketId) -> AppResult<Ticket> {
+    let ticket = access::load(state, auth, id).await?;
+    if auth.actor.can(Permission::TicketsWork) {
+        guard_agent_change(ticket.status)?;
+    } else if ticket.requester_id != auth.user_id() {
+        return Err(AppError::Forbidden);
+    } else if ticket.status.is_terminal() {
+        return Err(ticket_closed());
+    }
+    Ok(ticket)
+}
+
+/// Checks one file before anything is stored: its name (cleaned; the cleaned name is
+/// returned), that it is not empty and that it is within `tickets.attachment_max_bytes`.
+pub fn check_file(state: &AppState, raw_filename: &str, data: &[u8]) -> AppResult<String> {
+    let filename = clean_filename(raw_filename)?;
     if data.is_empty() {
         return Err(ValidationError::new("body", "the file is empty").into());
     }
-    let content_type = infer::get(&data).map_or("application/octet-stream", |k| k.mime_type());
-    let sha256: String = Sha256::digest(&data)
+    if data.len() > state.config.tickets.attachment_max_bytes {
+        return Err(AppError::PayloadTooLarge);
+    }
+    Ok(filename)
+}
+
+/// Stores one file on a ticket that [`may_attach`] allowed: checked, typed by sniffing its
+/// content, hashed. Requesters' files are always public; staff choose (default public).
+pub async fn store_file(
+    state: &AppState,
+    auth: &Auth,
+    ticket: &Ticket,
+    raw_filename: &str,
+    public: Option<bool>,
+    data: &[u8],
+) -> AppResult<AttachmentMeta> {
+    let filename = check_file(state, raw_filename, data)?;
+    let staff = auth.actor.can(Permission::TicketsWork);
+    let content_type = infer::get(data).map_or("application/octet-stream", |k| k.mime_type());
+    let sha256: String = Sha256::digest(data)
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect();
-    let meta = state
+    Ok(state
         .store
         .tickets()
         .add_attachment(
@@ -72,14 +106,13 @@ pub async fn upload(
                 filename: &filename,
                 content_type,
                 sha256: &sha256,
-                public: !staff || q.public.unwrap_or(true),
-                data: &data,
+                public: !staff || public.unwrap_or(true),
+                data,
             },
             Some(auth.user_id()),
             state.now(),
         )
-        .await?;
-    Ok((StatusCode::CREATED, Json(meta)))
+        .await?)
 }
 
 /// Keeps the last path component, without control characters or quotes, at most 200 chars.

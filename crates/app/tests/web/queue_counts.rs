@@ -1,0 +1,150 @@
+//! The console's queue tabs show how many tickets each holds, counted in the viewer's scope:
+//! an agent's counts never include tickets outside their groups, and the review tab is a
+//! supervisor's.
+
+use http::StatusCode;
+use ventanilla_domain::directory::NewGroup;
+use ventanilla_domain::ticket::{
+    Channel, Impact, KeyFacts, NewTicket, Priority, Status, TicketKind, Urgency,
+};
+use ventanilla_domain::{GroupId, Text, Tier, UserId};
+use ventanilla_store::audit::NewAudit;
+use ventanilla_store::tickets::Effects;
+use ventanilla_testkit::TestApp;
+
+use crate::helpers::{Browser, assert_page};
+
+async fn group(t: &TestApp, name: &str, members: &[UserId]) -> GroupId {
+    let entry = NewAudit::new(t.app.now(), None, "test", None);
+    let g = t
+        .app
+        .store
+        .groups()
+        .create(
+            &NewGroup {
+                name: Text::parse("name", name, 200).unwrap(),
+                tier: Tier::L1,
+                description: None,
+                email: None,
+            },
+            &entry,
+        )
+        .await
+        .unwrap();
+    for m in members {
+        t.app
+            .store
+            .groups()
+            .put_member(g.id, *m, false, &entry)
+            .await
+            .unwrap();
+    }
+    g.id
+}
+
+async fn ticket(
+    t: &TestApp,
+    requester: UserId,
+    group: Option<GroupId>,
+    assignee: Option<UserId>,
+    status: Status,
+) {
+    let new = NewTicket {
+        kind: TicketKind::Incident,
+        subject: Text::parse("subject", "Counted", 200).unwrap(),
+        description: Text::parse("description", "counted", 200).unwrap(),
+        requester_id: requester,
+        organisation_id: None,
+        channel: Channel::Portal,
+        ci_ref: None,
+        category_id: None,
+        impact: Impact::Medium,
+        urgency: Urgency::Medium,
+        priority: Priority::Medium,
+        priority_override_reason: None,
+        group_id: group,
+        assignee_id: assignee,
+        tier: None,
+        facts: KeyFacts::default(),
+        sla: Default::default(),
+    };
+    let (tk, _) = t
+        .app
+        .store
+        .tickets()
+        .create(&new, Some(requester), t.app.now(), None, &[])
+        .await
+        .unwrap();
+    if status != Status::New {
+        t.app
+            .store
+            .tickets()
+            .modify(tk.id, None, None, t.app.now(), |x| {
+                x.status = status;
+                Ok::<_, ()>(Effects::default())
+            })
+            .await
+            .unwrap();
+    }
+}
+
+/// The count shown on a tab, or `None` when the page has no such tab.
+fn tab(html: &str, view: &str) -> Option<String> {
+    let marker = format!("id=\"count-{view}\">");
+    let rest = html.split(&marker).nth(1)?;
+    rest.split('<').next().map(str::to_owned)
+}
+
+#[tokio::test]
+async fn each_queue_tab_counts_its_tickets_in_the_viewers_scope() {
+    // Agents see their groups' tickets only (no `agents_see_all`).
+    let t = TestApp::new().await;
+    let ana = t.user("ana@example.com", "requester").await.id;
+    let a = t.user("a@example.com", "agent").await.id;
+    let b = t.user("b@example.com", "agent").await.id;
+    t.user("sup@example.com", "supervisor").await;
+    let g1 = group(&t, "Mesa", &[a]).await;
+    let g2 = group(&t, "Redes", &[b]).await;
+    ticket(&t, ana, Some(g1), Some(a), Status::New).await;
+    ticket(&t, ana, Some(g1), None, Status::New).await;
+    ticket(&t, ana, Some(g1), None, Status::Analysis).await;
+    ticket(&t, ana, Some(g2), None, Status::New).await;
+    ticket(&t, ana, Some(g2), Some(b), Status::New).await;
+    ticket(&t, ana, Some(g1), Some(a), Status::Pending).await;
+    ticket(&t, ana, Some(g1), None, Status::Review).await;
+    ticket(&t, ana, Some(g1), Some(a), Status::Closed).await;
+    ticket(&t, ana, None, None, Status::New).await;
+
+    let agent = Browser::sign_in(&t, "a@example.com").await;
+    let page = agent.get(&t, "/console?view=open").await;
+    assert_page(&page, StatusCode::OK);
+    let counts: Vec<Option<String>> = ["mine", "groups", "unassigned", "open", "pending", "review"]
+        .iter()
+        .map(|v| tab(&page.text, v))
+        .collect();
+    let want = |v: &[&str]| v.iter().map(|s| Some((*s).to_owned())).collect::<Vec<_>>();
+    let mut expected = want(&["2", "5", "3", "5", "1"]);
+    expected.push(None);
+    assert_eq!(
+        counts, expected,
+        "agent a: mine, groups, unassigned, open, pending, review"
+    );
+    // The filtered queue's own count agrees with its tab.
+    assert!(page.text.contains("id=\"queue-count\""));
+    assert!(page.text.contains(">5 "), "{}", page.text);
+
+    let other = Browser::sign_in(&t, "b@example.com").await;
+    let page = other.get(&t, "/console").await;
+    assert_eq!(tab(&page.text, "mine").as_deref(), Some("1"));
+    assert_eq!(tab(&page.text, "unassigned").as_deref(), Some("1"));
+    assert_eq!(tab(&page.text, "open").as_deref(), Some("2"));
+
+    // A supervisor sees everything, has the review tab, and no groups of their own.
+    let sup = Browser::sign_in(&t, "sup@example.com").await;
+    let page = sup.get(&t, "/console").await;
+    let counts: Vec<Option<String>> = ["mine", "groups", "unassigned", "open", "pending", "review"]
+        .iter()
+        .map(|v| tab(&page.text, v))
+        .collect();
+    assert_eq!(counts, want(&["0", "0", "5", "8", "1", "1"]));
+}
