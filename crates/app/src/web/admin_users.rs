@@ -16,6 +16,7 @@ use ventanilla_store::directory::OrganisationFilter;
 use super::admin_form::{again, checked, id_field, opt, refusal, saved};
 use super::error::WebResult;
 use super::form::{CsrfForm, FieldErrors};
+use super::i18n::Lang;
 use super::page::{Ctx, Viewer, render};
 use crate::AppState;
 use crate::api::users::{self, CreateUser, DEFAULT_TIME_ZONE, SetPassword, UpdateUser};
@@ -179,19 +180,7 @@ pub async fn create(
     CsrfForm { viewer, form }: CsrfForm<UserForm>,
 ) -> WebResult<Response> {
     viewer.auth.require(Permission::UsersManage)?;
-    let mut errors = FieldErrors::default();
-    let org = id_field(
-        viewer.lang,
-        &mut errors,
-        "organisation_id",
-        &form.organisation_id,
-    );
-    let dept = id_field(
-        viewer.lang,
-        &mut errors,
-        "department_id",
-        &form.department_id,
-    );
+    let (errors, org, dept) = placement(viewer.lang, &form.organisation_id, &form.department_id);
     let (refused, status) = match (org, dept) {
         (Some(organisation_id), Some(department_id)) => {
             let req = CreateUser {
@@ -265,19 +254,7 @@ pub async fn save(
         .users()
         .get(ventanilla_domain::UserId(id))
         .await?;
-    let mut errors = FieldErrors::default();
-    let org = id_field(
-        viewer.lang,
-        &mut errors,
-        "organisation_id",
-        &form.organisation_id,
-    );
-    let dept = id_field(
-        viewer.lang,
-        &mut errors,
-        "department_id",
-        &form.department_id,
-    );
+    let (errors, org, dept) = placement(viewer.lang, &form.organisation_id, &form.department_id);
     let (refused, status) = match (org, dept) {
         (Some(org), Some(dept)) => {
             let req = changes(&current, &form, org, dept);
@@ -338,4 +315,16 @@ pub async fn set_password(
     let mut page = UserPage::load(&state, &viewer, Some(current), form).await?;
     page.password_errors = refused;
     again(&page, status)
+}
+
+/// A parsed optional id field: `None` when the text was not an id (see `id_field`).
+type IdField = Option<Option<i64>>;
+
+/// The organisation and department fields of a user form, each empty (none) or an id; a
+/// value that is neither is a field error.
+fn placement(lang: Lang, organisation: &str, department: &str) -> (FieldErrors, IdField, IdField) {
+    let mut errors = FieldErrors::default();
+    let org = id_field(lang, &mut errors, "organisation_id", organisation);
+    let dept = id_field(lang, &mut errors, "department_id", department);
+    (errors, org, dept)
 }
