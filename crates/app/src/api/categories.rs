@@ -15,7 +15,7 @@ use crate::AppState;
 use crate::auth::Auth;
 use crate::error::{AppResult, ErrorBody};
 use crate::extract::{Json, Path};
-use crate::tickets::matrix;
+use crate::desk::tickets::matrix;
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

@@ -4,7 +4,10 @@
 use jiff::SignedDuration;
 use ventanilla_store::jobs::Job;
 
+use anyhow::Context as _;
+
 use crate::App;
+use crate::desk::tickets::sla_check::{check_sla_with, check_ticket_sla};
 
 pub const SLA_SCAN: &str = "sla.scan";
 pub const SLA_CHECK: &str = "sla.check";
@@ -17,14 +20,16 @@ const SCAN_BATCH: i64 = 500;
 pub async fn run_job(app: &App, job: &Job) -> anyhow::Result<()> {
     match job.kind.as_str() {
         SLA_SCAN => {
-            let ctx = crate::tickets::sla::SlaContext::load(&app.store)
+            let ctx = crate::desk::tickets::sla::SlaContext::load(&app.store)
                 .await
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
+                .context("loading SLA policies")?;
             loop {
                 let due = app.store.tickets().sla_due(app.now(), SCAN_BATCH).await?;
                 let n = due.len();
                 for id in due {
-                    super::sla::check_with(app, &ctx, id).await?;
+                    check_sla_with(app, &ctx, id)
+                        .await
+                        .with_context(|| format!("SLA check of ticket {id}"))?;
                 }
                 if n < SCAN_BATCH as usize {
                     return Ok(());
@@ -35,12 +40,14 @@ pub async fn run_job(app: &App, job: &Job) -> anyhow::Result<()> {
             let id = job.payload["ticket_id"]
                 .as_i64()
                 .ok_or_else(|| anyhow::anyhow!("sla.check without ticket_id"))?;
-            super::sla::check_ticket(app, ventanilla_domain::TicketId(id)).await
+            check_ticket_sla(app, ventanilla_domain::TicketId(id))
+                .await
+                .with_context(|| format!("SLA check of ticket {id}"))
         }
         SURVEY_TIMEOUT => {
-            crate::tickets::lifecycle::expire_surveys(app)
+            crate::desk::tickets::lifecycle::expire_surveys(app)
                 .await
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
+                .context("survey timeout")?;
             Ok(())
         }
         HOUSEKEEPING => {

@@ -3,7 +3,6 @@
 //! a lease, runs their handler and records success, a retry with backoff, or death.
 
 mod handlers;
-mod sla;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -14,7 +13,6 @@ use ventanilla_store::jobs::{Job, NewJob};
 use crate::App;
 
 pub use handlers::run_job;
-pub use sla::check_ticket;
 
 /// Periodic work: (job kind, period in seconds).
 fn periodic(app: &App) -> [(&'static str, u64); 3] {

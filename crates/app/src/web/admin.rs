@@ -20,7 +20,7 @@ use super::error::WebResult;
 use super::form::CsrfForm;
 use super::page::{Ctx, Viewer, render};
 use crate::AppState;
-use crate::tickets::matrix;
+use crate::desk::tickets::matrix;
 
 pub const LEVELS: [&str; 3] = ["high", "medium", "low"];
 /// The overview lists the first users only; the users page searches and pages them all.

@@ -19,7 +19,7 @@ use super::page::{Ctx, Viewer, render};
 use super::staff::Staff;
 use crate::AppState;
 use crate::api::tickets::read::{ListQuery, filter_of};
-use crate::tickets::access;
+use crate::desk::tickets::access;
 
 /// The queue's query string, as the filter form sends it (empty means "any").
 #[derive(Debug, Default, Deserialize, Clone)]

@@ -18,7 +18,7 @@ use super::portal::NewPage;
 use super::upload::CsrfMultipart;
 use super::view::{self, NewTicketForm};
 use crate::AppState;
-use crate::tickets::access;
+use crate::desk::tickets::access;
 
 #[derive(serde::Deserialize, Default)]
 #[serde(default)]

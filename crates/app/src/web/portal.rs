@@ -19,7 +19,7 @@ use crate::AppState;
 use crate::api::tickets::actions::{ActionBody, add_action};
 use crate::api::tickets::attachments::may_attach;
 use crate::api::tickets::transitions::{ConfirmationBody, SurveyBody, confirm, rate};
-use crate::tickets::access;
+use crate::desk::tickets::access;
 
 #[derive(Template)]
 #[template(path = "portal_home.html")]

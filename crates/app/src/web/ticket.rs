@@ -24,7 +24,7 @@ use crate::api::tickets::escalate::{EscalationBody, MajorBody, escalate_ticket, 
 use crate::api::tickets::links::{LinkBody, link_child};
 use crate::api::tickets::transitions::{TransitionBody, move_to};
 use crate::api::tickets::update::{UpdateTicket, patch_ticket};
-use crate::tickets::access;
+use crate::desk::tickets::access;
 
 #[derive(Template)]
 #[template(path = "console_ticket.html")]

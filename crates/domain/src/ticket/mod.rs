@@ -4,23 +4,35 @@
 //! Everything here is pure: the store persists what these types describe and the app calls
 //! [`transition`] before writing any status change.
 
+mod apply;
 mod category;
+mod escalation;
 mod error;
+mod history;
 mod kind;
 mod lifecycle;
 mod machine;
 mod names;
+mod patch;
 mod priority;
 mod record;
 mod status;
+mod who;
 
 #[cfg(test)]
 mod tests;
 
+pub use apply::{apply_transition, follow_parent, lifecycle_of, take_step};
+pub use escalation::{
+    Handover, Outcome, Receiving, escalate_functional, escalate_hierarchical, flag_major,
+    raise_priority, sla_crossed, sla_notices,
+};
+pub use patch::{GroupFacts, PatchContext, apply_patch, keep_assignee_in_group};
 pub use category::{
     CATEGORY_CODE_MAX, CategorySeed, default_categories, implied_parent, parse_category_code,
 };
 pub use error::TransitionError;
+pub use history::{Crossing, Entry, Notice, Params, Said, target_code};
 pub use kind::{Channel, NUMBER_MIN_DIGITS, TicketKind, format_number, parse_number};
 pub use lifecycle::{
     CloseRequirements, Lifecycle, Transition, TransitionFields, TransitionRequest,
@@ -32,5 +44,8 @@ pub use priority::{
 pub use record::{
     BODY_MAX, Category, EventKind, KeyFacts, NewTicket, REQUESTER_STATUS_ESCALATED, SUBJECT_MAX,
     Ticket, TicketEvent, TicketPatch, requester_status,
+};
+pub use who::{
+    actor_kind, actor_kind_for, allowed, is_owner, move_needs_reason, requester_or_supervisor,
 };
 pub use status::{ActorKind, Status, TransitionKind, agent_may_modify};

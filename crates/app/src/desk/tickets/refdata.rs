@@ -13,7 +13,7 @@ use ventanilla_domain::{GroupId, Tier};
 use ventanilla_store::Store;
 
 use super::sla::SlaContext;
-use crate::error::AppResult;
+use crate::desk::DeskResult;
 
 /// Where a ticket registered without a group goes, with that group's tier.
 pub type DefaultGroup = (Option<GroupId>, Option<Tier>);
@@ -65,7 +65,7 @@ impl RefData {
         self.generation.fetch_add(1, Ordering::SeqCst);
     }
 
-    pub async fn matrix(&self, store: &Store) -> AppResult<Arc<PriorityMatrix>> {
+    pub async fn matrix(&self, store: &Store) -> DeskResult<Arc<PriorityMatrix>> {
         let g = self.generation.load(Ordering::SeqCst);
         if let Some(m) = self.matrix.fresh(self.ttl, g) {
             return Ok(m);
@@ -75,7 +75,7 @@ impl RefData {
         Ok(m)
     }
 
-    pub async fn sla(&self, store: &Store) -> AppResult<Arc<SlaContext>> {
+    pub async fn sla(&self, store: &Store) -> DeskResult<Arc<SlaContext>> {
         let g = self.generation.load(Ordering::SeqCst);
         if let Some(c) = self.sla.fresh(self.ttl, g) {
             return Ok(c);
@@ -89,7 +89,7 @@ impl RefData {
         &self,
         store: &Store,
         configured: Option<i64>,
-    ) -> AppResult<DefaultGroup> {
+    ) -> DeskResult<DefaultGroup> {
         let g = self.generation.load(Ordering::SeqCst);
         if let Some(d) = self.default_group.fresh(self.ttl, g) {
             return Ok(*d);
@@ -102,7 +102,7 @@ impl RefData {
 
 /// `tickets.default_group_id`, or else the first active first-line (L1) group — the service
 /// desk, the single point of contact — so every new ticket lands in a queue agents see.
-async fn load_default_group(store: &Store, configured: Option<i64>) -> AppResult<DefaultGroup> {
+async fn load_default_group(store: &Store, configured: Option<i64>) -> DeskResult<DefaultGroup> {
     if let Some(id) = configured {
         let g = store.groups().get(GroupId(id)).await?;
         return Ok((Some(g.id), Some(g.tier)));

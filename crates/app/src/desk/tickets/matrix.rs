@@ -5,16 +5,16 @@ use ventanilla_domain::ticket::PriorityMatrix;
 use ventanilla_store::Store;
 use ventanilla_store::audit::NewAudit;
 
-use crate::error::AppResult;
+use crate::desk::DeskResult;
 
 pub const KEY: &str = "priority_matrix";
 
-pub async fn load(store: &Store) -> AppResult<PriorityMatrix> {
+pub async fn load(store: &Store) -> DeskResult<PriorityMatrix> {
     Ok(store.settings().get(KEY).await?.unwrap_or_default())
 }
 
 /// Saves the matrix and drops this node's cached copy (see `refdata`).
-pub async fn save(app: &crate::App, m: &PriorityMatrix, audit: &NewAudit) -> AppResult<()> {
+pub async fn save(app: &crate::App, m: &PriorityMatrix, audit: &NewAudit) -> DeskResult<()> {
     app.store.settings().put(KEY, m, audit).await?;
     app.refdata.invalidate();
     Ok(())

@@ -12,7 +12,7 @@ use ventanilla_domain::sla::{
 use ventanilla_domain::ticket::{Status, Ticket};
 use ventanilla_store::Store;
 
-use crate::error::AppResult;
+use crate::desk::DeskResult;
 
 /// The active policies and their calendars, loaded once per change.
 #[derive(Debug, Default, Clone)]
@@ -24,7 +24,7 @@ pub struct SlaContext {
 }
 
 impl SlaContext {
-    pub async fn load(store: &Store) -> AppResult<Self> {
+    pub async fn load(store: &Store) -> DeskResult<Self> {
         let mut ctx = SlaContext::default();
         for p in store
             .sla()
