@@ -80,7 +80,7 @@ async fn not_found(uri: axum::http::Uri, headers: axum::http::HeaderMap) -> Resp
     if uri.path().starts_with("/api/") {
         AppError::NotFound.into_response()
     } else {
-        let lang = crate::web::kit::page::guess_lang(&headers);
+        let lang = crate::web::kit::ctx::guess_lang(&headers);
         crate::web::kit::error::error_page(lang, &AppError::NotFound)
     }
 }

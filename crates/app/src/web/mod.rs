@@ -26,5 +26,5 @@ pub fn router() -> Router<AppState> {
         .merge(portal::routes())
         .merge(console::routes())
         .merge(admin::routes())
-        .layer(axum::middleware::from_fn(kit::page::lang_layer))
+        .layer(axum::middleware::from_fn(kit::ctx::lang_layer))
 }

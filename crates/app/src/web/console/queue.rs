@@ -99,7 +99,7 @@ impl QueueQuery {
         pairs
             .iter()
             .filter(|(_, v)| !v.is_empty())
-            .map(|(k, v)| format!("{k}={}", crate::web::kit::form::url_encode(v)))
+            .map(|(k, v)| format!("{k}={}", crate::web::kit::url::url_encode(v)))
             .collect::<Vec<_>>()
             .join("&")
     }

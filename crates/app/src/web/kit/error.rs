@@ -6,8 +6,8 @@ use askama::Template;
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 
+use super::ctx::{Ctx, current_lang, error_ctx};
 use super::i18n::Lang;
-use super::page::{Ctx, current_lang, error_ctx};
 use crate::AppError;
 
 #[derive(Debug)]
@@ -99,7 +99,7 @@ impl IntoResponse for WebError {
                 } else {
                     "/".into()
                 };
-                let to = format!("/login?next={}", super::form::url_encode(&safe));
+                let to = format!("/login?next={}", super::url::url_encode(&safe));
                 Redirect::to(&to).into_response()
             }
             WebError::App(e) => error_page(current_lang(), &e),

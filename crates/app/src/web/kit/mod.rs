@@ -5,6 +5,7 @@
 //! administration share (`staff`) and the helpers the ticket pages share (`view`).
 
 pub mod assets;
+pub mod ctx;
 pub mod error;
 pub mod form;
 pub mod i18n;
@@ -12,6 +13,7 @@ pub mod page;
 pub mod signin;
 pub mod staff;
 pub mod upload;
+pub mod url;
 pub mod view;
 
 use axum::Router;

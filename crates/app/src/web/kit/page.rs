@@ -1,94 +1,21 @@
 //! Who is looking at a page and how to show it to them: the `Viewer` extractor (session
-//! cookie, user, language, time zone), the `Ctx` every template receives, and rendering.
-
-use std::cell::RefCell;
+//! cookie, user, language, time zone) and rendering. The `Ctx` every template receives is
+//! built here from the viewer and lives in `ctx`, below the error pages.
 
 use askama::Template;
 use axum::extract::FromRequestParts;
+use axum::http::header;
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, header};
 use axum::response::{Html, IntoResponse, Response};
-use axum_extra::extract::CookieJar;
-use jiff::Timestamp;
+use ventanilla_domain::Permission;
 use ventanilla_domain::directory::User;
-use ventanilla_domain::{Language, Permission};
 
+pub use super::ctx::Ctx;
+use super::ctx::REQUEST;
 use super::error::WebError;
 use super::i18n::Lang;
 use crate::AppState;
 use crate::auth::{Auth, AuthMethod};
-
-/// The cookie that remembers the language before sign-in and for error pages.
-pub const LANG_COOKIE: &str = "ventanilla_lang";
-
-/// What an error page needs to know about the request: its language and, once the viewer
-/// is known, the header's signed-in context.
-#[derive(Default)]
-pub struct RequestInfo {
-    pub lang: Lang,
-    pub signed_in: Option<Ctx>,
-}
-
-tokio::task_local! {
-    /// The current web request, for pages rendered without a viewer (errors).
-    pub static REQUEST: RefCell<RequestInfo>;
-}
-
-/// The language of the current request (Spanish outside a web request).
-pub fn current_lang() -> Lang {
-    REQUEST.try_with(|r| r.borrow().lang).unwrap_or_default()
-}
-
-/// The context for an error page: the viewer's (with the header) when known.
-pub fn error_ctx(lang: Lang, title: &str) -> Ctx {
-    let known = REQUEST
-        .try_with(|r| {
-            r.borrow().signed_in.as_ref().map(|c| Ctx {
-                lang: c.lang,
-                title: c.lang.t(title),
-                user_name: c.user_name.clone(),
-                csrf: c.csrf.clone(),
-                flash: None,
-                staff: c.staff,
-                supervisor: c.supervisor,
-                admin: c.admin,
-                tz: c.tz.clone(),
-                path: c.path.clone(),
-                unread: 0,
-            })
-        })
-        .ok()
-        .flatten();
-    known.unwrap_or_else(|| Ctx::anonymous(lang, title))
-}
-
-/// The language before we know the user: the language cookie, then `Accept-Language`.
-pub fn guess_lang(headers: &HeaderMap) -> Lang {
-    let jar = CookieJar::from_headers(headers);
-    if let Some(l) = jar
-        .get(LANG_COOKIE)
-        .and_then(|c| c.value().parse::<Language>().ok())
-    {
-        return Lang(l);
-    }
-    Lang::from_accept(
-        headers
-            .get(header::ACCEPT_LANGUAGE)
-            .and_then(|v| v.to_str().ok()),
-    )
-    .unwrap_or_default()
-}
-
-/// Sets the request language for everything rendered while handling this request.
-pub async fn lang_layer(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
-    let lang = guess_lang(req.headers());
-    let info = RequestInfo {
-        lang,
-        signed_in: None,
-    };
-    REQUEST.scope(RefCell::new(info), next.run(req)).await
-}
-
 /// A signed-in person looking at a page. Anonymous visitors are sent to the sign-in page.
 pub struct Viewer {
     pub auth: Auth,
@@ -162,106 +89,6 @@ impl Viewer {
             tz: self.user.time_zone.zone(),
             path: self.path.clone(),
             unread: 0,
-        }
-    }
-}
-
-/// The page-wide context: language, who is signed in, the CSRF token, the flash message.
-pub struct Ctx {
-    pub lang: Lang,
-    pub title: String,
-    pub user_name: Option<String>,
-    pub csrf: String,
-    pub flash: Option<String>,
-    pub staff: bool,
-    pub supervisor: bool,
-    pub admin: bool,
-    pub tz: jiff::tz::TimeZone,
-    pub path: String,
-    /// Unread notifications (shown in the console header).
-    pub unread: i64,
-}
-
-impl Ctx {
-    /// For pages without a signed-in user (sign-in, errors).
-    pub fn anonymous(lang: Lang, title: &str) -> Ctx {
-        Ctx {
-            lang,
-            title: lang.t(title),
-            user_name: None,
-            csrf: String::new(),
-            flash: None,
-            staff: false,
-            supervisor: false,
-            admin: false,
-            tz: jiff::tz::TimeZone::UTC,
-            path: "/".into(),
-            unread: 0,
-        }
-    }
-
-    pub fn t(&self, key: &str) -> String {
-        self.lang.t(key)
-    }
-
-    pub fn t1(&self, key: &str, name: &'static str, value: &str) -> String {
-        self.lang.t1(key, name, value)
-    }
-
-    /// An instant in the viewer's time zone, e.g. `2026-03-02 10:00`.
-    pub fn time(&self, at: &Timestamp) -> String {
-        at.to_zoned(self.tz.clone())
-            .strftime("%Y-%m-%d %H:%M")
-            .to_string()
-    }
-
-    pub fn time_opt(&self, at: &Option<Timestamp>) -> String {
-        at.as_ref().map(|t| self.time(t)).unwrap_or_default()
-    }
-
-    /// The machine-readable form for `<time datetime>`.
-    pub fn iso(&self, at: &Timestamp) -> String {
-        at.to_string()
-    }
-
-    /// `prefix-value`, e.g. `status-analysis`: the word for an enum value.
-    pub fn word(&self, prefix: &str, value: &str) -> String {
-        self.lang.t(&format!("{prefix}-{value}"))
-    }
-
-    /// A changed value in the timeline, in words where the field has them.
-    pub fn value(&self, field: &str, v: &Option<String>) -> String {
-        let Some(v) = v.as_deref() else {
-            return "—".into();
-        };
-        let prefix = match field {
-            "status" => "status",
-            "priority" => "priority",
-            "impact" | "urgency" => "level",
-            _ => return v.to_owned(),
-        };
-        let key = format!("{prefix}-{v}");
-        if self.lang.has(&key) {
-            self.lang.t(&key)
-        } else {
-            v.to_owned()
-        }
-    }
-
-    /// A role's name: the word for a built-in role, a custom role's own name.
-    pub fn role_name(&self, role: &str) -> String {
-        let key = format!("role-{role}");
-        if self.lang.has(&key) {
-            self.lang.t(&key)
-        } else {
-            role.to_owned()
-        }
-    }
-
-    pub fn other_lang(&self) -> &'static str {
-        match self.lang.0 {
-            Language::Es => "en",
-            Language::En => "es",
         }
     }
 }

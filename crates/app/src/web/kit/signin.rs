@@ -11,10 +11,11 @@ use serde::Deserialize;
 use ventanilla_domain::Language;
 use ventanilla_domain::directory::UserPatch;
 
+use super::ctx::{Ctx, LANG_COOKIE, guess_lang};
 use super::error::{WebError, WebResult};
 use super::form::CsrfForm;
 use super::i18n::Lang;
-use super::page::{Ctx, LANG_COOKIE, Viewer, guess_lang, render};
+use super::page::{Viewer, render};
 use crate::AppState;
 use crate::auth::{AuthMethod, ClientInfo, session};
 use crate::error::AppError;
