@@ -6,13 +6,12 @@
 
 use askama::Template;
 use axum::extract::State;
-use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 use ventanilla_domain::ticket::Category;
 use ventanilla_domain::{CategoryId, Permission};
 
-use super::edit::{again, checked, id_field, refusal, saved};
+use super::edit::{Refused, checked, id_field, submit};
 use crate::AppState;
 use crate::api::categories::{self, CreateCategory, UpdateCategory};
 use crate::extract::{Json, Path};
@@ -129,25 +128,27 @@ pub async fn create(
     CsrfForm { viewer, form }: CsrfForm<CategoryForm>,
 ) -> WebResult<Response> {
     viewer.auth.require(Permission::ConfigManage)?;
-    let mut errors = FieldErrors::default();
-    let (errors, status) = match id_field(viewer.lang, &mut errors, "parent_id", &form.parent_id) {
-        Some(parent_id) => {
-            let req = CreateCategory {
-                code: form.code.trim().to_owned(),
-                parent_id,
-                name_es: form.name_es.clone(),
-                name_en: form.name_en.clone(),
-            };
-            match categories::create(State(state.clone()), viewer.auth.clone(), Json(req)).await {
-                Ok((_, Json(cat))) => return Ok(saved(&format!("/admin/categories/{}", cat.id))),
-                Err(e) => refusal(viewer.lang, e, FIELDS)?,
-            }
-        }
-        None => (errors, StatusCode::UNPROCESSABLE_ENTITY),
+    let save = async {
+        let mut errors = FieldErrors::default();
+        let Some(parent_id) = id_field(viewer.lang, &mut errors, "parent_id", &form.parent_id)
+        else {
+            return Err(Refused::Fields(errors));
+        };
+        let req = CreateCategory {
+            code: form.code.trim().to_owned(),
+            parent_id,
+            name_es: form.name_es.clone(),
+            name_en: form.name_en.clone(),
+        };
+        let (_, Json(cat)) =
+            categories::create(State(state.clone()), viewer.auth.clone(), Json(req)).await?;
+        Ok(format!("/admin/categories/{}", cat.id))
     };
-    let mut page = CategoryPage::load(&state, &viewer, None, form).await?;
-    page.errors = errors;
-    again(&page, status)
+    let page = CategoryPage::load(&state, &viewer, None, form.clone());
+    submit(viewer.lang, FIELDS, save, page, |p, errors| {
+        p.errors = errors
+    })
+    .await
 }
 
 pub async fn edit_page(
@@ -174,38 +175,36 @@ pub async fn save(
 ) -> WebResult<Response> {
     viewer.auth.require(Permission::ConfigManage)?;
     let current = state.store.categories().get(CategoryId(id)).await?;
-    let mut errors = FieldErrors::default();
-    let (errors, status) = match id_field(viewer.lang, &mut errors, "parent_id", &form.parent_id) {
-        Some(parent) => {
-            let active = checked(&form.active);
-            let req = UpdateCategory {
-                parent_id: (parent != current.parent_id.map(|p| p.get())).then_some(parent),
-                name_es: (form.name_es.trim() != current.name_es).then(|| form.name_es.clone()),
-                name_en: (form.name_en.trim() != current.name_en).then(|| form.name_en.clone()),
-                active: (active != current.active).then_some(active),
-            };
-            let unchanged = req.parent_id.is_none()
-                && req.name_es.is_none()
-                && req.name_en.is_none()
-                && req.active.is_none();
-            if unchanged {
-                return Ok(saved(&format!("/admin/categories/{id}")));
-            }
-            match categories::update(
+    let save = async {
+        let mut errors = FieldErrors::default();
+        let Some(parent) = id_field(viewer.lang, &mut errors, "parent_id", &form.parent_id) else {
+            return Err(Refused::Fields(errors));
+        };
+        let active = checked(&form.active);
+        let req = UpdateCategory {
+            parent_id: (parent != current.parent_id.map(|p| p.get())).then_some(parent),
+            name_es: (form.name_es.trim() != current.name_es).then(|| form.name_es.clone()),
+            name_en: (form.name_en.trim() != current.name_en).then(|| form.name_en.clone()),
+            active: (active != current.active).then_some(active),
+        };
+        let unchanged = req.parent_id.is_none()
+            && req.name_es.is_none()
+            && req.name_en.is_none()
+            && req.active.is_none();
+        if !unchanged {
+            categories::update(
                 State(state.clone()),
                 viewer.auth.clone(),
                 Path(id),
                 Json(req),
             )
-            .await
-            {
-                Ok(_) => return Ok(saved(&format!("/admin/categories/{id}"))),
-                Err(e) => refusal(viewer.lang, e, FIELDS)?,
-            }
+            .await?;
         }
-        None => (errors, StatusCode::UNPROCESSABLE_ENTITY),
+        Ok(format!("/admin/categories/{id}"))
     };
-    let mut page = CategoryPage::load(&state, &viewer, Some(current), form).await?;
-    page.errors = errors;
-    again(&page, status)
+    let page = CategoryPage::load(&state, &viewer, Some(current.clone()), form.clone());
+    submit(viewer.lang, FIELDS, save, page, |p, errors| {
+        p.errors = errors
+    })
+    .await
 }

@@ -1,6 +1,9 @@
-//! What the administration forms share: reading optional fields and checkboxes, the redirect
-//! after a save, and turning the API's refusals (validation failures, conflicts) into errors
-//! shown next to the fields of a page that keeps what was typed.
+//! What the administration forms share: reading optional fields and checkboxes, and the one
+//! flow every admin edit form follows ([`submit`]): save, then either the record's page with
+//! the "saved" message, or the same page again with the refusal (a validation failure, a
+//! conflict, a bad id typed) beside its field and what was typed kept.
+
+use std::future::Future;
 
 use askama::Template;
 use axum::http::StatusCode;
@@ -57,10 +60,48 @@ pub fn saved(to: &str) -> Response {
     Redirect::to(&format!("{path}{sep}flash=saved{anchor}")).into_response()
 }
 
+/// Why a save did not happen: errors the form found itself (an id that is not a number),
+/// or the API's refusal, sorted by [`submit`].
+#[derive(Debug)]
+pub enum Refused {
+    Fields(FieldErrors),
+    App(AppError),
+}
+
+impl From<AppError> for Refused {
+    fn from(e: AppError) -> Self {
+        Refused::App(e)
+    }
+}
+
+/// An admin form's save and what follows it. `save` does the work (normally one API
+/// handler) and returns the page to go to (a local path, optionally with `#anchor`), which
+/// is answered with a redirect carrying the "saved" message. When it is refused, a
+/// validation failure or conflict becomes errors beside the `fields` this form shows (others
+/// above the form), `page` (the form's page built from what was typed; only awaited then)
+/// gets them through `place`, and is shown under the refusal's status (422, 409…). Any
+/// other error (forbidden, not found) is the error page.
+pub async fn submit<P: Template>(
+    lang: Lang,
+    fields: &[&str],
+    save: impl Future<Output = Result<String, Refused>>,
+    page: impl Future<Output = WebResult<P>>,
+    place: fn(&mut P, FieldErrors),
+) -> WebResult<Response> {
+    let (errors, status) = match save.await {
+        Ok(to) => return Ok(saved(&to)),
+        Err(Refused::Fields(errors)) => (errors, StatusCode::UNPROCESSABLE_ENTITY),
+        Err(Refused::App(e)) => refusal(lang, e, fields)?,
+    };
+    let mut page = page.await?;
+    place(&mut page, errors);
+    render_as(&page, status)
+}
+
 /// Sorts an API refusal: a validation failure or a conflict becomes a field error (with
 /// the status the page is answered with); anything else stays an error page. `fields` are
 /// the fields this form shows: a refusal naming another field is shown above the form.
-pub fn refusal(
+fn refusal(
     lang: Lang,
     e: AppError,
     fields: &[&str],
@@ -102,9 +143,4 @@ pub fn refusal(
         other => return Err(other.into()),
     }
     Ok((errors, status))
-}
-
-/// Renders a form page again, with its errors, under the refusal's status.
-pub fn again<T: Template>(page: &T, status: StatusCode) -> WebResult<Response> {
-    render_as(page, status)
 }

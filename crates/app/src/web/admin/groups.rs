@@ -9,7 +9,7 @@ use serde::Deserialize;
 use ventanilla_domain::directory::{GroupMember, SupportGroup, User};
 use ventanilla_domain::{GroupId, Permission};
 
-use super::edit::{again, checked, opt, refusal, saved};
+use super::edit::{checked, opt, saved, submit};
 use crate::AppState;
 use crate::api::groups::{self, CreateGroup, UpdateGroup};
 use crate::extract::{Json, Path};
@@ -108,21 +108,23 @@ pub async fn create(
     CsrfForm { viewer, form }: CsrfForm<GroupForm>,
 ) -> WebResult<Response> {
     viewer.auth.require(Permission::GroupsManage)?;
-    let req = CreateGroup {
-        name: form.name.clone(),
-        tier: form.tier.trim().to_owned(),
-        description: opt(&form.description),
-        email: opt(&form.email),
-        members: Vec::new(),
+    let save = async {
+        let req = CreateGroup {
+            name: form.name.clone(),
+            tier: form.tier.trim().to_owned(),
+            description: opt(&form.description),
+            email: opt(&form.email),
+            members: Vec::new(),
+        };
+        let (_, Json(g)) =
+            groups::create(State(state.clone()), viewer.auth.clone(), Json(req)).await?;
+        Ok(format!("/admin/groups/{}", g.group.id))
     };
-    let e = match groups::create(State(state.clone()), viewer.auth.clone(), Json(req)).await {
-        Ok((_, Json(g))) => return Ok(saved(&format!("/admin/groups/{}", g.group.id))),
-        Err(e) => e,
-    };
-    let (errors, status) = refusal(viewer.lang, e, FIELDS)?;
-    let mut page = GroupPage::load(&state, &viewer, None, form).await?;
-    page.errors = errors;
-    again(&page, status)
+    let page = GroupPage::load(&state, &viewer, None, form.clone());
+    submit(viewer.lang, FIELDS, save, page, |p, errors| {
+        p.errors = errors
+    })
+    .await
 }
 
 pub async fn edit_page(
@@ -143,39 +145,38 @@ pub async fn save(
 ) -> WebResult<Response> {
     viewer.auth.require(Permission::GroupsManage)?;
     let current = state.store.groups().get(GroupId(id)).await?;
-    let description = opt(&form.description);
-    let email = opt(&form.email);
-    let active = checked(&form.active);
-    let req = UpdateGroup {
-        name: (form.name.trim() != current.name).then(|| form.name.clone()),
-        tier: (form.tier.trim() != current.tier.code()).then(|| form.tier.trim().to_owned()),
-        description: (description != current.description).then_some(description),
-        email: (email != current.email).then_some(email),
-        active: (active != current.active).then_some(active),
+    let save = async {
+        let description = opt(&form.description);
+        let email = opt(&form.email);
+        let active = checked(&form.active);
+        let req = UpdateGroup {
+            name: (form.name.trim() != current.name).then(|| form.name.clone()),
+            tier: (form.tier.trim() != current.tier.code()).then(|| form.tier.trim().to_owned()),
+            description: (description != current.description).then_some(description),
+            email: (email != current.email).then_some(email),
+            active: (active != current.active).then_some(active),
+        };
+        let unchanged = req.name.is_none()
+            && req.tier.is_none()
+            && req.description.is_none()
+            && req.email.is_none()
+            && req.active.is_none();
+        if !unchanged {
+            groups::update(
+                State(state.clone()),
+                viewer.auth.clone(),
+                Path(id),
+                Json(req),
+            )
+            .await?;
+        }
+        Ok(format!("/admin/groups/{id}"))
     };
-    let unchanged = req.name.is_none()
-        && req.tier.is_none()
-        && req.description.is_none()
-        && req.email.is_none()
-        && req.active.is_none();
-    if unchanged {
-        return Ok(saved(&format!("/admin/groups/{id}")));
-    }
-    let e = match groups::update(
-        State(state.clone()),
-        viewer.auth.clone(),
-        Path(id),
-        Json(req),
-    )
+    let page = GroupPage::load(&state, &viewer, Some(current.clone()), form.clone());
+    submit(viewer.lang, FIELDS, save, page, |p, errors| {
+        p.errors = errors
+    })
     .await
-    {
-        Ok(_) => return Ok(saved(&format!("/admin/groups/{id}"))),
-        Err(e) => e,
-    };
-    let (errors, status) = refusal(viewer.lang, e, FIELDS)?;
-    let mut page = GroupPage::load(&state, &viewer, Some(current), form).await?;
-    page.errors = errors;
-    again(&page, status)
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -199,25 +200,30 @@ pub async fn put_member(
 ) -> WebResult<Response> {
     viewer.auth.require(Permission::GroupsManage)?;
     let (gid, uid) = (num(&form.group_id), num(&form.user_id));
-    let body = serde_json::json!({ "supervisor": checked(&form.supervisor) }).to_string();
-    let e = match groups::put_member(
-        State(state.clone()),
-        viewer.auth.clone(),
-        Path((gid, uid)),
-        axum::body::Bytes::from(body),
-    )
-    .await
-    {
-        Ok(_) if form.back == "group" => return Ok(saved(&format!("/admin/groups/{gid}#members"))),
-        Ok(_) => return Ok(saved("/admin#groups")),
-        Err(e) => e,
+    let save = async {
+        let body = serde_json::json!({ "supervisor": checked(&form.supervisor) }).to_string();
+        groups::put_member(
+            State(state.clone()),
+            viewer.auth.clone(),
+            Path((gid, uid)),
+            axum::body::Bytes::from(body),
+        )
+        .await?;
+        Ok(if form.back == "group" {
+            format!("/admin/groups/{gid}#members")
+        } else {
+            "/admin#groups".to_owned()
+        })
     };
-    let (errors, status) = refusal(viewer.lang, e, &["user_id"])?;
-    let group = state.store.groups().get(GroupId(gid)).await?;
-    let form = GroupForm::of(&group);
-    let mut page = GroupPage::load(&state, &viewer, Some(group), form).await?;
-    page.member_errors = errors;
-    again(&page, status)
+    let page = async {
+        let group = state.store.groups().get(GroupId(gid)).await?;
+        let form = GroupForm::of(&group);
+        GroupPage::load(&state, &viewer, Some(group), form).await
+    };
+    submit(viewer.lang, &["user_id"], save, page, |p, errors| {
+        p.member_errors = errors
+    })
+    .await
 }
 
 /// Removes a member from a group.

@@ -10,7 +10,7 @@ use serde::Deserialize;
 use ventanilla_domain::directory::{Department, Organisation, PageRequest};
 use ventanilla_domain::{DepartmentId, OrganisationId, Permission};
 
-use super::edit::{again, checked, opt, refusal, saved};
+use super::edit::{checked, opt, submit};
 use crate::AppState;
 use crate::api::departments::{self, CreateDepartment, UpdateDepartment};
 use crate::api::organisations::{self, CreateOrganisation, UpdateOrganisation};
@@ -20,6 +20,8 @@ use crate::web::kit::form::{CsrfForm, FieldErrors};
 use crate::web::kit::page::{Ctx, Viewer, render};
 
 type IdPath = axum::extract::Path<i64>;
+
+const ORG_FIELDS: &[&str] = &["name", "code"];
 
 #[derive(Debug, Deserialize, Default, Clone)]
 #[serde(default)]
@@ -109,19 +111,20 @@ pub async fn create(
     CsrfForm { viewer, form }: CsrfForm<OrganisationForm>,
 ) -> WebResult<Response> {
     viewer.auth.require(Permission::OrganisationsManage)?;
-    let req = CreateOrganisation {
-        name: form.name.clone(),
-        code: opt(&form.code),
+    let save = async {
+        let req = CreateOrganisation {
+            name: form.name.clone(),
+            code: opt(&form.code),
+        };
+        let (_, Json(o)) =
+            organisations::create(State(state.clone()), viewer.auth.clone(), Json(req)).await?;
+        Ok(format!("/admin/organisations/{}", o.id))
     };
-    let e = match organisations::create(State(state.clone()), viewer.auth.clone(), Json(req)).await
-    {
-        Ok((_, Json(o))) => return Ok(saved(&format!("/admin/organisations/{}", o.id))),
-        Err(e) => e,
-    };
-    let (errors, status) = refusal(viewer.lang, e, &["name", "code"])?;
-    let mut page = OrganisationPage::load(&state, &viewer, None, form).await?;
-    page.errors = errors;
-    again(&page, status)
+    let page = OrganisationPage::load(&state, &viewer, None, form.clone());
+    submit(viewer.lang, ORG_FIELDS, save, page, |p, errors| {
+        p.errors = errors
+    })
+    .await
 }
 
 pub async fn edit_page(
@@ -142,31 +145,30 @@ pub async fn save(
 ) -> WebResult<Response> {
     viewer.auth.require(Permission::OrganisationsManage)?;
     let current = state.store.organisations().get(OrganisationId(id)).await?;
-    let code = opt(&form.code);
-    let active = checked(&form.active);
-    let req = UpdateOrganisation {
-        name: (form.name.trim() != current.name).then(|| form.name.clone()),
-        code: (code != current.code).then_some(code),
-        active: (active != current.active).then_some(active),
+    let save = async {
+        let code = opt(&form.code);
+        let active = checked(&form.active);
+        let req = UpdateOrganisation {
+            name: (form.name.trim() != current.name).then(|| form.name.clone()),
+            code: (code != current.code).then_some(code),
+            active: (active != current.active).then_some(active),
+        };
+        if req.name.is_some() || req.code.is_some() || req.active.is_some() {
+            organisations::update(
+                State(state.clone()),
+                viewer.auth.clone(),
+                Path(id),
+                Json(req),
+            )
+            .await?;
+        }
+        Ok(format!("/admin/organisations/{id}"))
     };
-    if req.name.is_none() && req.code.is_none() && req.active.is_none() {
-        return Ok(saved(&format!("/admin/organisations/{id}")));
-    }
-    let e = match organisations::update(
-        State(state.clone()),
-        viewer.auth.clone(),
-        Path(id),
-        Json(req),
-    )
+    let page = OrganisationPage::load(&state, &viewer, Some(current.clone()), form.clone());
+    submit(viewer.lang, ORG_FIELDS, save, page, |p, errors| {
+        p.errors = errors
+    })
     .await
-    {
-        Ok(_) => return Ok(saved(&format!("/admin/organisations/{id}"))),
-        Err(e) => e,
-    };
-    let (errors, status) = refusal(viewer.lang, e, &["name", "code"])?;
-    let mut page = OrganisationPage::load(&state, &viewer, Some(current), form).await?;
-    page.errors = errors;
-    again(&page, status)
 }
 
 /// A new department, from its organisation's page (refusals are shown there).
@@ -181,25 +183,29 @@ pub async fn create_department(
             "must be an organisation id",
         ))
     })?;
-    let req = CreateDepartment {
-        organisation_id: org_id,
-        name: form.name.clone(),
+    let save = async {
+        let req = CreateDepartment {
+            organisation_id: org_id,
+            name: form.name.clone(),
+        };
+        departments::create(State(state.clone()), viewer.auth.clone(), Json(req)).await?;
+        Ok(format!("/admin/organisations/{org_id}#departments"))
     };
-    let e = match departments::create(State(state.clone()), viewer.auth.clone(), Json(req)).await {
-        Ok(_) => return Ok(saved(&format!("/admin/organisations/{org_id}#departments"))),
-        Err(e) => e,
+    let page = async {
+        let org = state
+            .store
+            .organisations()
+            .get(OrganisationId(org_id))
+            .await?;
+        let org_form = OrganisationForm::of(&org);
+        let mut page = OrganisationPage::load(&state, &viewer, Some(org), org_form).await?;
+        page.department = form.clone();
+        Ok(page)
     };
-    let (errors, status) = refusal(viewer.lang, e, &["name"])?;
-    let org = state
-        .store
-        .organisations()
-        .get(OrganisationId(org_id))
-        .await?;
-    let org_form = OrganisationForm::of(&org);
-    let mut page = OrganisationPage::load(&state, &viewer, Some(org), org_form).await?;
-    page.department = form;
-    page.department_errors = errors;
-    again(&page, status)
+    submit(viewer.lang, &["name"], save, page, |p, errors| {
+        p.department_errors = errors
+    })
+    .await
 }
 
 #[derive(Template)]
@@ -255,25 +261,24 @@ pub async fn department_save(
 ) -> WebResult<Response> {
     viewer.auth.require(Permission::OrganisationsManage)?;
     let department = state.store.departments().get(DepartmentId(id)).await?;
-    if form.name.trim() == department.name {
-        return Ok(saved(&format!("/admin/departments/{id}")));
-    }
-    let req = UpdateDepartment {
-        name: form.name.clone(),
+    let save = async {
+        if form.name.trim() != department.name {
+            let req = UpdateDepartment {
+                name: form.name.clone(),
+            };
+            departments::update(
+                State(state.clone()),
+                viewer.auth.clone(),
+                Path(id),
+                Json(req),
+            )
+            .await?;
+        }
+        Ok(format!("/admin/departments/{id}"))
     };
-    let e = match departments::update(
-        State(state.clone()),
-        viewer.auth.clone(),
-        Path(id),
-        Json(req),
-    )
+    let page = department_page(&state, &viewer, department.clone(), form.clone());
+    submit(viewer.lang, &["name"], save, page, |p, errors| {
+        p.errors = errors
+    })
     .await
-    {
-        Ok(_) => return Ok(saved(&format!("/admin/departments/{id}"))),
-        Err(e) => e,
-    };
-    let (errors, status) = refusal(viewer.lang, e, &["name"])?;
-    let mut page = department_page(&state, &viewer, department, form).await?;
-    page.errors = errors;
-    again(&page, status)
 }

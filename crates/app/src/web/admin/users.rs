@@ -5,7 +5,6 @@
 
 use askama::Template;
 use axum::extract::State;
-use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 use ventanilla_domain::Permission;
@@ -13,7 +12,7 @@ use ventanilla_domain::access::Role;
 use ventanilla_domain::directory::{Department, Organisation, PageRequest, User};
 use ventanilla_store::directory::OrganisationFilter;
 
-use super::edit::{again, checked, id_field, opt, refusal, saved};
+use super::edit::{Refused, checked, id_field, opt, submit};
 use crate::AppState;
 use crate::api::users::{self, CreateUser, DEFAULT_TIME_ZONE, SetPassword, UpdateUser};
 use crate::extract::{Json, Path};
@@ -180,32 +179,34 @@ pub async fn create(
     CsrfForm { viewer, form }: CsrfForm<UserForm>,
 ) -> WebResult<Response> {
     viewer.auth.require(Permission::UsersManage)?;
-    let (errors, org, dept) = placement(viewer.lang, &form.organisation_id, &form.department_id);
-    let (refused, status) = match (org, dept) {
-        (Some(organisation_id), Some(department_id)) => {
-            let req = CreateUser {
-                email: form.email.trim().to_owned(),
-                name: form.name.clone(),
-                phone: opt(&form.phone),
-                organisation_id,
-                department_id,
-                language: opt(&form.language),
-                time_zone: opt(&form.time_zone),
-                role: opt(&form.role),
-                organisation_manager: checked(&form.organisation_manager),
-                password: opt(&form.password),
-            };
-            match users::create(State(state.clone()), viewer.auth.clone(), Json(req)).await {
-                Ok((_, Json(user))) => return Ok(saved(&format!("/admin/users/{}", user.id))),
-                Err(e) => refusal(viewer.lang, e, FIELDS)?,
-            }
-        }
-        _ => (errors, StatusCode::UNPROCESSABLE_ENTITY),
+    let save = async {
+        let (errors, org, dept) =
+            placement(viewer.lang, &form.organisation_id, &form.department_id);
+        let (Some(organisation_id), Some(department_id)) = (org, dept) else {
+            return Err(Refused::Fields(errors));
+        };
+        let req = CreateUser {
+            email: form.email.trim().to_owned(),
+            name: form.name.clone(),
+            phone: opt(&form.phone),
+            organisation_id,
+            department_id,
+            language: opt(&form.language),
+            time_zone: opt(&form.time_zone),
+            role: opt(&form.role),
+            organisation_manager: checked(&form.organisation_manager),
+            password: opt(&form.password),
+        };
+        let (_, Json(user)) =
+            users::create(State(state.clone()), viewer.auth.clone(), Json(req)).await?;
+        Ok(format!("/admin/users/{}", user.id))
     };
-    let mut page = UserPage::load(&state, &viewer, None, form).await?;
-    page.form.password.clear();
-    page.errors = refused;
-    again(&page, status)
+    let page = UserPage::load(&state, &viewer, None, form.clone());
+    submit(viewer.lang, FIELDS, save, page, |p, errors| {
+        p.form.password.clear();
+        p.errors = errors;
+    })
+    .await
 }
 
 pub async fn edit_page(
@@ -254,27 +255,27 @@ pub async fn save(
         .users()
         .get(ventanilla_domain::UserId(id))
         .await?;
-    let (errors, org, dept) = placement(viewer.lang, &form.organisation_id, &form.department_id);
-    let (refused, status) = match (org, dept) {
-        (Some(org), Some(dept)) => {
-            let req = changes(&current, &form, org, dept);
-            match users::update(
-                State(state.clone()),
-                viewer.auth.clone(),
-                Path(id),
-                Json(req),
-            )
-            .await
-            {
-                Ok(_) => return Ok(saved(&format!("/admin/users/{id}"))),
-                Err(e) => refusal(viewer.lang, e, FIELDS)?,
-            }
-        }
-        _ => (errors, StatusCode::UNPROCESSABLE_ENTITY),
+    let save = async {
+        let (errors, org, dept) =
+            placement(viewer.lang, &form.organisation_id, &form.department_id);
+        let (Some(org), Some(dept)) = (org, dept) else {
+            return Err(Refused::Fields(errors));
+        };
+        let req = changes(&current, &form, org, dept);
+        users::update(
+            State(state.clone()),
+            viewer.auth.clone(),
+            Path(id),
+            Json(req),
+        )
+        .await?;
+        Ok(format!("/admin/users/{id}"))
     };
-    let mut page = UserPage::load(&state, &viewer, Some(current), form).await?;
-    page.errors = refused;
-    again(&page, status)
+    let page = UserPage::load(&state, &viewer, Some(current.clone()), form.clone());
+    submit(viewer.lang, FIELDS, save, page, |p, errors| {
+        p.errors = errors
+    })
+    .await
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -295,26 +296,30 @@ pub async fn set_password(
         .users()
         .get(ventanilla_domain::UserId(id))
         .await?;
-    let req = SetPassword {
-        password: form.password,
-        current_password: None,
+    let save = async {
+        let req = SetPassword {
+            password: form.password,
+            current_password: None,
+        };
+        users::set_password(
+            State(state.clone()),
+            viewer.auth.clone(),
+            Path(id),
+            Json(req),
+        )
+        .await?;
+        Ok(format!("/admin/users/{id}#password"))
     };
-    let e = match users::set_password(
-        State(state.clone()),
-        viewer.auth.clone(),
-        Path(id),
-        Json(req),
-    )
+    let page = UserPage::load(
+        &state,
+        &viewer,
+        Some(current.clone()),
+        UserForm::of(&current),
+    );
+    submit(viewer.lang, &["password"], save, page, |p, errors| {
+        p.password_errors = errors
+    })
     .await
-    {
-        Ok(_) => return Ok(saved(&format!("/admin/users/{id}#password"))),
-        Err(e) => e,
-    };
-    let (refused, status) = refusal(viewer.lang, e, &["password"])?;
-    let form = UserForm::of(&current);
-    let mut page = UserPage::load(&state, &viewer, Some(current), form).await?;
-    page.password_errors = refused;
-    again(&page, status)
 }
 
 /// A parsed optional id field: `None` when the text was not an id (see `id_field`).
