@@ -19,12 +19,17 @@ use axum::Router;
 
 use crate::AppState;
 
-/// Every page route. The language layer makes error pages speak the visitor's language.
-pub fn router() -> Router<AppState> {
+/// Every page route. The language layer makes error pages speak the visitor's language; the
+/// one-time key layer applies a form that carries a key at most once (`kit::once`).
+pub fn router(state: &AppState) -> Router<AppState> {
     Router::new()
         .merge(kit::routes())
         .merge(portal::routes())
         .merge(console::routes())
         .merge(admin::routes())
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            kit::once::layer,
+        ))
         .layer(axum::middleware::from_fn(kit::ctx::lang_layer))
 }

@@ -117,6 +117,12 @@ impl Ctx {
         }
     }
 
+    /// A fresh one-time key for a form that creates or appends something, rendered in its
+    /// action as `?once=…` (see `web::kit::once`); empty if no randomness was to be had.
+    pub fn once(&self) -> String {
+        crate::auth::secret::random_token().unwrap_or_default()
+    }
+
     pub fn t(&self, key: &str) -> String {
         self.lang.t(key)
     }
