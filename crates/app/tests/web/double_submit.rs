@@ -17,10 +17,19 @@ use crate::helpers::{Browser, assert_page, desk, location, report};
 
 /// The key rendered in the form posting to `action` on a page.
 fn form_key(html: &str, action: &str) -> String {
+    form_key_at(html, action, false)
+}
+
+/// The key of the first form posting to `action`, or of the last (`last`: the "new …" form
+/// after the forms editing existing records).
+fn form_key_at(html: &str, action: &str, last: bool) -> String {
     let marker = format!("action=\"{action}?once=");
-    let start = html
-        .find(&marker)
-        .unwrap_or_else(|| panic!("no form with a one-time key posts to {action}"))
+    let found = if last {
+        html.rfind(&marker)
+    } else {
+        html.find(&marker)
+    };
+    let start = found.unwrap_or_else(|| panic!("no form with a one-time key posts to {action}"))
         + marker.len();
     let key = html[start..].split('"').next().unwrap_or_default();
     assert!(key.len() >= 16, "a real key for {action}: {key:?}");
@@ -39,6 +48,9 @@ enum Effect {
     Groups,
     Members(i64),
     Categories,
+    Calendars,
+    /// Every timeline entry of a ticket.
+    AllEvents(i64),
 }
 
 async fn count(t: &TestApp, admin: &Browser, effect: &Effect) -> usize {
@@ -103,6 +115,13 @@ async fn count(t: &TestApp, admin: &Browser, effect: &Effect) -> usize {
         }
         Effect::Members(g) => store.groups().members(GroupId(*g)).await.unwrap().len(),
         Effect::Categories => store.categories().list().await.unwrap().len(),
+        Effect::Calendars => store.sla().calendars().await.unwrap().len(),
+        Effect::AllEvents(id) => store
+            .tickets()
+            .events(TicketId(*id), false)
+            .await
+            .unwrap()
+            .len(),
     }
 }
 
@@ -115,6 +134,8 @@ struct Form {
     fields: Vec<(&'static str, String)>,
     /// Sent as multipart with one file (the upload forms).
     file: bool,
+    /// The last form posting to `action` on the page (the "new …" one), not the first.
+    last: bool,
     effect: Effect,
 }
 
@@ -136,6 +157,13 @@ const NEW_TICKET: [(&str, &str); 5] = [
     ("impact", "medium"),
     ("urgency", "high"),
 ];
+
+const NIGHT_SHIFT: &str = r#"{
+  "time_zone": "Europe/Madrid",
+  "weekly": {"mon": [["22:00", "23:59"]]},
+  "holidays": [],
+  "exceptions": []
+}"#;
 
 async fn send(t: &TestApp, b: &Browser, url: &str, form: &Form) -> TestResponse {
     let fields: Vec<(&str, &str)> = form.fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
@@ -185,6 +213,35 @@ async fn every_creating_form_posted_twice_at_once_is_applied_once() {
             &[("op", "take")],
         )
         .await;
+    // And one waiting for its rating: solved, confirmed.
+    let c = report(&t, &ana, "Scanner offline").await;
+    let tc = format!("/console/tickets/{c}");
+    agent
+        .post(&t, &format!("{tc}/update"), &[("op", "take")])
+        .await;
+    for (to, extra) in [
+        ("analysis", vec![]),
+        ("solution", vec![]),
+        (
+            "validation",
+            vec![
+                ("resolution_code", "fixed"),
+                ("resolution", "Cable replaced"),
+            ],
+        ),
+    ] {
+        let mut fields = vec![("to", to)];
+        fields.extend(extra);
+        agent.post(&t, &format!("{tc}/transitions"), &fields).await;
+    }
+    let res = ana
+        .post(
+            &t,
+            &format!("/portal/tickets/{c}/confirmation"),
+            &[("solved", "yes")],
+        )
+        .await;
+    assert!(location(&res).contains("flash=confirmed"), "{}", res.text);
     let child_number = t
         .app
         .store
@@ -229,6 +286,7 @@ async fn every_creating_form_posted_twice_at_once_is_applied_once() {
             action: "/portal/new".into(),
             fields: f(&NEW_TICKET),
             file: false,
+            last: false,
             effect: Effect::Tickets,
         },
         Form {
@@ -238,6 +296,7 @@ async fn every_creating_form_posted_twice_at_once_is_applied_once() {
             action: format!("{pa}/reply"),
             fields: f(&[("body", "It is still down")]),
             file: false,
+            last: false,
             effect: Effect::Events(a, "reply"),
         },
         Form {
@@ -247,6 +306,7 @@ async fn every_creating_form_posted_twice_at_once_is_applied_once() {
             action: format!("{pa}/reply"),
             fields: f(&[("body", "")]),
             file: true,
+            last: false,
             effect: Effect::Files(a),
         },
         Form {
@@ -256,7 +316,18 @@ async fn every_creating_form_posted_twice_at_once_is_applied_once() {
             action: format!("/portal/tickets/{b}/confirmation"),
             fields: f(&[("solved", "no"), ("comment", "Still blank")]),
             file: false,
+            last: false,
             effect: Effect::Events(b, "confirmation"),
+        },
+        Form {
+            name: "portal: rating",
+            by: Who::Requester,
+            page: format!("/portal/tickets/{c}"),
+            action: format!("/portal/tickets/{c}/survey"),
+            fields: f(&[("rating", "4"), ("comment", "Quick")]),
+            file: false,
+            last: false,
+            effect: Effect::Events(c, "survey"),
         },
         Form {
             name: "console: phone ticket",
@@ -265,6 +336,7 @@ async fn every_creating_form_posted_twice_at_once_is_applied_once() {
             action: "/console/phone".into(),
             fields: phone,
             file: false,
+            last: false,
             effect: Effect::Tickets,
         },
         Form {
@@ -274,6 +346,7 @@ async fn every_creating_form_posted_twice_at_once_is_applied_once() {
             action: format!("{ta}/actions"),
             fields: f(&[("kind", "reply"), ("body", "Looking into it")]),
             file: false,
+            last: false,
             effect: Effect::Events(a, "reply"),
         },
         Form {
@@ -283,6 +356,7 @@ async fn every_creating_form_posted_twice_at_once_is_applied_once() {
             action: format!("{ta}/actions"),
             fields: f(&[("kind", "note"), ("body", "Relay queue is full")]),
             file: false,
+            last: false,
             effect: Effect::Events(a, "note"),
         },
         Form {
@@ -296,6 +370,7 @@ async fn every_creating_form_posted_twice_at_once_is_applied_once() {
                 ("minutes", "15"),
             ]),
             file: false,
+            last: false,
             effect: Effect::Events(a, "note"),
         },
         Form {
@@ -305,6 +380,7 @@ async fn every_creating_form_posted_twice_at_once_is_applied_once() {
             action: format!("{ta}/transitions"),
             fields: f(&[("to", "analysis")]),
             file: false,
+            last: false,
             effect: Effect::Events(a, "transition"),
         },
         Form {
@@ -318,6 +394,7 @@ async fn every_creating_form_posted_twice_at_once_is_applied_once() {
                 ("summary", "Mail down for the whole floor"),
             ]),
             file: false,
+            last: false,
             effect: Effect::Events(a, "escalation"),
         },
         Form {
@@ -327,7 +404,18 @@ async fn every_creating_form_posted_twice_at_once_is_applied_once() {
             action: format!("{ta}/children"),
             fields: f(&[("number", &child_number)]),
             file: false,
+            last: false,
             effect: Effect::Events(a, "link"),
+        },
+        Form {
+            name: "console: major incident",
+            by: Who::Agent,
+            page: ta.clone(),
+            action: format!("{ta}/major"),
+            fields: f(&[("major", "true"), ("reason", "The whole floor has no mail")]),
+            file: false,
+            last: false,
+            effect: Effect::AllEvents(a),
         },
         Form {
             name: "console: upload",
@@ -336,6 +424,7 @@ async fn every_creating_form_posted_twice_at_once_is_applied_once() {
             action: format!("{ta}/attachments"),
             fields: f(&[("visibility", "public")]),
             file: true,
+            last: false,
             effect: Effect::Files(a),
         },
         Form {
@@ -352,6 +441,7 @@ async fn every_creating_form_posted_twice_at_once_is_applied_once() {
                 ("active", "on"),
             ]),
             file: false,
+            last: false,
             effect: Effect::Users,
         },
         Form {
@@ -361,6 +451,7 @@ async fn every_creating_form_posted_twice_at_once_is_applied_once() {
             action: "/admin/organisations".into(),
             fields: f(&[("name", "Acme"), ("code", "ACME")]),
             file: false,
+            last: false,
             effect: Effect::Organisations,
         },
         Form {
@@ -373,6 +464,7 @@ async fn every_creating_form_posted_twice_at_once_is_applied_once() {
                 ("name", "Finance"),
             ]),
             file: false,
+            last: false,
             effect: Effect::Departments,
         },
         Form {
@@ -382,6 +474,7 @@ async fn every_creating_form_posted_twice_at_once_is_applied_once() {
             action: "/admin/groups".into(),
             fields: f(&[("name", "Network"), ("tier", "L2"), ("active", "on")]),
             file: false,
+            last: false,
             effect: Effect::Groups,
         },
         Form {
@@ -395,6 +488,7 @@ async fn every_creating_form_posted_twice_at_once_is_applied_once() {
                 ("back", "group"),
             ]),
             file: false,
+            last: false,
             effect: Effect::Members(group_id),
         },
         Form {
@@ -410,7 +504,18 @@ async fn every_creating_form_posted_twice_at_once_is_applied_once() {
                 ("active", "on"),
             ]),
             file: false,
+            last: false,
             effect: Effect::Categories,
+        },
+        Form {
+            name: "admin: new calendar",
+            by: Who::Admin,
+            page: "/admin/sla".into(),
+            action: "/admin/calendars".into(),
+            fields: f(&[("name", "Night shift"), ("calendar", NIGHT_SHIFT)]),
+            file: false,
+            last: true,
+            effect: Effect::Calendars,
         },
     ];
 
@@ -422,11 +527,8 @@ async fn every_creating_form_posted_twice_at_once_is_applied_once() {
         };
         let page = b.get(&t, &form.page).await;
         assert_page(&page, StatusCode::OK);
-        let url = format!(
-            "{}?once={}",
-            form.action,
-            form_key(&page.text, &form.action)
-        );
+        let key = form_key_at(&page.text, &form.action, form.last);
+        let url = format!("{}?once={key}", form.action);
         let before = count(&t, &admin, &form.effect).await;
         let (first, second) = tokio::join!(send(&t, b, &url, form), send(&t, b, &url, form));
         let (first, second) = (location(&first), location(&second));
