@@ -179,7 +179,7 @@ impl FromRequestParts<AppState> for Auth {
 
 impl Auth {
     /// The caller named by the session cookie, without any CSRF check: the API checks the
-    /// `X-CSRF-Token` header, the web pages a `_csrf` form field (`web::form::CsrfForm`).
+    /// `X-CSRF-Token` header, the web pages a `_csrf` form field (`web::kit::form::CsrfForm`).
     pub async fn from_session_cookie(
         parts: &Parts,
         state: &AppState,
