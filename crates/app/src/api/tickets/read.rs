@@ -2,13 +2,11 @@
 
 use axum::extract::State;
 use axum::http::HeaderMap;
-use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use serde::Serialize;
+use utoipa::ToSchema;
 use ventanilla_domain::directory::PageRequest;
-use ventanilla_domain::ticket::{Priority, Status, Ticket, TicketKind};
-use ventanilla_domain::{
-    CategoryId, GroupId, OrganisationId, Permission, TicketId, UserId, ValidationError,
-};
+use ventanilla_domain::ticket::Ticket;
+use ventanilla_domain::TicketId;
 use ventanilla_store::tickets::{TicketFilter, TicketSort};
 
 use super::{TicketView, etag, redact, view};

@@ -67,7 +67,7 @@ pub async fn page(
                     .collect(),
                 ..TicketFilter::default()
             };
-            let scope = access::scope(&state, &viewer.auth);
+            let scope = access::scope(&state, &viewer.caller());
             caller_tickets = state
                 .store
                 .tickets()

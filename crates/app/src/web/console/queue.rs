@@ -15,7 +15,7 @@ use ventanilla_store::groups::GroupFilter;
 use ventanilla_store::tickets::{TicketScope, TicketSort};
 
 use crate::AppState;
-use crate::api::tickets::read::{ListQuery, filter_of};
+use crate::desk::tickets::queue::{ListQuery, filter_of};
 use crate::desk::tickets::access;
 use crate::web::kit::error::WebResult;
 use crate::web::kit::page::{Ctx, Viewer, render};
@@ -168,12 +168,12 @@ pub async fn queue(
 ) -> WebResult<Response> {
     viewer.auth.require(Permission::TicketsWork)?;
     let lq = q.list_query();
-    let filter = filter_of(&viewer.auth, &lq)?;
+    let filter = filter_of(&viewer.caller(), &lq)?;
     let sort = match lq.sort.as_deref() {
         Some(s) => TicketSort::parse(s).unwrap_or_default(),
         None => TicketSort::Priority,
     };
-    let base = access::scope(&state, &viewer.auth);
+    let base = access::scope(&state, &viewer.caller());
     let scope = view_scope(q.view(), &base, viewer.auth.user_id());
     let page = state
         .store
@@ -203,7 +203,7 @@ pub async fn queue(
             view: (*v).to_owned(),
             ..QueueQuery::default()
         };
-        let f = filter_of(&viewer.auth, &tab.list_query())?;
+        let f = filter_of(&viewer.caller(), &tab.list_query())?;
         lists.push((view_scope(v, &base, viewer.auth.user_id()), f));
     }
     if !sla_filtered {

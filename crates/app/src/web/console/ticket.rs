@@ -14,11 +14,10 @@ use ventanilla_domain::{Permission, TicketId, UserId};
 use ventanilla_store::groups::GroupFilter;
 
 use crate::AppState;
-use crate::api::tickets::actions::{ActionBody, add_action};
-use crate::api::tickets::escalate::{EscalationBody, MajorBody, escalate_ticket, set_major};
-use crate::api::tickets::links::{LinkBody, link_child};
-use crate::api::tickets::transitions::{TransitionBody, move_to};
-use crate::api::tickets::update::{UpdateTicket, patch_ticket};
+use crate::desk::tickets::{
+    ActionBody, EscalationBody, MajorBody, TransitionBody, UpdateTicket, add_action,
+    escalate_ticket, link_child, move_ticket, patch_ticket, set_major,
+};
 use crate::desk::tickets::access;
 use crate::web::kit::error::WebResult;
 use crate::web::kit::form::{CsrfForm, FieldErrors};
@@ -92,8 +91,9 @@ pub async fn page(
 
 async fn load(state: &AppState, viewer: &Viewer, id: i64) -> WebResult<TicketPage> {
     viewer.auth.require(Permission::TicketsWork)?;
-    let t = access::load(state, &viewer.auth, TicketId(id)).await?;
-    let public_only = !access::sees_internal(&viewer.auth);
+    let caller = viewer.caller();
+    let t = access::load(state, &caller, TicketId(id)).await?;
+    let public_only = !access::sees_internal(&caller);
     let events = state.store.tickets().events(t.id, public_only).await?;
     let requester = state.store.users().get(t.requester_id).await?;
     let attachments = state.store.tickets().attachments(t.id, public_only).await?;
@@ -112,7 +112,7 @@ async fn load(state: &AppState, viewer: &Viewer, id: i64) -> WebResult<TicketPag
     c.title = format!("{} {}", t.number, t.subject);
     c.unread = unread(state, viewer).await?;
     Ok(TicketPage {
-        allowed: access::allowed(&viewer.auth, &t),
+        allowed: ventanilla_domain::ticket::allowed(&viewer.auth.actor, &t),
         children,
         me: viewer.auth.user_id(),
         sla: sla_key(&t),
@@ -166,7 +166,7 @@ pub async fn upload(
         return render_as(&page, status);
     }
     let public = Some(matches!(form.public.as_str(), "on" | "true"));
-    crate::web::kit::view::attach_all(&state, &viewer.auth, TicketId(id), &files, public).await?;
+    crate::web::kit::view::attach_all(&state, &viewer.caller(), TicketId(id), &files, public).await?;
     Ok(back(TicketId(id), "attached"))
 }
 
@@ -199,7 +199,7 @@ pub async fn action(
         body: form.body,
         minutes: opt(&form.minutes).and_then(|m| m.parse().ok()),
     };
-    let t = add_action(&state, &viewer.auth, TicketId(id), &body).await?;
+    let t = add_action(&state, &viewer.caller(), TicketId(id), &body.command()?).await?;
     let flash = if form.kind == "note" {
         "note-added"
     } else {
@@ -231,7 +231,8 @@ pub async fn transition(
         summary: None,
     };
     let expected = form.version.trim().parse().ok();
-    let t = move_to(&state, &viewer.auth, TicketId(id), expected, &body).await?;
+    let (to, fields) = body.command()?;
+    let t = move_ticket(&state, &viewer.caller(), TicketId(id), expected, to, fields).await?;
     Ok(back(t.id, "moved"))
 }
 
@@ -273,7 +274,7 @@ pub async fn update(
         _ => return Err(crate::AppError::BadRequest("unknown operation".into()).into()),
     }
     let expected = form.version.trim().parse().ok();
-    let t = patch_ticket(&state, &viewer.auth, TicketId(id), expected, &req).await?;
+    let t = patch_ticket(&state, &viewer.caller(), TicketId(id), expected, &req.command()?).await?;
     Ok(back(t.id, "saved"))
 }
 
@@ -295,7 +296,7 @@ pub async fn escalate(
         summary: form.summary,
         group_id: opt(&form.group_id).and_then(|g| g.parse().ok()),
     };
-    let t = escalate_ticket(&state, &viewer.auth, TicketId(id), None, &req).await?;
+    let t = escalate_ticket(&state, &viewer.caller(), TicketId(id), None, &req.command()?).await?;
     Ok(back(t.id, "escalated"))
 }
 
@@ -315,7 +316,7 @@ pub async fn major(
         major: form.major == "true",
         reason: form.reason,
     };
-    let t = set_major(&state, &viewer.auth, TicketId(id), &req).await?;
+    let t = set_major(&state, &viewer.caller(), TicketId(id), &req.command()?).await?;
     Ok(back(t.id, "saved"))
 }
 
@@ -343,9 +344,6 @@ pub async fn link(
         }
         Err(e) => return Err(e.into()),
     };
-    let req = LinkBody {
-        child_id: child.get(),
-    };
-    link_child(&state, &viewer.auth, TicketId(id), &req).await?;
+    link_child(&state, &viewer.caller(), TicketId(id), child).await?;
     Ok(back(TicketId(id), "saved"))
 }

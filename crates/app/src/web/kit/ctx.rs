@@ -127,6 +127,16 @@ impl Ctx {
         self.lang.t(key)
     }
 
+    /// A timeline entry's system statement in the viewer's language.
+    pub fn said(&self, code: &str, params: &ventanilla_domain::ticket::Params) -> String {
+        super::said::history(self.lang, &self.tz, code, params)
+    }
+
+    /// A notification's title in the viewer's language.
+    pub fn notice(&self, kind: &str, params: &ventanilla_domain::ticket::Params) -> String {
+        super::said::notice(self.lang, &self.tz, kind, params)
+    }
+
     pub fn t1(&self, key: &str, name: &'static str, value: &str) -> String {
         self.lang.t1(key, name, value)
     }

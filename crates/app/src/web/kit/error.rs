@@ -28,6 +28,12 @@ impl From<AppError> for WebError {
     }
 }
 
+impl From<crate::desk::DeskError> for WebError {
+    fn from(e: crate::desk::DeskError) -> Self {
+        WebError::App(e.into())
+    }
+}
+
 impl From<ventanilla_store::StoreError> for WebError {
     fn from(e: ventanilla_store::StoreError) -> Self {
         WebError::App(e.into())

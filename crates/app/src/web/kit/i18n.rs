@@ -57,6 +57,17 @@ impl Lang {
             .unwrap_or_else(|| key.to_owned())
     }
 
+    /// The message `key` with named arguments.
+    pub fn tn(self, key: &str, args: &[(String, String)]) -> String {
+        let map: HashMap<Cow<'static, str>, FluentValue<'_>> = args
+            .iter()
+            .map(|(k, v)| (Cow::Owned(k.clone()), FluentValue::from(v.clone())))
+            .collect();
+        LOCALES
+            .try_lookup_with_args(self.id(), key, &map)
+            .unwrap_or_else(|| key.to_owned())
+    }
+
     /// The first supported language of an `Accept-Language` header.
     pub fn from_accept(header: Option<&str>) -> Option<Lang> {
         let mut best: Option<(f32, Language)> = None;

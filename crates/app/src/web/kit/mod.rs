@@ -11,6 +11,7 @@ pub mod form;
 pub mod i18n;
 pub mod once;
 pub mod page;
+pub mod said;
 pub mod signin;
 pub mod staff;
 pub mod upload;

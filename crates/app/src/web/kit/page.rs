@@ -64,6 +64,11 @@ impl FromRequestParts<AppState> for Viewer {
 }
 
 impl Viewer {
+    /// The caller of a use case from a page.
+    pub fn caller(&self) -> ventanilla_domain::Caller {
+        self.auth.caller_via(ventanilla_domain::Origin::Web)
+    }
+
     pub fn is_staff(&self) -> bool {
         self.auth.actor.can(Permission::TicketsWork)
     }

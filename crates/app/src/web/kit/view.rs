@@ -2,7 +2,8 @@
 //! and attachments, the category list, and message keys for enums shown to people.
 
 use serde::Deserialize;
-use ventanilla_domain::TicketId;
+use ventanilla_domain::ticket::Channel;
+use ventanilla_domain::{Caller, TicketId};
 use ventanilla_domain::ticket::{Category, Ticket, TicketKind};
 
 use super::error::WebResult;
@@ -11,12 +12,11 @@ use super::i18n::Lang;
 use super::page::Viewer;
 use super::upload::{FILE_FIELD, Upload};
 use crate::AppState;
-use crate::api::tickets::attachments::{check_file, may_attach, store_file};
-use crate::api::tickets::create::{
-    CreateTicket, FactsInput, RequesterInput, register as store_ticket,
+use crate::desk::DeskError;
+use crate::desk::tickets::{
+    CreateTicket, FactsInput, RequesterInput, attach_file, check_file, may_attach,
+    register_ticket,
 };
-use crate::auth::Auth;
-use crate::error::AppError;
 
 /// What the new-ticket form sends (and shows again, as typed, when something is missing).
 #[derive(Debug, Default, Deserialize)]
@@ -143,12 +143,17 @@ pub async fn register(
             tried: opt(&f.tried),
         },
     };
-    match store_ticket(state, &viewer.auth, &req, None).await {
+    let caller = viewer.caller();
+    let registered = match req.command(Channel::Portal) {
+        Ok(cmd) => register_ticket(state, &caller, &cmd, None).await,
+        Err(v) => Err(DeskError::Invalid(v)),
+    };
+    match registered {
         Ok((t, _)) => {
-            attach_all(state, &viewer.auth, t.id, files, None).await?;
+            attach_all(state, &caller, t.id, files, None).await?;
             Ok(Ok(t))
         }
-        Err(AppError::Validation(v)) => {
+        Err(DeskError::Invalid(v)) => {
             let field = v
                 .field
                 .trim_start_matches("facts.")
@@ -178,7 +183,7 @@ pub fn check_files(state: &AppState, l: Lang, files: &[Upload], errors: &mut Fie
 /// when, is the API's rule).
 pub async fn attach_all(
     state: &AppState,
-    auth: &Auth,
+    caller: &Caller,
     id: TicketId,
     files: &[Upload],
     public: Option<bool>,
@@ -186,9 +191,9 @@ pub async fn attach_all(
     if files.is_empty() {
         return Ok(());
     }
-    let ticket = may_attach(state, auth, id).await?;
+    let ticket = may_attach(state, caller, id).await?;
     for u in files {
-        store_file(state, auth, &ticket, &u.filename, public, &u.data).await?;
+        attach_file(state, caller, &ticket, &u.filename, public, &u.data).await?;
     }
     Ok(())
 }

@@ -11,9 +11,10 @@ use ventanilla_domain::{Permission, TicketId};
 use ventanilla_store::tickets::{TicketFilter, TicketSort};
 
 use crate::AppState;
-use crate::api::tickets::actions::{ActionBody, add_action};
-use crate::api::tickets::attachments::may_attach;
-use crate::api::tickets::transitions::{ConfirmationBody, SurveyBody, confirm, rate};
+use crate::desk::tickets::{
+    ActionBody, ConfirmationBody, SurveyBody, add_action, confirm_solution, may_attach,
+    rate_ticket,
+};
 use crate::desk::tickets::access;
 use crate::web::kit::error::WebResult;
 use crate::web::kit::form::{CsrfForm, FieldErrors};
@@ -48,7 +49,7 @@ pub async fn home(
         requester_id: (!manager).then(|| viewer.auth.user_id()),
         ..TicketFilter::default()
     };
-    let scope = access::scope(&state, &viewer.auth);
+    let scope = access::scope(&state, &viewer.caller());
     let page = state
         .store
         .tickets()
@@ -167,11 +168,11 @@ impl TicketPage {
 }
 
 async fn ticket_page(state: &AppState, viewer: &Viewer, id: i64) -> WebResult<TicketPage> {
-    let t = access::load(state, &viewer.auth, TicketId(id)).await?;
+    let t = access::load(state, &viewer.caller(), TicketId(id)).await?;
     // The portal always shows the requester's view: public entries only.
     let events = state.store.tickets().events(t.id, true).await?;
     let attachments = state.store.tickets().attachments(t.id, true).await?;
-    let mine = access::requester_or_supervisor(&viewer.auth, &t).is_some();
+    let mine = ventanilla_domain::ticket::requester_or_supervisor(&viewer.auth.actor, &t).is_some();
     Ok(TicketPage {
         can_confirm: mine && t.status == Status::Validation,
         can_rate: mine && t.status == Status::Survey,
@@ -232,7 +233,7 @@ pub async fn reply(
     let id = TicketId(id);
     if !files.is_empty() {
         // Asked before the reply is written, so a refusal leaves nothing behind.
-        may_attach(&state, &viewer.auth, id).await?;
+        may_attach(&state, &viewer.caller(), id).await?;
     }
     if has_text {
         let body = ActionBody {
@@ -240,9 +241,9 @@ pub async fn reply(
             body: form.body,
             minutes: None,
         };
-        add_action(&state, &viewer.auth, id, &body).await?;
+        add_action(&state, &viewer.caller(), id, &body.command()?).await?;
     }
-    view::attach_all(&state, &viewer.auth, id, &files, None).await?;
+    view::attach_all(&state, &viewer.caller(), id, &files, None).await?;
     let flash = if has_text { "reply-sent" } else { "attached" };
     Ok(Redirect::to(&format!("/portal/tickets/{id}?flash={flash}")).into_response())
 }
@@ -263,7 +264,7 @@ pub async fn confirmation(
         solved: form.solved == "yes",
         comment: Some(form.comment).filter(|c| !c.trim().is_empty()),
     };
-    let t = confirm(&state, &viewer.auth, TicketId(id), &body).await?;
+    let t = confirm_solution(&state, &viewer.caller(), TicketId(id), &body.command()?).await?;
     let flash = if body.solved { "confirmed" } else { "reopened" };
     Ok(Redirect::to(&format!("/portal/tickets/{}?flash={flash}", t.id)).into_response())
 }
@@ -285,6 +286,6 @@ pub async fn survey(
         rating: form.rating.trim().parse().unwrap_or(0),
         comment: Some(form.comment).filter(|c| !c.trim().is_empty()),
     };
-    let t = rate(&state, &viewer.auth, TicketId(id), &body).await?;
+    let t = rate_ticket(&state, &viewer.caller(), TicketId(id), &body.command()?).await?;
     Ok(Redirect::to(&format!("/portal/tickets/{}?flash=rated", t.id)).into_response())
 }
