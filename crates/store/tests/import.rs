@@ -7,9 +7,9 @@
 use ventanilla_domain::ticket::{EventKind, Priority, Status, TicketKind};
 use ventanilla_domain::{Email, TicketId};
 use ventanilla_store::Store;
-use ventanilla_store::import::{ImportError, ImportFailed, ImportReport};
+use ventanilla_store::import::{ImportError, ImportFailed, ImportOptions, ImportReport};
 use ventanilla_store::tickets::{TicketFilter, TicketScope, TicketSort};
-use ventanilla_testkit::TestDb;
+use ventanilla_testdb::TestDb;
 
 const DIRECTORY: &str = r#"{"type":"organisation","ref":"o1","name":"Hospital San Rafael","code":"HSR"}
 {"type":"department","ref":"d1","organisation":"o1","name":"Urgencias"}
@@ -33,7 +33,13 @@ fn ticket(number: Option<&str>, requester: &str) -> String {
 }
 
 async fn import(store: &Store, text: String) -> Result<ImportReport, ImportFailed> {
-    store.import(std::io::Cursor::new(text.into_bytes())).await
+    let options = ImportOptions {
+        time_zone: ventanilla_domain::TimeZoneName::parse("Europe/Madrid").unwrap(),
+        now: "2026-06-01T10:00:00Z".parse().unwrap(),
+    };
+    store
+        .import(std::io::Cursor::new(text.into_bytes()), &options)
+        .await
 }
 
 async fn all_tickets(store: &Store) -> Vec<ventanilla_domain::ticket::Ticket> {

@@ -19,7 +19,7 @@ use super::form::{CsrfForm, FieldErrors};
 use super::i18n::Lang;
 use super::page::{Ctx, Viewer, render};
 use crate::AppState;
-use crate::api::users::{self, CreateUser, DEFAULT_TIME_ZONE, SetPassword, UpdateUser};
+use crate::api::users::{self, CreateUser, SetPassword, UpdateUser};
 use crate::extract::{Json, Path};
 
 /// The fields of the user forms, as typed.
@@ -55,11 +55,12 @@ const FIELDS: &[&str] = &[
 ];
 
 impl UserForm {
-    fn blank() -> Self {
+    /// An empty form; `time_zone` is the desk's default (`defaults.time_zone`).
+    fn blank(time_zone: &str) -> Self {
         UserForm {
             role: ventanilla_domain::access::REQUESTER.into(),
             language: "es".into(),
-            time_zone: DEFAULT_TIME_ZONE.into(),
+            time_zone: time_zone.into(),
             active: "on".into(),
             ..UserForm::default()
         }
@@ -172,7 +173,7 @@ impl UserPage {
 
 pub async fn new_page(State(state): State<AppState>, viewer: Viewer) -> WebResult<Response> {
     viewer.auth.require(Permission::UsersManage)?;
-    render(&UserPage::load(&state, &viewer, None, UserForm::blank()).await?)
+    render(&UserPage::load(&state, &viewer, None, UserForm::blank(&state.config.defaults.time_zone)).await?)
 }
 
 pub async fn create(

@@ -325,7 +325,7 @@ async fn resolve_requester_user(
         organisation_id: req.organisation_id.map(OrganisationId),
         department_id: None,
         language: Language::Es,
-        time_zone: TimeZoneName::parse(crate::api::users::DEFAULT_TIME_ZONE)?,
+        time_zone: state.config.defaults.time_zone()?,
         role_id: role.id,
         organisation_manager: false,
         password_hash: None,
