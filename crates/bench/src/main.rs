@@ -271,7 +271,8 @@ fn run(args: RunArgs) -> anyhow::Result<()> {
     std::fs::create_dir_all(&args.data.out)?;
     let mut notes = Vec::new();
     let mut report = Report {
-        date: ventanilla_domain::SystemClock.now()
+        date: ventanilla_domain::SystemClock
+            .now()
             .strftime("%Y-%m-%d %H:%M UTC")
             .to_string(),
         backend: args.database.clone(),

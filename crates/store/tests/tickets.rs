@@ -7,9 +7,7 @@
 use jiff::Timestamp;
 use ventanilla_domain::access::{AGENT, REQUESTER};
 use ventanilla_domain::directory::NewGroup;
-use ventanilla_domain::ticket::{
-    EventKind, Priority, Status, TicketKind,
-};
+use ventanilla_domain::ticket::{EventKind, Priority, Status, TicketKind};
 use ventanilla_domain::{Text, Tier, UserId};
 use ventanilla_store::audit::NewAudit;
 use ventanilla_store::categories::{CategoryPatch, NewCategory};

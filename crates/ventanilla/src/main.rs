@@ -228,8 +228,16 @@ async fn run(command: Command, config: &mut Config) -> anyhow::Result<()> {
             } else {
                 None
             };
-            let user =
-                add_user(&app, &email, &name, &role, &language, time_zone.as_deref(), password).await?;
+            let user = add_user(
+                &app,
+                &email,
+                &name,
+                &role,
+                &language,
+                time_zone.as_deref(),
+                password,
+            )
+            .await?;
             println!(
                 "created user {} <{}> with role {}",
                 user.id, user.email, user.role

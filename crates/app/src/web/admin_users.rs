@@ -173,7 +173,15 @@ impl UserPage {
 
 pub async fn new_page(State(state): State<AppState>, viewer: Viewer) -> WebResult<Response> {
     viewer.auth.require(Permission::UsersManage)?;
-    render(&UserPage::load(&state, &viewer, None, UserForm::blank(&state.config.defaults.time_zone)).await?)
+    render(
+        &UserPage::load(
+            &state,
+            &viewer,
+            None,
+            UserForm::blank(&state.config.defaults.time_zone),
+        )
+        .await?,
+    )
 }
 
 pub async fn create(

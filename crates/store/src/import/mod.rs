@@ -128,7 +128,8 @@ impl Store {
                 Ok(b) => {
                     let first = b.first().map_or(resume_at, |(l, _)| *l);
                     let last = b.last().map_or(resume_at, |(l, _)| *l);
-                    let done = write::write_batch(self, &mut keys, b, options.now, &mut report).await;
+                    let done =
+                        write::write_batch(self, &mut keys, b, options.now, &mut report).await;
                     match done {
                         Ok(()) => {
                             resume_at = last + 1;

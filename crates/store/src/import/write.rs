@@ -257,7 +257,12 @@ macro_rules! insert_user {
             organisation.as_deref(),
             line,
         )?;
-        let dept = opt_lookup(&$keys.departments, "department", department.as_deref(), line)?;
+        let dept = opt_lookup(
+            &$keys.departments,
+            "department",
+            department.as_deref(),
+            line,
+        )?;
         let role_id = $keys
             .roles
             .get(&role)
@@ -407,10 +412,9 @@ macro_rules! write_tickets {
     ($tx:expr, $kind:expr, $numbered:expr, $keys:expr, $tickets:expr, $counts:expr) => {{
         // Counters first, as a registration takes them, then the tables: concurrent
         // registrations queue behind the import instead of deadlocking with it.
-        let mut counters: Vec<(String, i64)> =
-            sqlx::query_as(dialect::import_lock_counters($kind))
-                .fetch_all(&mut *$tx)
-                .await?;
+        let mut counters: Vec<(String, i64)> = sqlx::query_as(dialect::import_lock_counters($kind))
+            .fetch_all(&mut *$tx)
+            .await?;
         let before = counters.clone();
         if let Some(lock) = dialect::import_lock_tables($kind) {
             sqlx::query(lock).execute(&mut *$tx).await?;

@@ -10,8 +10,7 @@ use ventanilla_domain::ticket::{
     BODY_MAX, Channel, Impact, KeyFacts, NewTicket, SUBJECT_MAX, Ticket, TicketKind, Urgency,
 };
 use ventanilla_domain::{
-    CategoryId, Email, GroupId, Language, OrganisationId, Permission, Text, TimeZoneName, UserId,
-    ValidationError,
+    CategoryId, Email, GroupId, Language, OrganisationId, Permission, Text, UserId, ValidationError,
 };
 use ventanilla_store::StoreError;
 use ventanilla_store::audit::NewAudit;
