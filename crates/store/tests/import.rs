@@ -329,3 +329,28 @@ async fn a_duplicate_number_refuses_the_whole_batch() {
         "INC-000011"
     );
 }
+
+#[tokio::test]
+async fn a_user_without_a_zone_takes_the_callers_default_and_records_its_clock() {
+    let db = TestDb::fresh().await;
+    let store = db.store().await;
+    let now: jiff::Timestamp = "2026-07-01T08:30:00Z".parse().unwrap();
+    let options = ImportOptions {
+        time_zone: ventanilla_domain::TimeZoneName::parse("America/Lima").unwrap(),
+        now,
+    };
+    let line = r#"{"type":"user","ref":"eva","email":"eva@x.example","name":"Eva"}"#;
+    store
+        .import(std::io::Cursor::new(line.as_bytes().to_vec()), &options)
+        .await
+        .unwrap();
+    let eva = store
+        .users()
+        .by_email(&Email::parse("eva@x.example").unwrap())
+        .await
+        .unwrap();
+    assert_eq!(
+        (eva.time_zone.as_str(), eva.created_at),
+        ("America/Lima", now)
+    );
+}
