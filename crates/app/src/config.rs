@@ -7,12 +7,9 @@ use std::path::{Path, PathBuf};
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
+use ventanilla_domain::TimeZoneName;
 use ventanilla_store::{StoreOptions, Synchronous};
 
-
-/// The time zone of users created without one (a caller registered from the phone form, a
-/// requester created by mail).
-pub const DEFAULT_TIME_ZONE: &str = "Europe/Madrid";
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -23,6 +20,35 @@ pub struct Config {
     pub tickets: TicketsConfig,
     pub jobs: JobsConfig,
     pub log: LogConfig,
+    pub defaults: DefaultsConfig,
+}
+
+/// What a record gets when its author gives nothing: the desk's own conventions rather than
+/// constants in the code.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DefaultsConfig {
+    /// The IANA time zone of a user created without one (API, admin pages, a requester
+    /// created with a ticket, `user add`, import lines, the demo desk and its calendar).
+    pub time_zone: String,
+}
+
+impl Default for DefaultsConfig {
+    fn default() -> Self {
+        Self {
+            time_zone: "Europe/Madrid".into(),
+        }
+    }
+}
+
+impl DefaultsConfig {
+    /// The default time zone, checked (`Config` validates it when loaded).
+    ///
+    /// # Errors
+    /// When the configured name is not an IANA time zone.
+    pub fn time_zone(&self) -> Result<TimeZoneName, ventanilla_domain::ValidationError> {
+        TimeZoneName::parse(&self.time_zone)
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -274,6 +300,9 @@ impl Config {
         if self.auth.lockout_minutes == 0 || self.auth.session_idle_hours == 0 {
             return err("auth.lockout_minutes", "durations must be at least 1");
         }
+        if self.defaults.time_zone().is_err() {
+            return err("defaults.time_zone", "must be an IANA time zone name");
+        }
         if argon2::Params::new(
             self.auth.argon2_memory_kib,
             self.auth.argon2_iterations,
@@ -321,6 +350,7 @@ mod tests {
             d.auth.max_failures_per_account
         );
         assert_eq!(c.database.url, d.database.url);
+        assert_eq!(c.defaults.time_zone, d.defaults.time_zone);
     }
 
     #[test]
@@ -333,5 +363,7 @@ mod tests {
         assert!(e.to_string().contains("database.url"), "{e}");
         let e = Config::from_toml("[server]\nlisen = \"127.0.0.1:1\"").unwrap_err();
         assert!(e.to_string().contains("lisen"), "{e}");
+        let e = Config::from_toml("[defaults]\ntime_zone = \"Mars/Olympus\"").unwrap_err();
+        assert!(e.to_string().contains("defaults.time_zone"), "{e}");
     }
 }

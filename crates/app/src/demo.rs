@@ -3,7 +3,13 @@
 
 use ventanilla_domain::access::{ADMIN, AGENT, REQUESTER, SUPERVISOR};
 use ventanilla_domain::directory::{NewDepartment, NewGroup, NewOrganisation, NewUser};
-use ventanilla_domain::{DepartmentId, Email, Language, OrganisationId, Text, Tier, TimeZoneName};
+use ventanilla_domain::ticket::{
+    ActorKind, Channel, Impact, KeyFacts, NewTicket, Status, TicketKind, TransitionFields,
+    TransitionRequest, Urgency,
+};
+use ventanilla_domain::{
+    DepartmentId, Email, Language, OrganisationId, Text, Tier, TimeZoneName, UserId,
+};
 use ventanilla_store::audit::NewAudit;
 
 use crate::App;
@@ -26,7 +32,8 @@ struct Person {
     org: usize,
     dept: Option<usize>,
     lang: Language,
-    tz: &'static str,
+    /// `None`: the desk's default time zone (`defaults.time_zone`).
+    tz: Option<&'static str>,
     manager: bool,
     groups: &'static [(usize, bool)],
 }
@@ -71,7 +78,7 @@ const PEOPLE: &[Person] = &[
         org: 0,
         dept: Some(0),
         lang: Language::Es,
-        tz: "Europe/Madrid",
+        tz: None,
         manager: false,
         groups: &[],
     },
@@ -82,7 +89,7 @@ const PEOPLE: &[Person] = &[
         org: 0,
         dept: Some(0),
         lang: Language::Es,
-        tz: "Europe/Madrid",
+        tz: None,
         manager: false,
         groups: &[(0, true), (1, true), (2, true)],
     },
@@ -93,7 +100,7 @@ const PEOPLE: &[Person] = &[
         org: 0,
         dept: Some(0),
         lang: Language::Es,
-        tz: "Europe/Madrid",
+        tz: None,
         manager: false,
         groups: &[(0, false)],
     },
@@ -104,7 +111,7 @@ const PEOPLE: &[Person] = &[
         org: 0,
         dept: Some(0),
         lang: Language::En,
-        tz: "America/New_York",
+        tz: Some("America/New_York"),
         manager: false,
         groups: &[(0, false)],
     },
@@ -115,7 +122,7 @@ const PEOPLE: &[Person] = &[
         org: 0,
         dept: Some(0),
         lang: Language::Es,
-        tz: "Europe/Madrid",
+        tz: None,
         manager: false,
         groups: &[(1, false)],
     },
@@ -126,7 +133,7 @@ const PEOPLE: &[Person] = &[
         org: 0,
         dept: Some(0),
         lang: Language::Es,
-        tz: "America/Bogota",
+        tz: Some("America/Bogota"),
         manager: false,
         groups: &[(2, false)],
     },
@@ -137,7 +144,7 @@ const PEOPLE: &[Person] = &[
         org: 0,
         dept: None,
         lang: Language::Es,
-        tz: "America/Mexico_City",
+        tz: Some("America/Mexico_City"),
         manager: false,
         groups: &[(3, false)],
     },
@@ -148,7 +155,7 @@ const PEOPLE: &[Person] = &[
         org: 0,
         dept: Some(1),
         lang: Language::Es,
-        tz: "Europe/Madrid",
+        tz: None,
         manager: false,
         groups: &[],
     },
@@ -159,7 +166,7 @@ const PEOPLE: &[Person] = &[
         org: 0,
         dept: Some(2),
         lang: Language::Es,
-        tz: "Europe/Madrid",
+        tz: None,
         manager: false,
         groups: &[],
     },
@@ -170,7 +177,7 @@ const PEOPLE: &[Person] = &[
         org: 0,
         dept: Some(3),
         lang: Language::En,
-        tz: "Europe/London",
+        tz: Some("Europe/London"),
         manager: false,
         groups: &[],
     },
@@ -181,7 +188,7 @@ const PEOPLE: &[Person] = &[
         org: 1,
         dept: Some(0),
         lang: Language::Es,
-        tz: "America/Bogota",
+        tz: Some("America/Bogota"),
         manager: true,
         groups: &[],
     },
@@ -192,7 +199,7 @@ const PEOPLE: &[Person] = &[
         org: 1,
         dept: Some(0),
         lang: Language::Es,
-        tz: "America/Bogota",
+        tz: Some("America/Bogota"),
         manager: false,
         groups: &[],
     },
@@ -203,16 +210,70 @@ const PEOPLE: &[Person] = &[
         org: 1,
         dept: Some(1),
         lang: Language::En,
-        tz: "America/Bogota",
+        tz: Some("America/Bogota"),
         manager: false,
         groups: &[],
     },
 ];
 
+/// The demo's audit entries: at `now`, from "demo".
+fn demo_audit(now: jiff::Timestamp, action: &str) -> NewAudit {
+    NewAudit::new(now, None, action, Some("demo".into()))
+}
+
 /// Fills an empty database with the demo directory. Returns the sign-ins to print.
 pub async fn seed(app: &App) -> anyhow::Result<Vec<DemoLogin>> {
     let now = app.now();
-    let audit = |action: &str| NewAudit::new(now, None, action, Some("demo".into()));
+    let orgs = seed_organisations(app, now).await?;
+    let groups = seed_groups(app, now).await?;
+    let audit = |action: &str| demo_audit(now, action);
+    // One hash for every demo account: hashing a dozen times would only slow the start.
+    let hash = app.passwords.hash(DEMO_PASSWORD.to_owned()).await?;
+    let mut logins = Vec::new();
+    for p in PEOPLE {
+        let role = app.store.roles().by_name(p.role).await?;
+        let (org, depts) = &orgs[p.org];
+        let new = NewUser {
+            email: Email::parse(p.email)?,
+            name: Text::parse("name", p.name, 200)?,
+            phone: None,
+            organisation_id: Some(*org),
+            department_id: p.dept.map(|d| depts[d]),
+            language: p.lang,
+            time_zone: match p.tz {
+                Some(z) => TimeZoneName::parse(z)?,
+                None => app.config.defaults.time_zone()?,
+            },
+            role_id: role.id,
+            organisation_manager: p.manager,
+            password_hash: Some(hash.clone()),
+        };
+        let user = app
+            .store
+            .users()
+            .create(&new, &audit("user.create"))
+            .await?;
+        for (g, supervisor) in p.groups {
+            app.store
+                .groups()
+                .put_member(groups[*g], user.id, *supervisor, &audit("group.member.put"))
+                .await?;
+        }
+        logins.push(DemoLogin {
+            role: p.role,
+            email: p.email,
+            name: p.name,
+        });
+    }
+    Ok(logins)
+}
+
+/// The demo organisations and their departments' ids, in `ORGS` order.
+async fn seed_organisations(
+    app: &App,
+    now: jiff::Timestamp,
+) -> anyhow::Result<Vec<(OrganisationId, Vec<DepartmentId>)>> {
+    let audit = |action: &str| demo_audit(now, action);
     let mut orgs: Vec<(OrganisationId, Vec<DepartmentId>)> = Vec::new();
     for (name, code, depts) in ORGS {
         let org = app
@@ -239,6 +300,15 @@ pub async fn seed(app: &App) -> anyhow::Result<Vec<DemoLogin>> {
         }
         orgs.push((org.id, ids));
     }
+    Ok(orgs)
+}
+
+/// The demo support groups' ids, in `GROUPS` order.
+async fn seed_groups(
+    app: &App,
+    now: jiff::Timestamp,
+) -> anyhow::Result<Vec<ventanilla_domain::GroupId>> {
+    let audit = |action: &str| demo_audit(now, action);
     let mut groups = Vec::new();
     for (name, tier, description) in GROUPS {
         let new = NewGroup {
@@ -255,42 +325,7 @@ pub async fn seed(app: &App) -> anyhow::Result<Vec<DemoLogin>> {
                 .id,
         );
     }
-    // One hash for every demo account: hashing a dozen times would only slow the start.
-    let hash = app.passwords.hash(DEMO_PASSWORD.to_owned()).await?;
-    let mut logins = Vec::new();
-    for p in PEOPLE {
-        let role = app.store.roles().by_name(p.role).await?;
-        let (org, depts) = &orgs[p.org];
-        let new = NewUser {
-            email: Email::parse(p.email)?,
-            name: Text::parse("name", p.name, 200)?,
-            phone: None,
-            organisation_id: Some(*org),
-            department_id: p.dept.map(|d| depts[d]),
-            language: p.lang,
-            time_zone: TimeZoneName::parse(p.tz)?,
-            role_id: role.id,
-            organisation_manager: p.manager,
-            password_hash: Some(hash.clone()),
-        };
-        let user = app
-            .store
-            .users()
-            .create(&new, &audit("user.create"))
-            .await?;
-        for (g, supervisor) in p.groups {
-            app.store
-                .groups()
-                .put_member(groups[*g], user.id, *supervisor, &audit("group.member.put"))
-                .await?;
-        }
-        logins.push(DemoLogin {
-            role: p.role,
-            email: p.email,
-            name: p.name,
-        });
-    }
-    Ok(logins)
+    Ok(groups)
 }
 
 /// A Madrid office calendar (Spanish national holidays), a 24×7 one, and an SLA policy per
@@ -304,8 +339,9 @@ async fn seed_sla(app: &App) -> anyhow::Result<()> {
     .iter()
     .map(|d| serde_json::json!({ "date": format!("2026-{d}"), "yearly": true }))
     .collect();
+    // The office keeps the desk's default time zone, as its people do.
     let office: CalendarSpec = serde_json::from_value(serde_json::json!({
-        "time_zone": "Europe/Madrid",
+        "time_zone": app.config.defaults.time_zone,
         "weekly": { "mon": [["09:00", "18:00"]], "tue": [["09:00", "18:00"]], "wed": [["09:00", "18:00"]],
                     "thu": [["09:00", "18:00"]], "fri": [["09:00", "15:00"]] },
         "holidays": holidays
@@ -349,181 +385,140 @@ async fn seed_sla(app: &App) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// A demo ticket and the steps of the service model it is walked through.
+struct DemoTicket {
+    requester: &'static str,
+    kind: TicketKind,
+    subject: &'static str,
+    description: &'static str,
+    impact: Impact,
+    urgency: Urgency,
+    category: &'static str,
+    steps: &'static [Status],
+}
+
+const DEMO_TICKETS: [DemoTicket; 6] = [
+    DemoTicket {
+        requester: "usuario@ventanilla.test",
+        kind: TicketKind::Incident,
+        subject: "No puedo imprimir en la 2ª planta",
+        description: "La impresora HP de la segunda planta no responde desde esta mañana.",
+        impact: Impact::Medium,
+        urgency: Urgency::High,
+        category: "hardware",
+        steps: &[],
+    },
+    DemoTicket {
+        requester: "rrhh@ventanilla.test",
+        kind: TicketKind::ServiceRequest,
+        subject: "Alta de nueva empleada en nóminas",
+        description: "Incorporación el lunes: cuenta, correo y acceso a la aplicación de nóminas.",
+        impact: Impact::Low,
+        urgency: Urgency::Medium,
+        category: "service_request",
+        steps: &[Status::Analysis],
+    },
+    DemoTicket {
+        requester: "ops@ventanilla.test",
+        kind: TicketKind::Incident,
+        subject: "VPN drops every few minutes",
+        description: "Since the update the VPN client disconnects every 5 minutes.",
+        impact: Impact::Medium,
+        urgency: Urgency::Medium,
+        category: "network",
+        steps: &[Status::Analysis, Status::Solution],
+    },
+    DemoTicket {
+        requester: "ventas@andino.test",
+        kind: TicketKind::Incident,
+        subject: "El CRM va muy lento",
+        description: "Las búsquedas de clientes tardan más de un minuto.",
+        impact: Impact::High,
+        urgency: Urgency::Medium,
+        category: "performance",
+        steps: &[Status::Analysis, Status::Pending],
+    },
+    DemoTicket {
+        requester: "gerente@andino.test",
+        kind: TicketKind::Incident,
+        subject: "Correo rebotado a clientes",
+        description: "Los correos a dominios externos vuelven con error 550.",
+        impact: Impact::High,
+        urgency: Urgency::High,
+        category: "software",
+        steps: &[Status::Analysis, Status::Solution, Status::Validation],
+    },
+    DemoTicket {
+        requester: "logistics@andino.test",
+        kind: TicketKind::ServiceRequest,
+        subject: "New laptop for the warehouse",
+        description: "The warehouse needs a laptop for the new scanner.",
+        impact: Impact::Low,
+        urgency: Urgency::Low,
+        category: "hardware",
+        steps: &[
+            Status::Analysis,
+            Status::Solution,
+            Status::Validation,
+            Status::Survey,
+            Status::Review,
+        ],
+    },
+];
+
 /// A few demo tickets in several states of the service model, so the desk is not empty.
 pub async fn seed_tickets(app: &App) -> anyhow::Result<usize> {
     seed_sla(app).await?;
-    use ventanilla_domain::ticket::{
-        ActorKind, Channel, Impact, KeyFacts, NewTicket, Status, TicketKind, TransitionFields,
-        TransitionRequest, Urgency,
-    };
     let store = &app.store;
     let m = crate::desk::tickets::matrix::load(store).await?;
-    let user = |email: &str| {
-        let email = Email::parse(email);
-        async move { Ok::<_, anyhow::Error>(store.users().by_email(&email?).await?) }
-    };
-    let agent = user("agente1@ventanilla.test").await?;
-    let l1 = store
+    let agent = demo_user(app, "agente1@ventanilla.test").await?;
+    let groups = store
         .groups()
         .list(
             &Default::default(),
             ventanilla_domain::directory::PageRequest::new(None, Some(10))?,
         )
         .await?;
-    let group_of = |tier: Tier| {
-        l1.items
-            .iter()
-            .find(|(g, _)| g.tier == tier)
-            .map(|(g, _)| (g.id, g.tier))
-    };
+    let (group_id, tier) = groups
+        .items
+        .iter()
+        .find(|(g, _)| g.tier == Tier::L1)
+        .map_or((None, None), |(g, _)| (Some(g.id), Some(g.tier)));
     let categories = store.categories().list().await?;
-    let cat = |code: &str| categories.iter().find(|c| c.code == code).map(|c| c.id);
-    // (requester, kind, subject, description, impact, urgency, category, steps to walk)
-    // (requester, kind, subject, description, impact, urgency, category, steps to walk)
-    type Plan<'a> = (
-        &'a str,
-        TicketKind,
-        &'a str,
-        &'a str,
-        Impact,
-        Urgency,
-        &'a str,
-        &'a [Status],
-    );
-    let plan: [Plan; 6] = [
-        (
-            "usuario@ventanilla.test",
-            TicketKind::Incident,
-            "No puedo imprimir en la 2ª planta",
-            "La impresora HP de la segunda planta no responde desde esta mañana.",
-            Impact::Medium,
-            Urgency::High,
-            "hardware",
-            &[],
-        ),
-        (
-            "rrhh@ventanilla.test",
-            TicketKind::ServiceRequest,
-            "Alta de nueva empleada en nóminas",
-            "Incorporación el lunes: cuenta, correo y acceso a la aplicación de nóminas.",
-            Impact::Low,
-            Urgency::Medium,
-            "service_request",
-            &[Status::Analysis],
-        ),
-        (
-            "ops@ventanilla.test",
-            TicketKind::Incident,
-            "VPN drops every few minutes",
-            "Since the update the VPN client disconnects every 5 minutes.",
-            Impact::Medium,
-            Urgency::Medium,
-            "network",
-            &[Status::Analysis, Status::Solution],
-        ),
-        (
-            "ventas@andino.test",
-            TicketKind::Incident,
-            "El CRM va muy lento",
-            "Las búsquedas de clientes tardan más de un minuto.",
-            Impact::High,
-            Urgency::Medium,
-            "performance",
-            &[Status::Analysis, Status::Pending],
-        ),
-        (
-            "gerente@andino.test",
-            TicketKind::Incident,
-            "Correo rebotado a clientes",
-            "Los correos a dominios externos vuelven con error 550.",
-            Impact::High,
-            Urgency::High,
-            "software",
-            &[Status::Analysis, Status::Solution, Status::Validation],
-        ),
-        (
-            "logistics@andino.test",
-            TicketKind::ServiceRequest,
-            "New laptop for the warehouse",
-            "The warehouse needs a laptop for the new scanner.",
-            Impact::Low,
-            Urgency::Low,
-            "hardware",
-            &[
-                Status::Analysis,
-                Status::Solution,
-                Status::Validation,
-                Status::Survey,
-                Status::Review,
-            ],
-        ),
-    ];
     let now = app.now();
     let sla_ctx = crate::desk::tickets::sla::SlaContext::load(store).await?;
     let mut count = 0;
-    for (email, kind, subject, description, impact, urgency, category, steps) in plan {
-        let requester = user(email).await?;
-        let (group_id, tier) = group_of(Tier::L1).map_or((None, None), |(g, t)| (Some(g), Some(t)));
-        let new = NewTicket {
-            kind,
-            subject: Text::parse("subject", subject, 250)?,
-            description: Text::parse("description", description, 100_000)?,
+    for d in &DEMO_TICKETS {
+        let requester = demo_user(app, d.requester).await?;
+        let mut new = NewTicket {
+            kind: d.kind,
+            subject: Text::parse("subject", d.subject, 250)?,
+            description: Text::parse("description", d.description, 100_000)?,
             requester_id: requester.id,
             organisation_id: requester.organisation_id,
             channel: Channel::Portal,
             ci_ref: None,
-            category_id: cat(category),
-            impact,
-            urgency,
-            priority: m.get(impact, urgency),
+            category_id: categories
+                .iter()
+                .find(|c| c.code == d.category)
+                .map(|c| c.id),
+            impact: d.impact,
+            urgency: d.urgency,
+            priority: m.get(d.impact, d.urgency),
             priority_override_reason: None,
             group_id,
-            assignee_id: (!steps.is_empty()).then_some(agent.id),
+            assignee_id: (!d.steps.is_empty()).then_some(agent.id),
             tier,
             facts: KeyFacts::default(),
             sla: Default::default(),
         };
-        let mut new = new;
         new.sla = crate::desk::tickets::sla::initial(&new, &sla_ctx, now);
         let (ticket, _) = store
             .tickets()
             .create(&new, Some(requester.id), now, None, &[])
             .await?;
-        for to in steps {
-            let fields = TransitionFields {
-                reason: (*to == Status::Pending)
-                    .then(|| {
-                        Text::parse("reason", "Esperando respuesta del proveedor del CRM", 200)
-                    })
-                    .transpose()?,
-                resolution_code: (*to == Status::Validation)
-                    .then(|| Text::parse("resolution_code", "config_fixed", 100))
-                    .transpose()?,
-                resolution: (*to == Status::Validation)
-                    .then(|| Text::parse("resolution", "Corregida la configuración.", 1000))
-                    .transpose()?,
-                summary: None,
-            };
-            let (by, actor, request) = match to {
-                Status::Survey => (
-                    ActorKind::Requester,
-                    requester.id,
-                    TransitionRequest::Confirm {
-                        solved: true,
-                        reason: None,
-                    },
-                ),
-                Status::Review => (
-                    ActorKind::Requester,
-                    requester.id,
-                    TransitionRequest::SurveySubmitted,
-                ),
-                _ => (
-                    ActorKind::Agent,
-                    agent.id,
-                    TransitionRequest::MoveTo { to: *to, fields },
-                ),
-            };
+        for to in d.steps {
+            let (by, actor, request) = demo_step(*to, requester.id, agent.id)?;
             crate::desk::tickets::lifecycle::apply(
                 app,
                 ticket.id,
@@ -539,4 +534,53 @@ pub async fn seed_tickets(app: &App) -> anyhow::Result<usize> {
         count += 1;
     }
     Ok(count)
+}
+
+async fn demo_user(app: &App, email: &str) -> anyhow::Result<ventanilla_domain::directory::User> {
+    Ok(app.store.users().by_email(&Email::parse(email)?).await?)
+}
+
+/// Who takes a demo ticket to `to` and how: the requester confirms and rates, the agent
+/// moves it (with the reason or resolution the step needs).
+fn demo_step(
+    to: Status,
+    requester: UserId,
+    agent: UserId,
+) -> anyhow::Result<(ActorKind, UserId, TransitionRequest)> {
+    Ok(match to {
+        Status::Survey => (
+            ActorKind::Requester,
+            requester,
+            TransitionRequest::Confirm {
+                solved: true,
+                reason: None,
+            },
+        ),
+        Status::Review => (
+            ActorKind::Requester,
+            requester,
+            TransitionRequest::SurveySubmitted,
+        ),
+        _ => {
+            let fields = TransitionFields {
+                reason: (to == Status::Pending)
+                    .then(|| {
+                        Text::parse("reason", "Esperando respuesta del proveedor del CRM", 200)
+                    })
+                    .transpose()?,
+                resolution_code: (to == Status::Validation)
+                    .then(|| Text::parse("resolution_code", "config_fixed", 100))
+                    .transpose()?,
+                resolution: (to == Status::Validation)
+                    .then(|| Text::parse("resolution", "Corregida la configuración.", 1000))
+                    .transpose()?,
+                summary: None,
+            };
+            (
+                ActorKind::Agent,
+                agent,
+                TransitionRequest::MoveTo { to, fields },
+            )
+        }
+    })
 }

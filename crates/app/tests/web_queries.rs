@@ -11,10 +11,8 @@ use http::{Request, StatusCode, header};
 use tracing_subscriber::layer::{Context, SubscriberExt};
 use tracing_subscriber::{Layer, Registry};
 use ventanilla_domain::Text;
-use ventanilla_domain::ticket::{
-    Channel, Impact, KeyFacts, NewTicket, Priority, TicketKind, Urgency,
-};
-use ventanilla_testkit::{Caller, TestApp};
+use ventanilla_domain::ticket::{NewTicket, Priority, TicketKind};
+use ventanilla_testkit::{Caller, TestApp, fixtures};
 
 static STATEMENTS: AtomicUsize = AtomicUsize::new(0);
 
@@ -55,23 +53,9 @@ async fn add_tickets(t: &TestApp, requester: ventanilla_domain::UserId, n: usize
     let mut last = 0;
     for i in 0..n {
         let new = NewTicket {
-            kind: TicketKind::Incident,
             subject: Text::parse("subject", &format!("Load ticket {i}"), 200).unwrap(),
             description: Text::parse("description", "generated", 1000).unwrap(),
-            requester_id: requester,
-            organisation_id: None,
-            channel: Channel::Portal,
-            ci_ref: None,
-            category_id: None,
-            impact: Impact::Medium,
-            urgency: Urgency::Medium,
-            priority: Priority::Medium,
-            priority_override_reason: None,
-            group_id: None,
-            assignee_id: None,
-            tier: None,
-            facts: KeyFacts::default(),
-            sla: Default::default(),
+            ..fixtures::new_ticket(requester, TicketKind::Incident, Priority::Medium)
         };
         let (tk, _) = t
             .app

@@ -16,6 +16,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand};
+use ventanilla_domain::Clock as _;
 
 use crate::load::{AgentCtx, Bounds, Ctx, Scenario};
 use crate::report::{Import, Machine, Report};
@@ -215,7 +216,7 @@ async fn sla_bench(
 fn say(msg: impl AsRef<str>) {
     eprintln!(
         "[bench {}] {}",
-        jiff::Timestamp::now().strftime("%H:%M:%S"),
+        ventanilla_domain::SystemClock.now().strftime("%H:%M:%S"),
         msg.as_ref()
     );
 }
@@ -270,7 +271,8 @@ fn run(args: RunArgs) -> anyhow::Result<()> {
     std::fs::create_dir_all(&args.data.out)?;
     let mut notes = Vec::new();
     let mut report = Report {
-        date: jiff::Timestamp::now()
+        date: ventanilla_domain::SystemClock
+            .now()
             .strftime("%Y-%m-%d %H:%M UTC")
             .to_string(),
         backend: args.database.clone(),

@@ -7,6 +7,7 @@ use std::time::Instant;
 use anyhow::Context;
 use jiff::{SignedDuration, Timestamp};
 use sqlx::Connection as _;
+use ventanilla_domain::Clock as _;
 use ventanilla_domain::sla::{Calendar, CalendarSpec, Stopwatch};
 use ventanilla_store::{Store, StoreOptions};
 
@@ -73,7 +74,7 @@ pub struct ScanResult {
 pub async fn scan(url: &str, n: u64) -> anyhow::Result<ScanResult> {
     let store = Store::connect(url, &StoreOptions::default()).await?;
     store.migrate().await?;
-    let now = Timestamp::now();
+    let now = ventanilla_domain::SystemClock.now();
     let now_us = now.as_microsecond();
     let load = Instant::now();
     let n_i = i64::try_from(n)?;

@@ -7,6 +7,7 @@ use std::time::Duration;
 use serde::Deserialize;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use ventanilla_domain::Clock as _;
 
 use crate::{Backend, Result, SqliteBackend, Store, StoreError};
 
@@ -76,8 +77,10 @@ impl Store {
             Backend::Postgres(p) => sqlx::migrate!("./migrations/postgres").run(p).await?,
         }
         self.roles().sync_builtin().await?;
+        // Migrations run before any app (and its injected clock) exists: the system clock
+        // dates the seeded rows.
         self.categories()
-            .seed_defaults(jiff::Timestamp::now())
+            .seed_defaults(ventanilla_domain::SystemClock.now())
             .await
     }
 }

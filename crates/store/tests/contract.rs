@@ -20,7 +20,7 @@ use ventanilla_store::groups::GroupFilter;
 use ventanilla_store::sessions::NewSession;
 use ventanilla_store::users::UserFilter;
 use ventanilla_store::{Store, StoreError};
-use ventanilla_testkit::TestDb;
+use ventanilla_testdb::{TestDb, fixtures};
 
 fn t0() -> Timestamp {
     "2026-05-04T08:00:00Z".parse().unwrap()
@@ -42,16 +42,11 @@ async fn user(
 ) -> ventanilla_domain::directory::User {
     let role = store.roles().by_name(role).await.unwrap();
     let new = NewUser {
-        email: Email::parse(email).unwrap(),
-        name: Text::parse("name", email, 200).unwrap(),
-        phone: None,
         organisation_id: org,
-        department_id: None,
         language: Language::En,
         time_zone: TimeZoneName::parse("America/Bogota").unwrap(),
-        role_id: role.id,
-        organisation_manager: false,
         password_hash: Some("$argon2id$fake".into()),
+        ..fixtures::new_user(email, role.id)
     };
     store
         .users()

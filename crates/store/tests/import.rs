@@ -7,9 +7,9 @@
 use ventanilla_domain::ticket::{EventKind, Priority, Status, TicketKind};
 use ventanilla_domain::{Email, TicketId};
 use ventanilla_store::Store;
-use ventanilla_store::import::{ImportError, ImportFailed, ImportReport};
+use ventanilla_store::import::{ImportError, ImportFailed, ImportOptions, ImportReport};
 use ventanilla_store::tickets::{TicketFilter, TicketScope, TicketSort};
-use ventanilla_testkit::TestDb;
+use ventanilla_testdb::TestDb;
 
 const DIRECTORY: &str = r#"{"type":"organisation","ref":"o1","name":"Hospital San Rafael","code":"HSR"}
 {"type":"department","ref":"d1","organisation":"o1","name":"Urgencias"}
@@ -33,7 +33,13 @@ fn ticket(number: Option<&str>, requester: &str) -> String {
 }
 
 async fn import(store: &Store, text: String) -> Result<ImportReport, ImportFailed> {
-    store.import(std::io::Cursor::new(text.into_bytes())).await
+    let options = ImportOptions {
+        time_zone: ventanilla_domain::TimeZoneName::parse("Europe/Madrid").unwrap(),
+        now: "2026-06-01T10:00:00Z".parse().unwrap(),
+    };
+    store
+        .import(std::io::Cursor::new(text.into_bytes()), &options)
+        .await
 }
 
 async fn all_tickets(store: &Store) -> Vec<ventanilla_domain::ticket::Ticket> {
@@ -321,5 +327,30 @@ async fn a_duplicate_number_refuses_the_whole_batch() {
             .await
             .unwrap(),
         "INC-000011"
+    );
+}
+
+#[tokio::test]
+async fn a_user_without_a_zone_takes_the_callers_default_and_records_its_clock() {
+    let db = TestDb::fresh().await;
+    let store = db.store().await;
+    let now: jiff::Timestamp = "2026-07-01T08:30:00Z".parse().unwrap();
+    let options = ImportOptions {
+        time_zone: ventanilla_domain::TimeZoneName::parse("America/Lima").unwrap(),
+        now,
+    };
+    let line = r#"{"type":"user","ref":"eva","email":"eva@x.example","name":"Eva"}"#;
+    store
+        .import(std::io::Cursor::new(line.as_bytes().to_vec()), &options)
+        .await
+        .unwrap();
+    let eva = store
+        .users()
+        .by_email(&Email::parse("eva@x.example").unwrap())
+        .await
+        .unwrap();
+    assert_eq!(
+        (eva.time_zone.as_str(), eva.created_at),
+        ("America/Lima", now)
     );
 }

@@ -5,13 +5,11 @@
 
 use jiff::{SignedDuration, Timestamp};
 use ventanilla_domain::access::AGENT;
-use ventanilla_domain::directory::NewUser;
 use ventanilla_domain::sla::{CalendarSpec, SlaActions, SlaPolicy, SlaPolicySpec};
-use ventanilla_domain::{Email, Language, Text, TimeZoneName};
 use ventanilla_store::StoreError;
 use ventanilla_store::audit::NewAudit;
 use ventanilla_store::jobs::NewJob;
-use ventanilla_testkit::TestDb;
+use ventanilla_testdb::{TestDb, fixtures};
 
 fn t(s: &str) -> Timestamp {
     s.parse().unwrap()
@@ -148,18 +146,7 @@ async fn notifications_are_per_user() {
     let db = TestDb::fresh().await;
     let s = db.store().await;
     let role = s.roles().by_name(AGENT).await.unwrap();
-    let mk = |email: &str| NewUser {
-        email: Email::parse(email).unwrap(),
-        name: Text::parse("n", email, 99).unwrap(),
-        phone: None,
-        organisation_id: None,
-        department_id: None,
-        language: Language::Es,
-        time_zone: TimeZoneName::utc(),
-        role_id: role.id,
-        organisation_manager: false,
-        password_hash: None,
-    };
+    let mk = |email: &str| fixtures::new_user(email, role.id);
     let now = t("2026-01-05T10:00:00Z");
     let audit = NewAudit::new(now, None, "t", None);
     let a = s.users().create(&mk("a@x.test"), &audit).await.unwrap();

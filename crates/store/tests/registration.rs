@@ -7,65 +7,24 @@
 
 use jiff::Timestamp;
 use ventanilla_domain::access::REQUESTER;
-use ventanilla_domain::directory::NewUser;
-use ventanilla_domain::ticket::{
-    Channel, EventKind, Impact, KeyFacts, NewTicket, Priority, Status, TicketKind, Urgency,
-};
-use ventanilla_domain::{Email, Language, Text, TicketId, TimeZoneName, UserId};
-use ventanilla_store::audit::NewAudit;
+use ventanilla_domain::ticket::{EventKind, Priority, Status, TicketKind};
+use ventanilla_domain::{TicketId, UserId};
 use ventanilla_store::tickets::{
     Effects, MAX_BATCH, Registration, TicketFilter, TicketScope, TicketSort,
 };
 use ventanilla_store::{Store, StoreError};
-use ventanilla_testkit::TestDb;
+use ventanilla_testdb::{TestDb, fixtures};
 
 fn now() -> Timestamp {
     "2026-06-01T10:00:00Z".parse().unwrap()
 }
 
 async fn requester(s: &Store) -> UserId {
-    let role = s.roles().by_name(REQUESTER).await.unwrap();
-    let new = NewUser {
-        email: Email::parse("r@x.test").unwrap(),
-        name: Text::parse("n", "Rocío", 200).unwrap(),
-        phone: None,
-        organisation_id: None,
-        department_id: None,
-        language: Language::Es,
-        time_zone: TimeZoneName::utc(),
-        role_id: role.id,
-        organisation_manager: false,
-        password_hash: None,
-    };
-    let audit = NewAudit::new(now(), None, "test", None);
-    s.users().create(&new, &audit).await.unwrap().id
+    fixtures::user(s, "r@x.test", REQUESTER, now()).await.id
 }
 
 fn reg(r: UserId, kind: TicketKind, priority: Priority, key: Option<&str>) -> Registration {
-    Registration {
-        new: NewTicket {
-            kind,
-            subject: Text::parse("s", "La VPN no conecta", 200).unwrap(),
-            description: Text::parse("d", "Desde esta mañana", 200).unwrap(),
-            requester_id: r,
-            organisation_id: None,
-            channel: Channel::Portal,
-            ci_ref: None,
-            category_id: None,
-            impact: Impact::Medium,
-            urgency: Urgency::Medium,
-            priority,
-            priority_override_reason: None,
-            group_id: None,
-            assignee_id: None,
-            tier: None,
-            facts: KeyFacts::default(),
-            sla: Default::default(),
-        },
-        actor: Some(r),
-        idempotency_key: key.map(str::to_owned),
-        extra: Vec::new(),
-    }
+    fixtures::registration(fixtures::new_ticket(r, kind, priority), key)
 }
 
 #[tokio::test]

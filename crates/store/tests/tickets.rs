@@ -6,11 +6,9 @@
 
 use jiff::Timestamp;
 use ventanilla_domain::access::{AGENT, REQUESTER};
-use ventanilla_domain::directory::{NewGroup, NewUser};
-use ventanilla_domain::ticket::{
-    Channel, EventKind, Impact, KeyFacts, NewTicket, Priority, Status, TicketKind, Urgency,
-};
-use ventanilla_domain::{Email, Language, Text, Tier, TimeZoneName, UserId};
+use ventanilla_domain::directory::NewGroup;
+use ventanilla_domain::ticket::{EventKind, Priority, Status, TicketKind};
+use ventanilla_domain::{Text, Tier, UserId};
 use ventanilla_store::audit::NewAudit;
 use ventanilla_store::categories::{CategoryPatch, NewCategory};
 use ventanilla_store::tickets::attachments::NewAttachment;
@@ -18,7 +16,8 @@ use ventanilla_store::tickets::{
     Effects, ModifyError, NewEvent, NewOutbox, TicketFilter, TicketScope, TicketSort,
 };
 use ventanilla_store::{Store, StoreError};
-use ventanilla_testkit::TestDb;
+use ventanilla_testdb::TestDb;
+use ventanilla_testdb::fixtures::{self, new_ticket};
 
 fn now() -> Timestamp {
     "2026-06-01T10:00:00Z".parse().unwrap()
@@ -29,42 +28,7 @@ fn audit() -> NewAudit {
 }
 
 async fn user(s: &Store, email: &str, role: &str) -> UserId {
-    let role = s.roles().by_name(role).await.unwrap();
-    let new = NewUser {
-        email: Email::parse(email).unwrap(),
-        name: Text::parse("n", email, 200).unwrap(),
-        phone: None,
-        organisation_id: None,
-        department_id: None,
-        language: Language::Es,
-        time_zone: TimeZoneName::utc(),
-        role_id: role.id,
-        organisation_manager: false,
-        password_hash: None,
-    };
-    s.users().create(&new, &audit()).await.unwrap().id
-}
-
-fn new_ticket(requester: UserId, kind: TicketKind, priority: Priority) -> NewTicket {
-    NewTicket {
-        kind,
-        subject: Text::parse("s", "Impresora 50% atascada", 200).unwrap(),
-        description: Text::parse("d", "No imprime", 200).unwrap(),
-        requester_id: requester,
-        organisation_id: None,
-        channel: Channel::Portal,
-        ci_ref: None,
-        category_id: None,
-        impact: Impact::Medium,
-        urgency: Urgency::Medium,
-        priority,
-        priority_override_reason: None,
-        group_id: None,
-        assignee_id: None,
-        tier: None,
-        facts: KeyFacts::default(),
-        sla: Default::default(),
-    }
+    fixtures::user(s, email, role, now()).await.id
 }
 
 #[tokio::test]

@@ -14,10 +14,10 @@ use tower::ServiceExt as _;
 use ventanilla_app::config::Config;
 use ventanilla_app::{App, AppState};
 use ventanilla_domain::directory::{NewUser, User};
-use ventanilla_domain::{Email, Language, ManualClock, Text, TimeZoneName};
+use ventanilla_domain::{ManualClock, Text, TimeZoneName};
 use ventanilla_store::audit::NewAudit;
 
-use crate::db::TestDb;
+use ventanilla_testdb::{TestDb, fixtures};
 
 /// Who sends a request.
 #[derive(Debug, Clone)]
@@ -177,16 +177,11 @@ impl TestApp {
             .await
             .expect("hash");
         let new = NewUser {
-            email: Email::parse(email).expect("valid email"),
             name: Text::parse("name", email.split('@').next().unwrap_or(email), 200).expect("name"),
-            phone: None,
             organisation_id: org,
-            department_id: None,
-            language: Language::Es,
-            time_zone: TimeZoneName::parse("Europe/Madrid").expect("zone"),
-            role_id: role.id,
-            organisation_manager: false,
+            time_zone: TimeZoneName::parse(&self.app.config.defaults.time_zone).expect("zone"),
             password_hash: Some(hash),
+            ..fixtures::new_user(email, role.id)
         };
         let entry = NewAudit::new(self.app.now(), None, "user.create", None);
         self.app

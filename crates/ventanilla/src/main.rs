@@ -110,8 +110,9 @@ enum UserCommand {
         role: String,
         #[arg(long, default_value = "es")]
         language: String,
-        #[arg(long, default_value = "Europe/Madrid")]
-        time_zone: String,
+        /// IANA time zone; default the configured `defaults.time_zone`.
+        #[arg(long)]
+        time_zone: Option<String>,
         /// Read the password from standard input (first line).
         #[arg(long)]
         password_stdin: bool,
@@ -227,8 +228,16 @@ async fn run(command: Command, config: &mut Config) -> anyhow::Result<()> {
             } else {
                 None
             };
-            let user =
-                add_user(&app, &email, &name, &role, &language, &time_zone, password).await?;
+            let user = add_user(
+                &app,
+                &email,
+                &name,
+                &role,
+                &language,
+                time_zone.as_deref(),
+                password,
+            )
+            .await?;
             println!(
                 "created user {} <{}> with role {}",
                 user.id, user.email, user.role
@@ -303,7 +312,11 @@ async fn import(config: &mut Config, db: &DbArgs, file: &std::path::Path) -> any
         Box::new(std::io::BufReader::with_capacity(1 << 20, f))
     };
     let started = std::time::Instant::now();
-    let report = app.store.import(input).await?;
+    let options = ventanilla_store::import::ImportOptions {
+        time_zone: app.config.defaults.time_zone()?,
+        now: app.now(),
+    };
+    let report = app.store.import(input, &options).await?;
     let secs = started.elapsed().as_secs_f64();
     println!(
         "imported {} organisations, {} departments, {} users, {} groups, {} tickets, {} timeline entries in {secs:.1} s ({:.0} tickets/s)",
@@ -355,7 +368,7 @@ async fn add_user(
     name: &str,
     role: &str,
     language: &str,
-    time_zone: &str,
+    time_zone: Option<&str>,
     password: Option<String>,
 ) -> anyhow::Result<ventanilla_domain::directory::User> {
     let role = app
@@ -375,7 +388,10 @@ async fn add_user(
         organisation_id: None,
         department_id: None,
         language: language.parse::<Language>()?,
-        time_zone: TimeZoneName::parse(time_zone)?,
+        time_zone: match time_zone {
+            Some(z) => TimeZoneName::parse(z)?,
+            None => app.config.defaults.time_zone()?,
+        },
         role_id: role.id,
         organisation_manager: false,
         password_hash,

@@ -84,8 +84,6 @@ pub struct SetPassword {
     pub current_password: Option<String>,
 }
 
-pub use crate::config::DEFAULT_TIME_ZONE;
-
 /// Lists users visible to the caller.
 #[utoipa::path(get, path = "/users", tag = "people", params(ListQuery),
     responses((status = 200, body = Page<User>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
@@ -146,7 +144,10 @@ pub async fn create(
             .language
             .as_deref()
             .map_or(Ok(Language::Es), str::parse)?,
-        time_zone: TimeZoneName::parse(req.time_zone.as_deref().unwrap_or(DEFAULT_TIME_ZONE))?,
+        time_zone: match req.time_zone.as_deref() {
+            Some(z) => TimeZoneName::parse(z)?,
+            None => state.config.defaults.time_zone()?,
+        },
         role_id: role.id,
         organisation_manager: req.organisation_manager,
         password_hash,

@@ -321,3 +321,37 @@ async fn groups_with_tiers_and_members() {
     let res = t.get(&format!("/api/v1/groups/{g}"), &admin).await;
     assert_eq!(res.body["name"], "Mesa de Servicio");
 }
+
+#[tokio::test]
+async fn users_without_a_zone_take_the_configured_default() {
+    let t = TestApp::with_config(|c| c.defaults.time_zone = "America/Bogota".into()).await;
+    let (_, admin) = t.token_for("admin@x.test", "admin").await;
+    let res = t
+        .post(
+            "/api/v1/users",
+            json!({ "email": "sin.zona@x.test", "name": "Sin zona" }),
+            &admin,
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
+    assert_eq!(res.body["time_zone"], "America/Bogota");
+    // A requester created with a ticket gets it too.
+    let (_, agent) = t.token_for("agent@x.test", "agent").await;
+    let res = t
+        .post(
+            "/api/v1/tickets",
+            json!({ "kind": "incident", "subject": "s", "description": "d", "impact": "low", "urgency": "low",
+                "requester": { "name": "Nuevo", "email": "nuevo@x.test" } }),
+            &agent,
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
+    let user = t
+        .app
+        .store
+        .users()
+        .by_email(&ventanilla_domain::Email::parse("nuevo@x.test").unwrap())
+        .await
+        .unwrap();
+    assert_eq!(user.time_zone.as_str(), "America/Bogota");
+}

@@ -10,13 +10,11 @@ use futures_util::future::join_all;
 use http::{Method, StatusCode};
 use serde_json::json;
 use ventanilla_domain::UserId;
-use ventanilla_domain::ticket::{
-    Channel, Impact, KeyFacts, NewTicket, Priority, TicketKind, Urgency,
-};
+use ventanilla_domain::ticket::{Channel, Impact, NewTicket, Priority, TicketKind, Urgency};
 use ventanilla_domain::{Text, ticket::PriorityMatrix};
 use ventanilla_store::audit::NewAudit;
 use ventanilla_store::tickets::Registration;
-use ventanilla_testkit::TestApp;
+use ventanilla_testkit::{TestApp, fixtures};
 
 #[tokio::test]
 async fn concurrent_registrations_each_get_their_own_ticket() {
@@ -53,30 +51,15 @@ async fn concurrent_registrations_each_get_their_own_ticket() {
 }
 
 fn registration(requester: UserId, subject: &str) -> Registration {
-    Registration {
-        new: NewTicket {
-            kind: TicketKind::Incident,
-            subject: Text::parse("subject", subject, 200).unwrap(),
-            description: Text::parse("description", "d", 200).unwrap(),
-            requester_id: requester,
-            organisation_id: None,
-            channel: Channel::Api,
-            ci_ref: None,
-            category_id: None,
-            impact: Impact::Low,
-            urgency: Urgency::Low,
-            priority: Priority::Informational,
-            priority_override_reason: None,
-            group_id: None,
-            assignee_id: None,
-            tier: None,
-            facts: KeyFacts::default(),
-            sla: Default::default(),
-        },
-        actor: Some(requester),
-        idempotency_key: None,
-        extra: Vec::new(),
-    }
+    let new = NewTicket {
+        subject: Text::parse("subject", subject, 200).unwrap(),
+        description: Text::parse("description", "d", 200).unwrap(),
+        channel: Channel::Api,
+        impact: Impact::Low,
+        urgency: Urgency::Low,
+        ..fixtures::new_ticket(requester, TicketKind::Incident, Priority::Informational)
+    };
+    fixtures::registration(new, None)
 }
 
 #[tokio::test]

@@ -4,90 +4,69 @@
 use http::{Method, StatusCode};
 use jiff::Timestamp;
 use serde_json::{Value, json};
-use ventanilla_testkit::{Caller, TestApp};
-
-struct Desk {
-    t: TestApp,
-    admin: Caller,
-    agent: Caller,
-    supervisor: Caller,
-    l2: i64,
-}
+use ventanilla_testkit::{Caller, Desk};
 
 const MADRID_OFFICE: &str = r#"{"time_zone":"Europe/Madrid","weekly":{"mon":[["09:00","18:00"]],"tue":[["09:00","18:00"]],"wed":[["09:00","18:00"]],"thu":[["09:00","18:00"]],"fri":[["09:00","18:00"]]}}"#;
 
+/// The testkit's desk with the L2 group "Sistemas", the Madrid office calendar and a policy
+/// for high, critical and medium priorities that warns and, on breach, escalates.
 async fn desk() -> Desk {
-    let t = TestApp::new().await;
-    let (_, admin) = t.token_for("admin@x.test", "admin").await;
-    let (agent_user, agent) = t.token_for("agent@x.test", "agent").await;
-    let (sup_user, supervisor) = t.token_for("sup@x.test", "supervisor").await;
-    let l2_agent = t.user("l2@x.test", "agent").await;
-    t.post("/api/v1/groups", json!({ "name": "Mesa", "tier": "L1", "members": [{ "user_id": agent_user.id }, { "user_id": sup_user.id, "supervisor": true }] }), &admin).await;
-    let l2 = t
-        .post(
-            "/api/v1/groups",
-            json!({ "name": "Sistemas", "tier": "L2", "members": [{ "user_id": l2_agent.id }] }),
-            &admin,
+    let d = ventanilla_testkit::desk()
+        .with_l2("Sistemas")
+        .with_calendar(
+            "Oficina Madrid",
+            serde_json::from_str(MADRID_OFFICE).unwrap(),
         )
-        .await
-        .body["id"]
-        .as_i64()
-        .unwrap();
-    let cal: Value = serde_json::from_str(MADRID_OFFICE).unwrap();
-    let res = t
-        .post(
-            "/api/v1/calendars",
-            json!({ "name": "Oficina Madrid", "calendar": cal }),
-            &admin,
-        )
+        .build()
         .await;
-    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
-    let cal_id = res.body["id"].as_i64().unwrap();
+    let cal_id = d.calendar.unwrap();
     for (priority, response, resolution) in [
         ("high", "PT1H", "PT4H"),
         ("critical", "PT30M", "PT2H"),
         ("medium", "PT2H", "PT8H"),
     ] {
-        let res = t
+        let res = d
             .post("/api/v1/sla-policies", json!({ "policy": { "name": format!("P {priority}"), "priority": priority, "calendar_id": cal_id, "targets": { "first_response": response, "resolution": resolution } },
-                "actions": { "warning": [{ "type": "notify_assignee" }, { "type": "notify_supervisors" }], "breach": [{ "type": "notify_supervisors" }, { "type": "escalate" }] } }), &admin)
+                "actions": { "warning": [{ "type": "notify_assignee" }, { "type": "notify_supervisors" }], "breach": [{ "type": "notify_supervisors" }, { "type": "escalate" }] } }), &d.admin)
             .await;
         assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
     }
-    Desk {
-        t,
-        admin,
-        agent,
-        supervisor,
-        l2,
-    }
+    d
 }
 
-impl Desk {
+/// The steps these tests take.
+trait Sla {
+    /// Sets the test clock.
+    fn at(&self, instant: &str);
+    /// The ticket as its agent sees it.
+    async fn view(&self, id: i64) -> Value;
+    /// An incident the L1 agent registers in the L1 group.
+    async fn create(&self, impact: &str, urgency: &str) -> i64;
+}
+
+impl Sla for Desk {
     fn at(&self, instant: &str) {
-        self.t.clock.set(instant.parse::<Timestamp>().unwrap());
+        self.clock.set(instant.parse::<Timestamp>().unwrap());
     }
 
-    async fn jobs(&self) -> usize {
-        ventanilla_app::jobs::schedule_ticks(&self.t.app, self.t.app.now())
-            .await
-            .unwrap();
-        ventanilla_app::jobs::run_pending(&self.t.app, "test")
-            .await
-            .unwrap()
-    }
-
-    async fn ticket(&self, id: i64) -> Value {
-        self.t
-            .get(&format!("/api/v1/tickets/{id}"), &self.agent)
+    async fn view(&self, id: i64) -> Value {
+        self.get(&format!("/api/v1/tickets/{id}"), &self.agent)
             .await
             .body
     }
 
     async fn create(&self, impact: &str, urgency: &str) -> i64 {
-        let res = self.t.post("/api/v1/tickets", json!({ "kind": "incident", "subject": "Sin correo", "description": "d", "impact": impact, "urgency": urgency, "group_id": 1 }), &self.agent).await;
-        assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
-        res.body["id"].as_i64().unwrap()
+        self.ticket()
+            .by(&self.agent)
+            .subject("Sin correo")
+            .description("d")
+            .impact(impact.parse().unwrap())
+            .urgency(urgency.parse().unwrap())
+            .in_group(self.l1)
+            .create()
+            .await
+            .id
+            .get()
     }
 }
 
@@ -97,7 +76,7 @@ async fn friday_evening_p2_is_due_monday_late_morning() {
     // Friday 6 March 2026, 17:55 in Madrid (UTC+1).
     d.at("2026-03-06T16:55:00Z");
     let id = d.create("high", "medium").await;
-    let t = d.ticket(id).await;
+    let t = d.view(id).await;
     assert_eq!(t["priority"], "high");
     assert_eq!(
         t["sla"]["resolution_due_at"], "2026-03-09T11:55:00Z",
@@ -117,7 +96,7 @@ async fn friday_evening_p2_is_due_monday_late_morning() {
         &d.agent,
     )
     .await;
-    let t = d.ticket(id).await;
+    let t = d.view(id).await;
     assert_eq!(t["sla"]["response_due_at"], Value::Null);
     assert_eq!(t["sla"]["due_at"], "2026-03-09T11:55:00Z");
 }
@@ -128,7 +107,7 @@ async fn three_business_hours_on_hold_push_the_due_instant_three_hours() {
     d.at("2026-03-09T08:00:00Z"); // Monday 09:00 Madrid
     let id = d.create("high", "medium").await;
     assert_eq!(
-        d.ticket(id).await["sla"]["resolution_due_at"],
+        d.view(id).await["sla"]["resolution_due_at"],
         "2026-03-09T12:00:00Z"
     );
     d.at("2026-03-09T09:00:00Z");
@@ -191,27 +170,27 @@ async fn warning_and_breach_fire_once_and_run_their_actions() {
     .await;
     // 75 % of 4 h = 3 h.
     d.at("2026-03-09T10:59:00Z");
-    d.jobs().await;
-    assert_eq!(d.ticket(id).await["sla"]["state"], "ok");
+    d.run_pending_jobs().await;
+    assert_eq!(d.view(id).await["sla"]["state"], "ok");
     d.at("2026-03-09T11:00:30Z");
-    d.jobs().await;
-    let t = d.ticket(id).await;
+    d.run_pending_jobs().await;
+    let t = d.view(id).await;
     assert_eq!(t["sla"]["state"], "at_risk");
     let inbox = d.t.get("/api/v1/notifications", &d.supervisor).await;
     assert_eq!(inbox.body["unread"], 1, "{}", inbox.text);
     assert_eq!(inbox.body["items"][0]["kind"], "sla.warning");
     d.at("2026-03-09T11:30:00Z");
-    d.jobs().await;
-    d.jobs().await;
+    d.run_pending_jobs().await;
+    d.run_pending_jobs().await;
     assert_eq!(
         d.t.get("/api/v1/notifications", &d.supervisor).await.body["unread"],
         1,
         "the warning fires once"
     );
     d.at("2026-03-09T12:00:01Z");
-    d.jobs().await;
-    d.jobs().await;
-    let t = d.ticket(id).await;
+    d.run_pending_jobs().await;
+    d.run_pending_jobs().await;
+    let t = d.view(id).await;
     assert_eq!(t["sla"]["state"], "breached");
     assert_eq!(
         (
@@ -219,7 +198,7 @@ async fn warning_and_breach_fire_once_and_run_their_actions() {
             t["tier"].as_str(),
             t["escalated"].as_bool()
         ),
-        (Some(d.l2), Some("L2"), Some(true)),
+        (Some(d.l2.unwrap().get()), Some("L2"), Some(true)),
         "breach escalates"
     );
     let inbox = d.t.get("/api/v1/notifications", &d.supervisor).await;
@@ -276,7 +255,7 @@ async fn queues_sort_by_due_and_filter_at_risk() {
             .await;
     assert_eq!(rest.body["items"].as_array().unwrap().len(), 2);
     d.at("2026-03-09T08:23:00Z"); // 75 % of the critical ticket's 30 min response target
-    d.jobs().await;
+    d.run_pending_jobs().await;
     let risky = d.t.get("/api/v1/tickets?sla=at_risk", &d.agent).await;
     assert_eq!(
         risky.body["items"]
@@ -321,7 +300,7 @@ async fn calendars_and_policies_are_validated_and_admin_only() {
         .uri("/api/v1/calendars/1/holidays/import")
         .header(
             "authorization",
-            match &d.admin {
+            match &d.admin.caller {
                 Caller::Bearer(b) => format!("Bearer {b}"),
                 _ => unreachable!(),
             },
@@ -337,7 +316,7 @@ async fn calendars_and_policies_are_validated_and_admin_only() {
     d.at("2026-03-09T16:00:00Z");
     let id = d.create("high", "medium").await;
     assert_eq!(
-        d.ticket(id).await["sla"]["resolution_due_at"],
+        d.view(id).await["sla"]["resolution_due_at"],
         "2026-03-11T11:00:00Z"
     );
     let jobs = d.t.get("/api/v1/jobs?status=dead", &d.admin).await;

@@ -3,54 +3,63 @@
 use http::{Method, StatusCode};
 use jiff::SignedDuration;
 use serde_json::{Value, json};
-use ventanilla_testkit::{Caller, TestApp, TestResponse};
+use ventanilla_domain::ticket::Urgency;
+use ventanilla_testkit::{Caller, Desk, TestResponse};
 
-pub struct Desk {
-    pub t: TestApp,
-    pub requester: Caller,
-    pub agent: Caller,
-    pub supervisor: Caller,
-    pub agent_id: i64,
-    pub group: i64,
-}
-
+/// A desk with its requester, L1 agent and supervisor (group "Mesa").
 pub async fn desk() -> Desk {
-    let t = TestApp::new().await;
-    let (_, admin) = t.token_for("admin@x.test", "admin").await;
-    let (_, requester) = t.token_for("req@x.test", "requester").await;
-    let (agent_user, agent) = t.token_for("agent@x.test", "agent").await;
-    let (sup_user, supervisor) = t.token_for("sup@x.test", "supervisor").await;
-    let res = t
-        .post("/api/v1/groups", json!({ "name": "Mesa", "tier": "L1", "members": [{ "user_id": agent_user.id }, { "user_id": sup_user.id, "supervisor": true }] }), &admin)
-        .await;
-    let group = res.body["id"].as_i64().unwrap();
-    Desk {
-        t,
-        requester,
-        agent,
-        supervisor,
-        agent_id: agent_user.id.get(),
-        group,
-    }
+    ventanilla_testkit::desk().build().await
 }
 
-impl Desk {
+/// The steps these tests take over the API, on the testkit's desk.
+pub(crate) trait Lifecycle {
     /// A requester's incident, put in the L1 group and taken by the agent.
-    pub async fn incident(&self) -> i64 {
-        let res = self.t.post("/api/v1/tickets", json!({ "kind": "incident", "subject": "No puedo imprimir", "description": "La impresora del 2º piso no responde", "impact": "medium", "urgency": "high" }), &self.requester).await;
-        assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
-        let id = res.body["id"].as_i64().unwrap();
-        let res = self.t.patch(&format!("/api/v1/tickets/{id}"), json!({ "group_id": self.group, "assignee_id": self.agent_id, "category_id": self.category().await }), &self.agent).await;
+    async fn incident(&self) -> i64;
+    /// The id of the `hardware` category.
+    async fn category(&self) -> i64;
+    /// Asks for a transition.
+    async fn to(&self, id: i64, body: Value, who: &Caller) -> TestResponse;
+    /// The ticket as the supervisor sees it.
+    async fn status(&self, id: i64) -> Value;
+    /// Walks a ticket to validation.
+    async fn resolve(&self, id: i64);
+    /// Walks a reopened ticket back to validation.
+    async fn resolve_again(&self, id: i64);
+}
+
+impl Lifecycle for Desk {
+    async fn incident(&self) -> i64 {
+        let id = self
+            .ticket()
+            .by(&self.requester)
+            .incident()
+            .urgency(Urgency::High)
+            .create()
+            .await
+            .id
+            .get();
+        let routing = json!({ "group_id": self.l1.get(), "assignee_id": self.agent.id().get(), "category_id": self.category().await });
+        let res = self
+            .t
+            .patch(
+                &format!("/api/v1/tickets/{id}"),
+                routing.clone(),
+                &self.agent,
+            )
+            .await;
         // Unassigned tickets are visible to agents only through a group; the requester's new
         // ticket has none yet, so the supervisor routes it.
         if res.status == StatusCode::NOT_FOUND {
-            let res = self.t.patch(&format!("/api/v1/tickets/{id}"), json!({ "group_id": self.group, "assignee_id": self.agent_id, "category_id": self.category().await }), &self.supervisor).await;
+            let res = self
+                .t
+                .patch(&format!("/api/v1/tickets/{id}"), routing, &self.supervisor)
+                .await;
             assert_eq!(res.status, StatusCode::OK, "{}", res.text);
         }
         id
     }
 
-    pub async fn category(&self) -> i64 {
+    async fn category(&self) -> i64 {
         let res = self.t.get("/api/v1/categories", &self.agent).await;
         res.body
             .as_array()
@@ -62,25 +71,34 @@ impl Desk {
             .unwrap()
     }
 
-    pub async fn to(&self, id: i64, body: Value, who: &Caller) -> TestResponse {
+    async fn to(&self, id: i64, body: Value, who: &Caller) -> TestResponse {
         self.t
             .post(&format!("/api/v1/tickets/{id}/transitions"), body, who)
             .await
     }
 
-    pub async fn status(&self, id: i64) -> Value {
+    async fn status(&self, id: i64) -> Value {
         self.t
             .get(&format!("/api/v1/tickets/{id}"), &self.supervisor)
             .await
             .body
     }
 
-    /// Walks a ticket to validation.
-    pub async fn resolve(&self, id: i64) {
+    async fn resolve(&self, id: i64) {
         for body in [
             json!({ "to": "analysis" }),
             json!({ "to": "solution" }),
             json!({ "to": "validation", "resolution_code": "hardware_replaced", "resolution": "Cambiado el tóner" }),
+        ] {
+            let res = self.to(id, body, &self.agent).await;
+            assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+        }
+    }
+
+    async fn resolve_again(&self, id: i64) {
+        for body in [
+            json!({ "to": "solution" }),
+            json!({ "to": "validation", "resolution_code": "driver", "resolution": "Reinstalado el controlador" }),
         ] {
             let res = self.to(id, body, &self.agent).await;
             assert_eq!(res.status, StatusCode::OK, "{}", res.text);
@@ -290,18 +308,6 @@ async fn no_solution_goes_back_to_analysis_and_counts_a_reopening() {
     );
 }
 
-impl Desk {
-    async fn resolve_again(&self, id: i64) {
-        for body in [
-            json!({ "to": "solution" }),
-            json!({ "to": "validation", "resolution_code": "driver", "resolution": "Reinstalado el controlador" }),
-        ] {
-            let res = self.to(id, body, &self.agent).await;
-            assert_eq!(res.status, StatusCode::OK, "{}", res.text);
-        }
-    }
-}
-
 #[tokio::test]
 async fn pending_needs_a_reason_and_resumes_where_it_was() {
     let d = desk().await;
@@ -399,7 +405,7 @@ async fn closing_checks_the_record_and_only_owner_or_supervisor_close() {
     assert_eq!(res.body["priority"], "informational");
     d.t.patch(
         &format!("/api/v1/tickets/{id}"),
-        json!({ "group_id": d.group }),
+        json!({ "group_id": d.l1.get() }),
         &d.supervisor,
     )
     .await;
@@ -435,7 +441,7 @@ async fn closing_checks_the_record_and_only_owner_or_supervisor_close() {
     );
     d.t.patch(
         &format!("/api/v1/tickets/{id}"),
-        json!({ "category_id": d.category().await, "assignee_id": d.agent_id }),
+        json!({ "category_id": d.category().await, "assignee_id": d.agent.id().get() }),
         &d.supervisor,
     )
     .await;
@@ -487,19 +493,14 @@ async fn the_survey_times_out_into_review() {
         &d.requester,
     )
     .await;
-    let run_jobs = || async {
-        ventanilla_app::jobs::schedule_ticks(&d.t.app, d.t.app.now())
-            .await
-            .unwrap();
-        ventanilla_app::jobs::run_pending(&d.t.app, "test")
-            .await
-            .unwrap()
-    };
     d.t.clock.advance(SignedDuration::from_hours(71));
-    run_jobs().await;
+    d.run_pending_jobs().await;
     assert_eq!(d.status(id).await["status"], "survey");
     d.t.clock.advance(SignedDuration::from_hours(2));
-    assert!(run_jobs().await >= 1, "the survey timeout ran as a job");
+    assert!(
+        d.run_pending_jobs().await >= 1,
+        "the survey timeout ran as a job"
+    );
     assert_eq!(d.status(id).await["status"], "review");
     let res =
         d.t.post(

@@ -6,7 +6,7 @@ use http::{Method, Request, StatusCode, header};
 use serde_json::json;
 use ventanilla_testkit::{Caller, TestApp, TestResponse};
 
-use crate::tickets_lifecycle::desk;
+use crate::tickets_lifecycle::{Lifecycle as _, desk};
 
 async fn upload(
     t: &TestApp,
@@ -126,7 +126,7 @@ async fn notes_replies_and_time_spent() {
         .find(|e| e["field"] == "assignee_id")
         .unwrap()
         .clone();
-    assert_eq!(change["new_value"], d.agent_id.to_string());
+    assert_eq!(change["new_value"], d.agent.id().get().to_string());
 }
 
 #[tokio::test]
@@ -273,7 +273,7 @@ async fn functional_escalation_moves_up_a_tier_with_a_handover() {
     let res =
         d.t.post(
             &format!("/api/v1/tickets/{id}/escalations"),
-            json!({ "type": "functional", "summary": "x", "group_id": d.group }),
+            json!({ "type": "functional", "summary": "x", "group_id": d.l1.get() }),
             &d.supervisor,
         )
         .await;

@@ -4,13 +4,11 @@
 
 use http::StatusCode;
 use ventanilla_domain::directory::NewGroup;
-use ventanilla_domain::ticket::{
-    Channel, Impact, KeyFacts, NewTicket, Priority, Status, TicketKind, Urgency,
-};
+use ventanilla_domain::ticket::{NewTicket, Priority, Status, TicketKind};
 use ventanilla_domain::{GroupId, Text, Tier, UserId};
 use ventanilla_store::audit::NewAudit;
 use ventanilla_store::tickets::Effects;
-use ventanilla_testkit::TestApp;
+use ventanilla_testkit::{TestApp, fixtures};
 
 use crate::helpers::{Browser, assert_page};
 
@@ -50,23 +48,11 @@ async fn ticket(
     status: Status,
 ) {
     let new = NewTicket {
-        kind: TicketKind::Incident,
         subject: Text::parse("subject", "Counted", 200).unwrap(),
         description: Text::parse("description", "counted", 200).unwrap(),
-        requester_id: requester,
-        organisation_id: None,
-        channel: Channel::Portal,
-        ci_ref: None,
-        category_id: None,
-        impact: Impact::Medium,
-        urgency: Urgency::Medium,
-        priority: Priority::Medium,
-        priority_override_reason: None,
         group_id: group,
         assignee_id: assignee,
-        tier: None,
-        facts: KeyFacts::default(),
-        sla: Default::default(),
+        ..fixtures::new_ticket(requester, TicketKind::Incident, Priority::Medium)
     };
     let (tk, _) = t
         .app

@@ -13,6 +13,8 @@ mod write;
 use std::collections::HashMap;
 use std::io::BufRead;
 
+use jiff::Timestamp;
+use ventanilla_domain::TimeZoneName;
 use ventanilla_domain::ticket::PriorityMatrix;
 
 use records::Checked;
@@ -24,6 +26,15 @@ use crate::{Store, StoreError};
 pub const TICKETS_PER_BATCH: usize = 5_000;
 /// Directory records (organisations, departments, users, groups) per transaction.
 pub const RECORDS_PER_BATCH: usize = 2_000;
+
+/// What an import fills in itself: the caller's conventions and clock, not the store's.
+#[derive(Debug, Clone)]
+pub struct ImportOptions {
+    /// The time zone of a user line without one (the app's `defaults.time_zone`).
+    pub time_zone: TimeZoneName,
+    /// When directory records are created (`created_at` of organisations, users…).
+    pub now: Timestamp,
+}
 
 /// What an import wrote.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
@@ -85,6 +96,7 @@ impl Store {
     pub async fn import<R: BufRead + Send + 'static>(
         &self,
         input: R,
+        options: &ImportOptions,
     ) -> Result<ImportReport, ImportFailed> {
         let mut report = ImportReport::default();
         let fail = |error: ImportError, committed: &ImportReport, resume_at: u64| ImportFailed {
@@ -106,7 +118,8 @@ impl Store {
             .await
             .map_err(|e| fail(ImportError::Store(e), &report, 1))?;
         let (tx, mut rx) = tokio::sync::mpsc::channel::<Result<Batch, ImportError>>(2);
-        let reader = std::thread::spawn(move || read_batches(input, &matrix, &tx));
+        let zone = options.time_zone.clone();
+        let reader = std::thread::spawn(move || read_batches(input, &matrix, &zone, &tx));
         let mut outcome = Ok(());
         // The first line of the next batch: where an import that stops would resume.
         let mut resume_at = 1u64;
@@ -115,7 +128,8 @@ impl Store {
                 Ok(b) => {
                     let first = b.first().map_or(resume_at, |(l, _)| *l);
                     let last = b.last().map_or(resume_at, |(l, _)| *l);
-                    let done = write::write_batch(self, &mut keys, b, &mut report).await;
+                    let done =
+                        write::write_batch(self, &mut keys, b, options.now, &mut report).await;
                     match done {
                         Ok(()) => {
                             resume_at = last + 1;
@@ -154,6 +168,7 @@ impl Store {
 fn read_batches<R: BufRead>(
     mut input: R,
     matrix: &PriorityMatrix,
+    zone: &TimeZoneName,
     out: &tokio::sync::mpsc::Sender<Result<Batch, ImportError>>,
 ) -> u64 {
     let mut line_no = 0u64;
@@ -177,7 +192,7 @@ fn read_batches<R: BufRead>(
         }
         let checked = serde_json::from_str::<Record>(line)
             .map_err(|e| e.to_string())
-            .and_then(|r| r.check(matrix).map_err(|e| e.to_string()));
+            .and_then(|r| r.check(matrix, zone).map_err(|e| e.to_string()));
         match checked {
             Ok(c) => {
                 let is_ticket = matches!(c, Checked::Ticket(_));

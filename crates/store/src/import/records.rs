@@ -265,8 +265,9 @@ fn parse<T: std::str::FromStr<Err = ValidationError>>(v: &str) -> Checking<T> {
 }
 
 impl Record {
-    /// Checks every value; `matrix` derives a missing priority.
-    pub fn check(self, matrix: &PriorityMatrix) -> Checking<Checked> {
+    /// Checks every value; `matrix` derives a missing priority, `zone` is a user's time
+    /// zone when the line gives none.
+    pub fn check(self, matrix: &PriorityMatrix, zone: &TimeZoneName) -> Checking<Checked> {
         Ok(match self {
             Record::Organisation(o) => Checked::Organisation {
                 key: key("ref", o.key)?,
@@ -285,7 +286,7 @@ impl Record {
                     Some(l) => l.parse::<Language>()?,
                 };
                 let time_zone = match u.time_zone.as_deref() {
-                    None => "Europe/Madrid".to_owned(),
+                    None => zone.as_str().to_owned(),
                     Some(z) => TimeZoneName::parse(z)?.as_str().to_owned(),
                 };
                 Checked::User(Box::new(CheckedUser {

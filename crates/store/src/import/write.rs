@@ -2,6 +2,7 @@
 //! and later lines refer to their ids), tickets and timelines as multi-row INSERTs with ids
 //! and numbers handed out under the counters' lock, so numbers are never reused.
 
+use jiff::Timestamp;
 use ventanilla_domain::ticket::{TicketKind, format_number};
 
 use super::records::{CheckedEvent, CheckedTicket, CheckedUser};
@@ -165,12 +166,13 @@ pub(super) async fn write_batch(
     store: &Store,
     keys: &mut Keys,
     batch: Batch,
+    now: Timestamp,
     report: &mut ImportReport,
 ) -> Result<(), ImportError> {
     let first = batch.first().map_or(0, |(l, _)| *l);
     let last = batch.last().map_or(0, |(l, _)| *l);
     let mut counts = ImportReport::default();
-    let done = write_in_transaction(store, keys, batch, &mut counts).await;
+    let done = write_in_transaction(store, keys, batch, now, &mut counts).await;
     match done {
         Ok(()) => {
             report.organisations += counts.organisations;
@@ -191,101 +193,281 @@ pub(super) async fn write_batch(
     }
 }
 
+/// A database refusal of one directory line, named by its line.
+fn line_err(line: u64) -> impl Fn(sqlx::Error) -> ImportError {
+    move |e| line_error(line, StoreError::from(e).to_string())
+}
+
+/// Inserts an organisation line on `$tx` and records its id under its key.
+macro_rules! insert_organisation {
+    ($tx:expr, $keys:expr, $counts:expr, $line:expr, $now:expr, $key:expr, $name:expr, $code:expr) => {{
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO organisations (name, code, active, created_at, updated_at)
+             VALUES ($1, $2, TRUE, $3, $3) RETURNING id",
+        )
+        .bind(&$name)
+        .bind($code.as_deref())
+        .bind($now)
+        .fetch_one($tx)
+        .await
+        .map_err(line_err($line))?;
+        claim(&mut $keys.organisations, $key, id, $line)?;
+        $counts.organisations += 1;
+    }};
+}
+
+/// Inserts a department line of an organisation named earlier in the file.
+macro_rules! insert_department {
+    ($tx:expr, $keys:expr, $counts:expr, $line:expr, $now:expr, $key:expr, $org:expr, $name:expr) => {{
+        let org = lookup(&$keys.organisations, "organisation", &$org, $line)?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO departments (organisation_id, name, created_at, updated_at)
+             VALUES ($1, $2, $3, $3) RETURNING id",
+        )
+        .bind(org)
+        .bind(&$name)
+        .bind($now)
+        .fetch_one($tx)
+        .await
+        .map_err(line_err($line))?;
+        claim(&mut $keys.departments, $key, id, $line)?;
+        $counts.departments += 1;
+    }};
+}
+
+/// Inserts a user line (no password: imported people sign in after a reset).
+macro_rules! insert_user {
+    ($tx:expr, $keys:expr, $counts:expr, $line:expr, $now:expr, $user:expr) => {{
+        let CheckedUser {
+            key,
+            email,
+            name,
+            phone,
+            organisation,
+            department,
+            language,
+            time_zone,
+            role,
+            organisation_manager,
+        } = $user;
+        let line = $line;
+        let org = opt_lookup(
+            &$keys.organisations,
+            "organisation",
+            organisation.as_deref(),
+            line,
+        )?;
+        let dept = opt_lookup(
+            &$keys.departments,
+            "department",
+            department.as_deref(),
+            line,
+        )?;
+        let role_id = $keys
+            .roles
+            .get(&role)
+            .copied()
+            .ok_or_else(|| line_error(line, format!("role: no role named {role:?}")))?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO users (email, name, phone, organisation_id, department_id, language,
+                time_zone, role_id, organisation_manager, active, password_hash, created_at,
+                updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, TRUE, NULL, $10, $10)
+             RETURNING id",
+        )
+        .bind(&email)
+        .bind(&name)
+        .bind(phone.as_deref())
+        .bind(org)
+        .bind(dept)
+        .bind(language)
+        .bind(&time_zone)
+        .bind(role_id)
+        .bind(organisation_manager)
+        .bind($now)
+        .fetch_one($tx)
+        .await
+        .map_err(line_err(line))?;
+        claim(&mut $keys.users, key, (id, org), line)?;
+        $counts.users += 1;
+    }};
+}
+
+/// Inserts a support group line and its members (users named earlier in the file).
+macro_rules! insert_group {
+    ($tx:expr, $keys:expr, $counts:expr, $line:expr, $now:expr,
+     $key:expr, $name:expr, $tier:expr, $description:expr, $email:expr, $members:expr) => {{
+        let line = $line;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO support_groups (name, tier, description, email, active, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, TRUE, $5, $5) RETURNING id",
+        )
+        .bind(&$name)
+        .bind($tier)
+        .bind($description.as_deref())
+        .bind($email.as_deref())
+        .bind($now)
+        .fetch_one(&mut *$tx)
+        .await
+        .map_err(line_err(line))?;
+        for (user, supervisor) in &$members {
+            let (uid, _) = user_of($keys, "members.user", user, line)?;
+            sqlx::query(
+                "INSERT INTO group_members (group_id, user_id, supervisor, added_at)
+                 VALUES ($1, $2, $3, $4)",
+            )
+            .bind(id)
+            .bind(uid)
+            .bind(*supervisor)
+            .bind($now)
+            .execute(&mut *$tx)
+            .await
+            .map_err(line_err(line))?;
+            $counts.members += 1;
+        }
+        claim(&mut $keys.groups, $key, id, line)?;
+        $counts.groups += 1;
+    }};
+}
+
+/// Inserts ticket rows in statements of [`TICKET_ROWS`].
+macro_rules! insert_ticket_rows {
+    ($tx:expr, $rows:expr, $numbered:expr) => {{
+        for chunk in $rows.chunks(TICKET_ROWS) {
+            let sql = values(TICKET_HEAD, TICKET_COLUMNS, chunk.len(), ", 1", $numbered);
+            let mut q = sqlx::query(trusted(&sql));
+            for r in chunk {
+                let t = r.t;
+                q = q
+                    .bind(r.id)
+                    .bind(r.number.as_str())
+                    .bind(t.kind.as_str())
+                    .bind(t.subject.as_str())
+                    .bind(t.description.as_str())
+                    .bind(r.requester)
+                    .bind(r.organisation)
+                    .bind(t.channel)
+                    .bind(t.ci_ref.as_deref())
+                    .bind(r.category)
+                    .bind(t.impact)
+                    .bind(t.urgency)
+                    .bind(t.priority.as_str())
+                    .bind(i64::from(t.priority.rank()))
+                    .bind(t.priority_reason.as_deref())
+                    .bind(r.group)
+                    .bind(r.assignee)
+                    .bind(t.tier)
+                    .bind(t.escalated)
+                    .bind(t.status)
+                    .bind(t.resume_to)
+                    .bind(t.pending_reason.as_deref())
+                    .bind(t.reopen_count)
+                    .bind(t.resolution_code.as_deref())
+                    .bind(t.resolution.as_deref())
+                    .bind(t.major)
+                    .bind(t.rating)
+                    .bind(t.rating_comment.as_deref())
+                    .bind(t.created_at)
+                    .bind(t.updated_at)
+                    .bind(t.status_changed_at)
+                    .bind(t.first_response_at)
+                    .bind(t.resolved_at)
+                    .bind(t.closed_at);
+            }
+            q.execute(&mut *$tx).await?;
+        }
+    }};
+}
+
+/// Inserts timeline rows in statements of [`EVENT_ROWS`].
+macro_rules! insert_event_rows {
+    ($tx:expr, $events:expr, $numbered:expr) => {{
+        for chunk in $events.chunks(EVENT_ROWS) {
+            let sql = values(EVENT_HEAD, EVENT_COLUMNS, chunk.len(), "", $numbered);
+            let mut q = sqlx::query(trusted(&sql));
+            for r in chunk {
+                let e = r.e;
+                q = q
+                    .bind(r.id)
+                    .bind(r.ticket_id)
+                    .bind(e.at)
+                    .bind(r.actor)
+                    .bind(e.kind)
+                    .bind(e.public)
+                    .bind(e.body.as_deref())
+                    .bind(e.field.as_deref())
+                    .bind(e.old_value.as_deref())
+                    .bind(e.new_value.as_deref())
+                    .bind(e.minutes);
+            }
+            q.execute(&mut *$tx).await?;
+        }
+    }};
+}
+
+/// Writes the batch's tickets: takes the counters' lock (then the tables'), hands out ids
+/// and numbers after the highest ones, inserts tickets and timelines, and moves counters
+/// and sequences past what it used.
+macro_rules! write_tickets {
+    ($tx:expr, $kind:expr, $numbered:expr, $keys:expr, $tickets:expr, $counts:expr) => {{
+        // Counters first, as a registration takes them, then the tables: concurrent
+        // registrations queue behind the import instead of deadlocking with it.
+        let mut counters: Vec<(String, i64)> = sqlx::query_as(dialect::import_lock_counters($kind))
+            .fetch_all(&mut *$tx)
+            .await?;
+        let before = counters.clone();
+        if let Some(lock) = dialect::import_lock_tables($kind) {
+            sqlx::query(lock).execute(&mut *$tx).await?;
+        }
+        let ticket_id: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM tickets")
+            .fetch_one(&mut *$tx)
+            .await?;
+        let event_id: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM ticket_events")
+            .fetch_one(&mut *$tx)
+            .await?;
+        let (rows, events) = resolve_tickets($keys, $tickets, &mut counters, ticket_id, event_id)?;
+        insert_ticket_rows!($tx, rows, $numbered);
+        insert_event_rows!($tx, events, $numbered);
+        for ((k, v), (_, old)) in counters.iter().zip(&before) {
+            if v != old {
+                sqlx::query("UPDATE ticket_counters SET last_value = $2 WHERE kind = $1")
+                    .bind(k.as_str())
+                    .bind(*v)
+                    .execute(&mut *$tx)
+                    .await?;
+            }
+        }
+        for sql in dialect::import_move_sequences($kind) {
+            sqlx::query(*sql).execute(&mut *$tx).await?;
+        }
+        $counts.tickets += rows.len() as u64;
+        $counts.events += events.len() as u64;
+    }};
+}
+
 async fn write_in_transaction(
     store: &Store,
     keys: &mut Keys,
     batch: Batch,
+    now: Timestamp,
     counts: &mut ImportReport,
 ) -> Result<(), ImportError> {
     let kind = store.kind();
     let numbered = dialect::bulk_placeholders_numbered(kind);
-    let now = jiff::Timestamp::now().as_microsecond();
+    let now = now.as_microsecond();
     in_transaction!(store, |tx| {
         let mut tickets: Vec<(u64, Box<CheckedTicket>)> = Vec::new();
         for (line, record) in batch {
-            let line_err = |e: sqlx::Error| line_error(line, StoreError::from(e).to_string());
             match record {
                 Checked::Organisation { key, name, code } => {
-                    let id: i64 = sqlx::query_scalar(
-                        "INSERT INTO organisations (name, code, active, created_at, updated_at)
-                         VALUES ($1, $2, TRUE, $3, $3) RETURNING id",
-                    )
-                    .bind(&name)
-                    .bind(code.as_deref())
-                    .bind(now)
-                    .fetch_one(&mut *tx)
-                    .await
-                    .map_err(line_err)?;
-                    claim(&mut keys.organisations, key, id, line)?;
-                    counts.organisations += 1;
+                    insert_organisation!(&mut *tx, keys, counts, line, now, key, name, code)
                 }
                 Checked::Department {
                     key,
                     organisation,
                     name,
-                } => {
-                    let org = lookup(&keys.organisations, "organisation", &organisation, line)?;
-                    let id: i64 = sqlx::query_scalar(
-                        "INSERT INTO departments (organisation_id, name, created_at, updated_at)
-                         VALUES ($1, $2, $3, $3) RETURNING id",
-                    )
-                    .bind(org)
-                    .bind(&name)
-                    .bind(now)
-                    .fetch_one(&mut *tx)
-                    .await
-                    .map_err(line_err)?;
-                    claim(&mut keys.departments, key, id, line)?;
-                    counts.departments += 1;
-                }
-                Checked::User(u) => {
-                    let CheckedUser {
-                        key,
-                        email,
-                        name,
-                        phone,
-                        organisation,
-                        department,
-                        language,
-                        time_zone,
-                        role,
-                        organisation_manager,
-                    } = *u;
-                    let org = opt_lookup(
-                        &keys.organisations,
-                        "organisation",
-                        organisation.as_deref(),
-                        line,
-                    )?;
-                    let dept =
-                        opt_lookup(&keys.departments, "department", department.as_deref(), line)?;
-                    let role_id =
-                        keys.roles.get(&role).copied().ok_or_else(|| {
-                            line_error(line, format!("role: no role named {role:?}"))
-                        })?;
-                    let id: i64 = sqlx::query_scalar(
-                        "INSERT INTO users (email, name, phone, organisation_id, department_id, language,
-                            time_zone, role_id, organisation_manager, active, password_hash, created_at,
-                            updated_at)
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, TRUE, NULL, $10, $10)
-                         RETURNING id",
-                    )
-                    .bind(&email)
-                    .bind(&name)
-                    .bind(phone.as_deref())
-                    .bind(org)
-                    .bind(dept)
-                    .bind(language)
-                    .bind(&time_zone)
-                    .bind(role_id)
-                    .bind(organisation_manager)
-                    .bind(now)
-                    .fetch_one(&mut *tx)
-                    .await
-                    .map_err(line_err)?;
-                    claim(&mut keys.users, key, (id, org), line)?;
-                    counts.users += 1;
-                }
+                } => insert_department!(&mut *tx, keys, counts, line, now, key, organisation, name),
+                Checked::User(u) => insert_user!(&mut *tx, keys, counts, line, now, *u),
                 Checked::Group {
                     key,
                     name,
@@ -293,190 +475,92 @@ async fn write_in_transaction(
                     description,
                     email,
                     members,
-                } => {
-                    let id: i64 = sqlx::query_scalar(
-                        "INSERT INTO support_groups (name, tier, description, email, active, created_at, updated_at)
-                         VALUES ($1, $2, $3, $4, TRUE, $5, $5) RETURNING id",
-                    )
-                    .bind(&name)
-                    .bind(tier)
-                    .bind(description.as_deref())
-                    .bind(email.as_deref())
-                    .bind(now)
-                    .fetch_one(&mut *tx)
-                    .await
-                    .map_err(line_err)?;
-                    for (user, supervisor) in &members {
-                        let (uid, _) = user_of(keys, "members.user", user, line)?;
-                        sqlx::query(
-                            "INSERT INTO group_members (group_id, user_id, supervisor, added_at)
-                             VALUES ($1, $2, $3, $4)",
-                        )
-                        .bind(id)
-                        .bind(uid)
-                        .bind(*supervisor)
-                        .bind(now)
-                        .execute(&mut *tx)
-                        .await
-                        .map_err(line_err)?;
-                        counts.members += 1;
-                    }
-                    claim(&mut keys.groups, key, id, line)?;
-                    counts.groups += 1;
-                }
+                } => insert_group!(
+                    tx,
+                    keys,
+                    counts,
+                    line,
+                    now,
+                    key,
+                    name,
+                    tier,
+                    description,
+                    email,
+                    members
+                ),
                 Checked::Ticket(t) => tickets.push((line, t)),
             }
         }
         if !tickets.is_empty() {
-            // Counters first, as a registration takes them, then the tables: concurrent
-            // registrations queue behind the import instead of deadlocking with it.
-            let mut counters: Vec<(String, i64)> =
-                sqlx::query_as(dialect::import_lock_counters(kind))
-                    .fetch_all(&mut *tx)
-                    .await?;
-            let before = counters.clone();
-            if let Some(lock) = dialect::import_lock_tables(kind) {
-                sqlx::query(lock).execute(&mut *tx).await?;
-            }
-            let mut ticket_id: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM tickets")
-                .fetch_one(&mut *tx)
-                .await?;
-            let mut event_id: i64 =
-                sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM ticket_events")
-                    .fetch_one(&mut *tx)
-                    .await?;
-            let mut rows = Vec::with_capacity(tickets.len());
-            let mut events = Vec::new();
-            for (line, t) in &tickets {
-                let line = *line;
-                let (requester, requester_org) = user_of(keys, "requester", &t.requester, line)?;
-                ticket_id += 1;
-                let number = match t.number {
-                    Some((k, seq)) => {
-                        bump(&mut counters, k, seq);
-                        format_number(k, seq)
-                    }
-                    None => {
-                        let seq = next(&mut counters, t.kind);
-                        format_number(t.kind, seq)
-                    }
-                };
-                for e in &t.events {
-                    let actor = match e.actor.as_deref() {
-                        Some(a) => Some(user_of(keys, "events.actor", a, line)?.0),
-                        None => None,
-                    };
-                    event_id += 1;
-                    events.push(EventRow {
-                        id: event_id,
-                        ticket_id,
-                        e,
-                        actor,
-                    });
-                }
-                let category = match t.category.as_deref() {
-                    Some(c) => Some(keys.categories.get(c).copied().ok_or_else(|| {
-                        line_error(line, format!("category: no category with code {c:?}"))
-                    })?),
-                    None => None,
-                };
-                rows.push(TicketRow {
-                    id: ticket_id,
-                    number,
-                    t,
-                    requester,
-                    organisation: match t.organisation.as_deref() {
-                        Some(o) => Some(lookup(&keys.organisations, "organisation", o, line)?),
-                        None => requester_org,
-                    },
-                    category,
-                    group: opt_lookup(&keys.groups, "group", t.group.as_deref(), line)?,
-                    assignee: match t.assignee.as_deref() {
-                        Some(a) => Some(user_of(keys, "assignee", a, line)?.0),
-                        None => None,
-                    },
-                });
-            }
-            for chunk in rows.chunks(TICKET_ROWS) {
-                let sql = values(TICKET_HEAD, TICKET_COLUMNS, chunk.len(), ", 1", numbered);
-                let mut q = sqlx::query(trusted(&sql));
-                for r in chunk {
-                    let t = r.t;
-                    q = q
-                        .bind(r.id)
-                        .bind(r.number.as_str())
-                        .bind(t.kind.as_str())
-                        .bind(t.subject.as_str())
-                        .bind(t.description.as_str())
-                        .bind(r.requester)
-                        .bind(r.organisation)
-                        .bind(t.channel)
-                        .bind(t.ci_ref.as_deref())
-                        .bind(r.category)
-                        .bind(t.impact)
-                        .bind(t.urgency)
-                        .bind(t.priority.as_str())
-                        .bind(i64::from(t.priority.rank()))
-                        .bind(t.priority_reason.as_deref())
-                        .bind(r.group)
-                        .bind(r.assignee)
-                        .bind(t.tier)
-                        .bind(t.escalated)
-                        .bind(t.status)
-                        .bind(t.resume_to)
-                        .bind(t.pending_reason.as_deref())
-                        .bind(t.reopen_count)
-                        .bind(t.resolution_code.as_deref())
-                        .bind(t.resolution.as_deref())
-                        .bind(t.major)
-                        .bind(t.rating)
-                        .bind(t.rating_comment.as_deref())
-                        .bind(t.created_at)
-                        .bind(t.updated_at)
-                        .bind(t.status_changed_at)
-                        .bind(t.first_response_at)
-                        .bind(t.resolved_at)
-                        .bind(t.closed_at);
-                }
-                q.execute(&mut *tx).await?;
-            }
-            for chunk in events.chunks(EVENT_ROWS) {
-                let sql = values(EVENT_HEAD, EVENT_COLUMNS, chunk.len(), "", numbered);
-                let mut q = sqlx::query(trusted(&sql));
-                for r in chunk {
-                    let e = r.e;
-                    q = q
-                        .bind(r.id)
-                        .bind(r.ticket_id)
-                        .bind(e.at)
-                        .bind(r.actor)
-                        .bind(e.kind)
-                        .bind(e.public)
-                        .bind(e.body.as_deref())
-                        .bind(e.field.as_deref())
-                        .bind(e.old_value.as_deref())
-                        .bind(e.new_value.as_deref())
-                        .bind(e.minutes);
-                }
-                q.execute(&mut *tx).await?;
-            }
-            for ((k, v), (_, old)) in counters.iter().zip(&before) {
-                if v != old {
-                    sqlx::query("UPDATE ticket_counters SET last_value = $2 WHERE kind = $1")
-                        .bind(k.as_str())
-                        .bind(*v)
-                        .execute(&mut *tx)
-                        .await?;
-                }
-            }
-            for sql in dialect::import_move_sequences(kind) {
-                sqlx::query(*sql).execute(&mut *tx).await?;
-            }
-            counts.tickets += rows.len() as u64;
-            counts.events += events.len() as u64;
+            write_tickets!(tx, kind, numbered, keys, &tickets, counts);
         }
     });
     Ok(())
+}
+
+/// Resolves the batch's tickets to database ids: ids after `ticket_id` and `event_id`,
+/// numbers kept from the file (moving their counter on) or taken from `counters`, and
+/// every reference to a line earlier in the file.
+fn resolve_tickets<'a>(
+    keys: &Keys,
+    tickets: &'a [(u64, Box<CheckedTicket>)],
+    counters: &mut [(String, i64)],
+    mut ticket_id: i64,
+    mut event_id: i64,
+) -> Result<(Vec<TicketRow<'a>>, Vec<EventRow<'a>>), ImportError> {
+    let mut rows = Vec::with_capacity(tickets.len());
+    let mut events = Vec::new();
+    for (line, t) in tickets {
+        let line = *line;
+        let (requester, requester_org) = user_of(keys, "requester", &t.requester, line)?;
+        ticket_id += 1;
+        let number = match t.number {
+            Some((k, seq)) => {
+                bump(counters, k, seq);
+                format_number(k, seq)
+            }
+            None => {
+                let seq = next(counters, t.kind);
+                format_number(t.kind, seq)
+            }
+        };
+        for e in &t.events {
+            let actor = match e.actor.as_deref() {
+                Some(a) => Some(user_of(keys, "events.actor", a, line)?.0),
+                None => None,
+            };
+            event_id += 1;
+            events.push(EventRow {
+                id: event_id,
+                ticket_id,
+                e,
+                actor,
+            });
+        }
+        let category = match t.category.as_deref() {
+            Some(c) => Some(keys.categories.get(c).copied().ok_or_else(|| {
+                line_error(line, format!("category: no category with code {c:?}"))
+            })?),
+            None => None,
+        };
+        rows.push(TicketRow {
+            id: ticket_id,
+            number,
+            t,
+            requester,
+            organisation: match t.organisation.as_deref() {
+                Some(o) => Some(lookup(&keys.organisations, "organisation", o, line)?),
+                None => requester_org,
+            },
+            category,
+            group: opt_lookup(&keys.groups, "group", t.group.as_deref(), line)?,
+            assignee: match t.assignee.as_deref() {
+                Some(a) => Some(user_of(keys, "assignee", a, line)?.0),
+                None => None,
+            },
+        });
+    }
+    Ok((rows, events))
 }
 
 /// Takes the next number of `kind`.

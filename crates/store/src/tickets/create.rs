@@ -63,6 +63,223 @@ enum Plan {
     New(String),
 }
 
+/// Looks up each registration's idempotency key: `Existing` when a key was used before,
+/// `SameAs` when it repeats one earlier in the batch, `None` for a ticket still to number.
+macro_rules! plan_keys {
+    ($tx:expr, $regs:expr) => {{
+        let regs: &[Registration] = $regs;
+        let mut plans: Vec<Option<Plan>> = Vec::with_capacity(regs.len());
+        let mut seen: HashMap<(i64, &str), usize> = HashMap::new();
+        for (i, r) in regs.iter().enumerate() {
+            let Some(k) = r.idempotency_key.as_deref() else {
+                plans.push(None);
+                continue;
+            };
+            let owner = r.key_owner().get();
+            if let Some(first) = seen.get(&(owner, k)) {
+                plans.push(Some(Plan::SameAs(*first)));
+                continue;
+            }
+            seen.insert((owner, k), i);
+            let existing: Option<i64> = sqlx::query_scalar(
+                "SELECT ticket_id FROM idempotency_keys WHERE user_id = $1 AND key = $2",
+            )
+            .bind(owner)
+            .bind(k)
+            .fetch_optional(&mut *$tx)
+            .await?;
+            plans.push(existing.map(Plan::Existing));
+        }
+        plans
+    }};
+}
+
+/// Takes numbers for every registration still unplanned: one counter update per kind takes
+/// the whole range.
+macro_rules! take_numbers {
+    ($tx:expr, $regs:expr, $plans:expr) => {{
+        let regs: &[Registration] = $regs;
+        let plans: &mut Vec<Option<Plan>> = $plans;
+        for kind in [TicketKind::Incident, TicketKind::ServiceRequest] {
+            let wanted: Vec<usize> = (0..regs.len())
+                .filter(|i| plans[*i].is_none() && regs[*i].new.kind == kind)
+                .collect();
+            if wanted.is_empty() {
+                continue;
+            }
+            let n = wanted.len() as i64;
+            let last: i64 = sqlx::query_scalar(
+                "UPDATE ticket_counters SET last_value = last_value + $1 WHERE kind = $2 RETURNING last_value",
+            )
+            .bind(n)
+            .bind(kind.as_str())
+            .fetch_one(&mut *$tx)
+            .await?;
+            for (k, i) in wanted.into_iter().enumerate() {
+                plans[i] = Some(Plan::New(format_number(kind, last - n + 1 + k as i64)));
+            }
+        }
+    }};
+}
+
+/// Inserts the new tickets in one statement and returns their rows (in no promised order).
+macro_rules! insert_tickets {
+    ($tx:expr, $fresh:expr, $now:expr, $numbered:expr) => {{
+        let fresh: &[(&Registration, &str)] = $fresh;
+        let now = to_db($now);
+        if fresh.is_empty() {
+            Vec::new()
+        } else {
+            let sql = format!(
+                "{} RETURNING {COLUMNS}",
+                values(
+                    TICKET_HEAD,
+                    TICKET_BINDS,
+                    fresh.len(),
+                    TICKET_CONSTANTS,
+                    $numbered
+                )
+            );
+            let mut q = sqlx::query_as(trusted(&sql));
+            for (r, number) in fresh {
+                let new = &r.new;
+                q = q
+                    .bind(*number)
+                    .bind(new.kind.as_str())
+                    .bind(new.subject.as_str())
+                    .bind(new.description.as_str())
+                    .bind(new.requester_id.get())
+                    .bind(new.organisation_id.map(|o| o.get()))
+                    .bind(new.channel.as_str())
+                    .bind(new.ci_ref.as_ref().map(|t| t.as_str()))
+                    .bind(new.category_id.map(|c| c.get()))
+                    .bind(new.impact.as_str())
+                    .bind(new.urgency.as_str())
+                    .bind(new.priority.as_str())
+                    .bind(i64::from(new.priority.rank()))
+                    .bind(new.priority_override_reason.as_ref().map(|t| t.as_str()))
+                    .bind(new.group_id.map(|g| g.get()))
+                    .bind(new.assignee_id.map(UserId::get))
+                    .bind(new.tier.map(|t| t.code()))
+                    .bind(new.facts.started_at.map(to_db))
+                    .bind(new.facts.impact_scope.as_deref())
+                    .bind(new.facts.error_codes.as_deref())
+                    .bind(new.facts.tried.as_deref())
+                    .bind(now)
+                    .bind(now)
+                    .bind(now)
+                    .bind(new.sla.policy_id)
+                    .bind(super::row::watch_json(&new.sla.response))
+                    .bind(super::row::watch_json(&new.sla.resolution))
+                    .bind(new.sla.due_at.map(to_db))
+                    .bind(new.sla.next_check_at.map(to_db))
+                    .bind(new.sla.state.map(|s| s.as_str()))
+                    .bind(new.sla.response_due_at.map(to_db))
+                    .bind(new.sla.resolution_due_at.map(to_db));
+            }
+            let rows: Vec<TicketRow> = q.fetch_all(&mut *$tx).await?;
+            rows
+        }
+    }};
+}
+
+/// Inserts timeline entries (ticket id, actor, entry) in statements of [`EVENT_ROWS`].
+macro_rules! insert_events {
+    ($tx:expr, $events:expr, $now:expr, $numbered:expr) => {{
+        let now = to_db($now);
+        for chunk in $events.chunks(EVENT_ROWS) {
+            let sql = values(EVENT_HEAD, EVENT_BINDS, chunk.len(), "", $numbered);
+            let mut q = sqlx::query(trusted(&sql));
+            for (id, actor, e) in chunk {
+                q = q
+                    .bind(*id)
+                    .bind(now)
+                    .bind(*actor)
+                    .bind(e.kind.as_str())
+                    .bind(e.public)
+                    .bind(e.body.as_deref())
+                    .bind(e.field.as_deref())
+                    .bind(e.old_value.as_deref())
+                    .bind(e.new_value.as_deref())
+                    .bind(e.minutes)
+                    .bind(e.code.as_deref())
+                    .bind(super::events::params_to_db(&e.params));
+            }
+            q.execute(&mut *$tx).await?;
+        }
+    }};
+}
+
+/// Records the idempotency keys (owner, key, ticket id) of the new tickets.
+macro_rules! insert_keys {
+    ($tx:expr, $keys:expr, $now:expr, $numbered:expr) => {{
+        let keys: &[(i64, &str, i64)] = $keys;
+        if !keys.is_empty() {
+            let sql = values(
+                "INSERT INTO idempotency_keys (user_id, key, ticket_id, created_at) VALUES ",
+                4,
+                keys.len(),
+                "",
+                $numbered,
+            );
+            let mut q = sqlx::query(trusted(&sql));
+            for (owner, k, id) in keys {
+                q = q.bind(*owner).bind(*k).bind(*id).bind(to_db($now));
+            }
+            q.execute(&mut *$tx).await?;
+        }
+    }};
+}
+
+/// The registrations that get a new ticket, with their numbers.
+fn fresh<'a>(regs: &'a [Registration], plans: &'a [Plan]) -> Vec<(&'a Registration, &'a str)> {
+    regs.iter()
+        .zip(plans)
+        .filter_map(|(r, p)| match p {
+            Plan::New(number) => Some((r, number.as_str())),
+            _ => None,
+        })
+        .collect()
+}
+
+/// A timeline entry: ticket id, actor id, the entry.
+type EventRow = (i64, Option<i64>, NewEvent);
+/// An idempotency key: owner id, key, ticket id.
+type KeyRow<'a> = (i64, &'a str, i64);
+
+/// The `created` entry plus the extra entries of each new ticket, and the keys to record,
+/// matched to the inserted rows by number (RETURNING promises no order).
+fn timeline_and_keys<'a>(
+    fresh: &[(&'a Registration, &str)],
+    rows: &[TicketRow],
+) -> Result<(Vec<EventRow>, Vec<KeyRow<'a>>)> {
+    let id_of: HashMap<&str, i64> = rows.iter().map(|r| (r.number.as_str(), r.id)).collect();
+    let mut events: Vec<EventRow> = Vec::new();
+    let mut keys: Vec<KeyRow<'a>> = Vec::new();
+    for (r, number) in fresh {
+        let id = *id_of
+            .get(number)
+            .ok_or_else(|| StoreError::Corrupt(format!("ticket {number} was not returned")))?;
+        let actor = r.actor.map(UserId::get);
+        events.push((
+            id,
+            actor,
+            NewEvent::said(
+                EventKind::Created,
+                true,
+                &Said::Created {
+                    channel: r.new.channel.as_str().to_owned(),
+                },
+            ),
+        ));
+        events.extend(r.extra.iter().map(|e| (id, actor, e.clone())));
+        if let Some(k) = r.idempotency_key.as_deref() {
+            keys.push((r.key_owner().get(), k, id));
+        }
+    }
+    Ok((events, keys))
+}
+
 impl Tickets<'_> {
     /// Registers a ticket: takes the next number of its kind, writes the row, the `created`
     /// event plus `extra` events, in one transaction. With an idempotency key already used
@@ -102,172 +319,22 @@ impl Tickets<'_> {
         }
         let numbered = dialect::bulk_placeholders_numbered(self.0.kind());
         let (plans, rows): (Vec<Plan>, Vec<TicketRow>) = in_transaction!(self.0, |tx| {
-            // Keys already used, and keys repeated inside this batch.
-            let mut plans: Vec<Option<Plan>> = Vec::with_capacity(regs.len());
-            let mut seen: HashMap<(i64, &str), usize> = HashMap::new();
-            for (i, r) in regs.iter().enumerate() {
-                let Some(k) = r.idempotency_key.as_deref() else {
-                    plans.push(None);
-                    continue;
-                };
-                let owner = r.key_owner().get();
-                if let Some(first) = seen.get(&(owner, k)) {
-                    plans.push(Some(Plan::SameAs(*first)));
-                    continue;
-                }
-                seen.insert((owner, k), i);
-                let existing: Option<i64> = sqlx::query_scalar(
-                    "SELECT ticket_id FROM idempotency_keys WHERE user_id = $1 AND key = $2",
-                )
-                .bind(owner)
-                .bind(k)
-                .fetch_optional(&mut *tx)
-                .await?;
-                plans.push(existing.map(Plan::Existing));
-            }
-            // One counter update per kind takes the whole range of numbers.
-            for kind in [TicketKind::Incident, TicketKind::ServiceRequest] {
-                let wanted: Vec<usize> = (0..regs.len())
-                    .filter(|i| plans[*i].is_none() && regs[*i].new.kind == kind)
-                    .collect();
-                if wanted.is_empty() {
-                    continue;
-                }
-                let n = wanted.len() as i64;
-                let last: i64 = sqlx::query_scalar(
-                    "UPDATE ticket_counters SET last_value = last_value + $1 WHERE kind = $2 RETURNING last_value",
-                )
-                .bind(n)
-                .bind(kind.as_str())
-                .fetch_one(&mut *tx)
-                .await?;
-                for (k, i) in wanted.into_iter().enumerate() {
-                    plans[i] = Some(Plan::New(format_number(kind, last - n + 1 + k as i64)));
-                }
-            }
+            let mut plans = plan_keys!(tx, regs);
+            take_numbers!(tx, regs, &mut plans);
             let plans: Vec<Plan> = plans.into_iter().flatten().collect();
-            let fresh: Vec<(&Registration, &str)> = regs
-                .iter()
-                .zip(&plans)
-                .filter_map(|(r, p)| match p {
-                    Plan::New(number) => Some((r, number.as_str())),
-                    _ => None,
-                })
-                .collect();
-            let rows: Vec<TicketRow> = if fresh.is_empty() {
-                Vec::new()
-            } else {
-                let sql = format!(
-                    "{} RETURNING {COLUMNS}",
-                    values(
-                        TICKET_HEAD,
-                        TICKET_BINDS,
-                        fresh.len(),
-                        TICKET_CONSTANTS,
-                        numbered
-                    )
-                );
-                let mut q = sqlx::query_as(trusted(&sql));
-                for (r, number) in &fresh {
-                    let new = &r.new;
-                    q = q
-                        .bind(*number)
-                        .bind(new.kind.as_str())
-                        .bind(new.subject.as_str())
-                        .bind(new.description.as_str())
-                        .bind(new.requester_id.get())
-                        .bind(new.organisation_id.map(|o| o.get()))
-                        .bind(new.channel.as_str())
-                        .bind(new.ci_ref.as_ref().map(|t| t.as_str()))
-                        .bind(new.category_id.map(|c| c.get()))
-                        .bind(new.impact.as_str())
-                        .bind(new.urgency.as_str())
-                        .bind(new.priority.as_str())
-                        .bind(i64::from(new.priority.rank()))
-                        .bind(new.priority_override_reason.as_ref().map(|t| t.as_str()))
-                        .bind(new.group_id.map(|g| g.get()))
-                        .bind(new.assignee_id.map(UserId::get))
-                        .bind(new.tier.map(|t| t.code()))
-                        .bind(new.facts.started_at.map(to_db))
-                        .bind(new.facts.impact_scope.as_deref())
-                        .bind(new.facts.error_codes.as_deref())
-                        .bind(new.facts.tried.as_deref())
-                        .bind(to_db(now))
-                        .bind(to_db(now))
-                        .bind(to_db(now))
-                        .bind(new.sla.policy_id)
-                        .bind(super::row::watch_json(&new.sla.response))
-                        .bind(super::row::watch_json(&new.sla.resolution))
-                        .bind(new.sla.due_at.map(to_db))
-                        .bind(new.sla.next_check_at.map(to_db))
-                        .bind(new.sla.state.map(|s| s.as_str()))
-                        .bind(new.sla.response_due_at.map(to_db))
-                        .bind(new.sla.resolution_due_at.map(to_db));
-                }
-                q.fetch_all(&mut *tx).await?
-            };
-            // RETURNING promises no order: match rows to registrations by number.
-            let id_of: HashMap<&str, i64> =
-                rows.iter().map(|r| (r.number.as_str(), r.id)).collect();
-            let mut events: Vec<(i64, Option<i64>, NewEvent)> = Vec::new();
-            let mut keys: Vec<(i64, &str, i64)> = Vec::new();
-            for (r, number) in &fresh {
-                let id = *id_of.get(number).ok_or_else(|| {
-                    StoreError::Corrupt(format!("ticket {number} was not returned"))
-                })?;
-                let actor = r.actor.map(UserId::get);
-                events.push((
-                    id,
-                    actor,
-                    NewEvent::said(
-                        EventKind::Created,
-                        true,
-                        &Said::Created {
-                            channel: r.new.channel.as_str().to_owned(),
-                        },
-                    ),
-                ));
-                events.extend(r.extra.iter().map(|e| (id, actor, e.clone())));
-                if let Some(k) = r.idempotency_key.as_deref() {
-                    keys.push((r.key_owner().get(), k, id));
-                }
-            }
-            for chunk in events.chunks(EVENT_ROWS) {
-                let sql = values(EVENT_HEAD, EVENT_BINDS, chunk.len(), "", numbered);
-                let mut q = sqlx::query(trusted(&sql));
-                for (id, actor, e) in chunk {
-                    q = q
-                        .bind(*id)
-                        .bind(to_db(now))
-                        .bind(*actor)
-                        .bind(e.kind.as_str())
-                        .bind(e.public)
-                        .bind(e.body.as_deref())
-                        .bind(e.field.as_deref())
-                        .bind(e.old_value.as_deref())
-                        .bind(e.new_value.as_deref())
-                        .bind(e.minutes)
-                        .bind(e.code.as_deref())
-                        .bind(super::events::params_to_db(&e.params));
-                }
-                q.execute(&mut *tx).await?;
-            }
-            if !keys.is_empty() {
-                let sql = values(
-                    "INSERT INTO idempotency_keys (user_id, key, ticket_id, created_at) VALUES ",
-                    4,
-                    keys.len(),
-                    "",
-                    numbered,
-                );
-                let mut q = sqlx::query(trusted(&sql));
-                for (owner, k, id) in &keys {
-                    q = q.bind(*owner).bind(*k).bind(*id).bind(to_db(now));
-                }
-                q.execute(&mut *tx).await?;
-            }
+            let fresh = fresh(regs, &plans);
+            let rows = insert_tickets!(tx, &fresh, now, numbered);
+            let (events, keys) = timeline_and_keys(&fresh, &rows)?;
+            insert_events!(tx, events, now, numbered);
+            insert_keys!(tx, &keys, now, numbered);
             (plans, rows)
         });
+        self.outcome(plans, rows).await
+    }
+
+    /// Each registration's ticket in order: a new row, the ticket its key created before,
+    /// or the ticket of the same key earlier in the batch.
+    async fn outcome(&self, plans: Vec<Plan>, rows: Vec<TicketRow>) -> Result<Vec<(Ticket, bool)>> {
         let mut by_number: HashMap<String, Ticket> = HashMap::with_capacity(rows.len());
         for row in rows {
             let t: Ticket = row.try_into()?;

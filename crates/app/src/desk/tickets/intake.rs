@@ -79,11 +79,9 @@ async fn run(store: Store, mut rx: mpsc::Receiver<Pending>) {
 
 async fn write(store: &Store, batch: Vec<Pending>) {
     // One instant for the transaction: the latest of the requests' clocks.
-    let now = batch
-        .iter()
-        .map(|p| p.now)
-        .max()
-        .unwrap_or_else(Timestamp::now);
+    let Some(now) = batch.iter().map(|p| p.now).max() else {
+        return;
+    };
     let (regs, replies): (Vec<Registration>, Vec<oneshot::Sender<Outcome>>) =
         batch.into_iter().map(|p| (p.reg, p.reply)).unzip();
     match store.tickets().create_many(&regs, now).await {

@@ -11,8 +11,8 @@ use ventanilla_domain::ticket::{
     BODY_MAX, Channel, Impact, KeyFacts, NewTicket, SUBJECT_MAX, Ticket, TicketKind, Urgency,
 };
 use ventanilla_domain::{
-    Caller, CategoryId, Email, GroupId, Language, OrganisationId, Permission, Text, TimeZoneName,
-    UserId, ValidationError,
+    Caller, CategoryId, Email, GroupId, Language, OrganisationId, Permission, Text, UserId,
+    ValidationError,
 };
 use ventanilla_store::StoreError;
 use ventanilla_store::audit::NewAudit;
@@ -357,7 +357,7 @@ async fn find_or_create_requester(
         organisation_id,
         department_id: None,
         language: Language::Es,
-        time_zone: TimeZoneName::parse(crate::config::DEFAULT_TIME_ZONE)?,
+        time_zone: app.config.defaults.time_zone()?,
         role_id: role.id,
         organisation_manager: false,
         password_hash: None,

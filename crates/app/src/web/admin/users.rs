@@ -14,7 +14,7 @@ use ventanilla_store::directory::OrganisationFilter;
 
 use super::edit::{Refused, checked, id_field, opt, submit};
 use crate::AppState;
-use crate::api::users::{self, CreateUser, DEFAULT_TIME_ZONE, SetPassword, UpdateUser};
+use crate::api::users::{self, CreateUser, SetPassword, UpdateUser};
 use crate::extract::{Json, Path};
 use crate::web::kit::error::WebResult;
 use crate::web::kit::form::{CsrfForm, FieldErrors};
@@ -54,11 +54,12 @@ const FIELDS: &[&str] = &[
 ];
 
 impl UserForm {
-    fn blank() -> Self {
+    /// An empty form; `time_zone` is the desk's default (`defaults.time_zone`).
+    fn blank(time_zone: &str) -> Self {
         UserForm {
             role: ventanilla_domain::access::REQUESTER.into(),
             language: "es".into(),
-            time_zone: DEFAULT_TIME_ZONE.into(),
+            time_zone: time_zone.into(),
             active: "on".into(),
             ..UserForm::default()
         }
@@ -171,7 +172,15 @@ impl UserPage {
 
 pub async fn new_page(State(state): State<AppState>, viewer: Viewer) -> WebResult<Response> {
     viewer.auth.require(Permission::UsersManage)?;
-    render(&UserPage::load(&state, &viewer, None, UserForm::blank()).await?)
+    render(
+        &UserPage::load(
+            &state,
+            &viewer,
+            None,
+            UserForm::blank(&state.config.defaults.time_zone),
+        )
+        .await?,
+    )
 }
 
 pub async fn create(

@@ -1,5 +1,10 @@
-//! Fresh databases for tests. SQLite by default; PostgreSQL when
-//! `VENTANILLA_TEST_POSTGRES_URL` names a server (CI always sets it for the second run).
+//! Fresh databases for tests, and the store fixtures store tests share. SQLite by default;
+//! PostgreSQL when `VENTANILLA_TEST_POSTGRES_URL` names a server (CI always sets it for the
+//! second run): each test gets its own database, created here and dropped with [`TestDb`].
+//! This crate depends on the store only, so store tests build without the app; the app's
+//! testkit re-exports it.
+
+pub mod fixtures;
 
 use std::str::FromStr as _;
 
