@@ -10,7 +10,6 @@ use serde::{Deserialize, Serialize};
 use ventanilla_domain::TimeZoneName;
 use ventanilla_store::{StoreOptions, Synchronous};
 
-
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {

@@ -85,6 +85,28 @@ impl Store {
     }
 }
 
+impl Store {
+    /// Applies migrations up to and including `version`, and the built-in roles: for upgrade
+    /// tests that write rows as an older version did and then [`Store::migrate`] the rest.
+    #[doc(hidden)]
+    pub async fn migrate_to(&self, version: i64) -> Result<()> {
+        match self.backend() {
+            Backend::Sqlite(s) => {
+                let _guard = lock_file(&s.path).await?;
+                sqlx::migrate!("./migrations/sqlite")
+                    .run_to(version, &s.writer)
+                    .await?
+            }
+            Backend::Postgres(p) => {
+                sqlx::migrate!("./migrations/postgres")
+                    .run_to(version, p)
+                    .await?
+            }
+        }
+        self.roles().sync_builtin().await
+    }
+}
+
 async fn connect_sqlite(url: &str, opts: &StoreOptions) -> Result<SqliteBackend> {
     let base = SqliteConnectOptions::from_str(url)
         .map_err(|e| StoreError::Config(e.to_string()))?

@@ -14,11 +14,11 @@ use std::ops::Deref;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde_json::{Value, json};
-use ventanilla_app::desk::tickets::CreateTicket;
 use ventanilla_app::config::Config;
+use ventanilla_app::desk::tickets::CreateTicket;
 use ventanilla_domain::directory::User;
 use ventanilla_domain::ticket::{Channel, Impact, Priority, Ticket, TicketKind, Urgency};
-use ventanilla_domain::{Clock as _, GroupId, Permission, TokenId, UserId};
+use ventanilla_domain::{Clock as _, GroupId, Permission, UserId};
 use ventanilla_store::{Store, StoreOptions};
 
 use crate::http::{Caller, TestApp};
@@ -29,7 +29,6 @@ use crate::http::{Caller, TestApp};
 pub struct Person {
     pub user: User,
     pub caller: Caller,
-    token_id: TokenId,
 }
 
 impl Person {

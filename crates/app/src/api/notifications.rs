@@ -10,10 +10,10 @@ use ventanilla_store::notifications::Notification;
 
 use crate::AppState;
 use crate::auth::Auth;
-use crate::web::kit::i18n::Lang;
-use crate::web::kit::said;
 use crate::error::{AppResult, ErrorBody};
 use crate::extract::{Json, Path, Query};
+use crate::web::kit::i18n::Lang;
+use crate::web::kit::said;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]

@@ -265,7 +265,18 @@ async fn functional_escalation_moves_up_a_tier_with_a_handover() {
     let public =
         d.t.get(&format!("/api/v1/tickets/{id}/actions"), &d.requester)
             .await;
-    assert!(public.text.contains("escalated to L2"));
+    let said = public
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["code"] == "escalated_to_tier");
+    assert_eq!(
+        said.and_then(|e| e["params"]["tier"].as_str()),
+        Some("L2"),
+        "{}",
+        public.text
+    );
     assert!(
         !public.text.contains("sospecha de placa"),
         "the handover is internal"
@@ -432,8 +443,15 @@ async fn major_incidents_link_children_and_resolve_and_close_them() {
     let timeline =
         d.t.get(&format!("/api/v1/tickets/{a}/actions"), &d.requester)
             .await;
-    assert!(
-        timeline.text.contains("Resolved with parent INC-000001"),
+    let said = timeline
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["code"] == "resolved_with_parent");
+    assert_eq!(
+        said.and_then(|e| e["params"]["parent"].as_str()),
+        Some("INC-000001"),
         "{}",
         timeline.text
     );

@@ -93,8 +93,10 @@ pub fn escalate_functional(t: &mut Ticket, to: &Receiving, why: &Handover) -> Ou
         for n in &mut notices {
             n.params
                 .insert("crossing".into(), crossing.as_str().to_owned());
-            n.params
-                .insert("target".into(), super::history::target_code(*target).to_owned());
+            n.params.insert(
+                "target".into(),
+                super::history::target_code(*target).to_owned(),
+            );
         }
     }
     Outcome {
@@ -108,7 +110,8 @@ pub fn escalate_functional(t: &mut Ticket, to: &Receiving, why: &Handover) -> Ou
 pub fn escalate_hierarchical(t: &Ticket, summary: &Text, supervisors: &[UserId]) -> Outcome {
     Outcome {
         entries: vec![
-            Entry::said(EventKind::Escalation, false, &Said::Hierarchical).body(summary.to_string()),
+            Entry::said(EventKind::Escalation, false, &Said::Hierarchical)
+                .body(summary.to_string()),
         ],
         notices: supervisors
             .iter()

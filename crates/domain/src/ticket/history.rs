@@ -249,11 +249,7 @@ pub struct Notice {
 
 impl Notice {
     /// A notice about a ticket: its number and subject are always parameters.
-    pub fn about(
-        user_id: crate::ids::UserId,
-        kind: &str,
-        ticket: &super::record::Ticket,
-    ) -> Self {
+    pub fn about(user_id: crate::ids::UserId, kind: &str, ticket: &super::record::Ticket) -> Self {
         let mut params = Params::new();
         params.insert("number".into(), ticket.number.clone());
         params.insert("subject".into(), ticket.subject.clone());

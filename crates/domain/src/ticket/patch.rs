@@ -118,7 +118,14 @@ fn apply_texts(t: &mut Ticket, p: &TicketPatch, out: &mut Vec<Entry>) {
         set(out, "subject", true, &mut t.subject, v.to_string(), s);
     }
     if let Some(v) = &p.description {
-        set(out, "description", true, &mut t.description, v.to_string(), s);
+        set(
+            out,
+            "description",
+            true,
+            &mut t.description,
+            v.to_string(),
+            s,
+        );
     }
     if let Some(v) = &p.ci_ref {
         set(out, "ci_ref", false, &mut t.ci_ref, opt(v), text);
@@ -139,13 +146,26 @@ fn apply_texts(t: &mut Ticket, p: &TicketPatch, out: &mut Vec<Entry>) {
         });
     }
     if let Some(v) = p.facts_started_at {
-        set(out, "facts.started_at", false, &mut t.facts.started_at, v, |x| {
-            x.map(|x| x.to_string())
-        });
+        set(
+            out,
+            "facts.started_at",
+            false,
+            &mut t.facts.started_at,
+            v,
+            |x| x.map(|x| x.to_string()),
+        );
     }
     let facts = [
-        ("facts.impact_scope", &p.facts_impact_scope, &mut t.facts.impact_scope),
-        ("facts.error_codes", &p.facts_error_codes, &mut t.facts.error_codes),
+        (
+            "facts.impact_scope",
+            &p.facts_impact_scope,
+            &mut t.facts.impact_scope,
+        ),
+        (
+            "facts.error_codes",
+            &p.facts_error_codes,
+            &mut t.facts.error_codes,
+        ),
         ("facts.tried", &p.facts_tried, &mut t.facts.tried),
     ];
     for (field, new, slot) in facts {
@@ -154,7 +174,14 @@ fn apply_texts(t: &mut Ticket, p: &TicketPatch, out: &mut Vec<Entry>) {
         }
     }
     if let Some(v) = &p.resolution_code {
-        set(out, "resolution_code", false, &mut t.resolution_code, opt(v), text);
+        set(
+            out,
+            "resolution_code",
+            false,
+            &mut t.resolution_code,
+            opt(v),
+            text,
+        );
     }
     if let Some(v) = &p.resolution {
         set(out, "resolution", true, &mut t.resolution, opt(v), text);

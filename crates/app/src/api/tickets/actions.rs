@@ -10,9 +10,9 @@ use ventanilla_domain::ticket::TicketEvent;
 use super::{TicketView, etag, view};
 use crate::AppState;
 use crate::auth::Auth;
+use crate::desk::tickets::{access, add_action};
 use crate::error::{AppResult, ErrorBody};
 use crate::extract::{Json, Path};
-use crate::desk::tickets::{access, add_action};
 
 pub use crate::desk::tickets::ActionBody;
 pub use crate::desk::tickets::actions::MAX_MINUTES;

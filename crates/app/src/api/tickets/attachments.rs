@@ -15,10 +15,10 @@ use ventanilla_store::tickets::attachments::AttachmentMeta;
 
 use crate::AppState;
 use crate::auth::Auth;
-use crate::error::{AppError, AppResult, ErrorBody};
-use crate::extract::{Json, Path, Query};
 use crate::desk::tickets::access;
 use crate::desk::tickets::attachments::{attach_file, clean_filename, may_attach};
+use crate::error::{AppError, AppResult, ErrorBody};
+use crate::extract::{Json, Path, Query};
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]

@@ -12,8 +12,8 @@ use crate::desk::tickets::register_ticket;
 use crate::error::{AppError, AppResult, ErrorBody};
 use crate::extract::Json;
 
-pub use crate::desk::tickets::{CreateTicket, FactsInput, RequesterInput};
 pub use crate::desk::tickets::register::facts_of;
+pub use crate::desk::tickets::{CreateTicket, FactsInput, RequesterInput};
 
 pub const IDEMPOTENCY_HEADER: &str = "idempotency-key";
 
@@ -61,4 +61,3 @@ fn idempotency_key(headers: &HeaderMap) -> AppResult<Option<String>> {
     }
     Ok(Some(k.to_owned()))
 }
-

@@ -8,8 +8,8 @@ use ventanilla_domain::TicketId;
 use super::{TicketView, etag, if_match, view};
 use crate::AppState;
 use crate::auth::Auth;
-use crate::desk::tickets::{escalate_ticket, set_major};
 pub use crate::desk::tickets::{EscalationBody, MajorBody};
+use crate::desk::tickets::{escalate_ticket, set_major};
 use crate::error::{AppResult, ErrorBody};
 use crate::extract::{Json, Path};
 

@@ -7,8 +7,8 @@ use ventanilla_domain::TicketId;
 
 use crate::AppState;
 use crate::auth::Auth;
-use crate::desk::tickets::{link_child, unlink_child};
 pub use crate::desk::tickets::LinkBody;
+use crate::desk::tickets::{link_child, unlink_child};
 use crate::error::{AppResult, ErrorBody};
 use crate::extract::{Json, Path};
 

@@ -16,8 +16,8 @@ use utoipa::ToSchema;
 use ventanilla_domain::ticket::{Status, Ticket};
 
 use crate::auth::Auth;
-use crate::error::{AppError, AppResult};
 use crate::desk::tickets::access;
+use crate::error::{AppError, AppResult};
 
 /// A ticket as the API returns it. For callers who do not see internal data, internal
 /// reasons are removed.

@@ -4,18 +4,18 @@ use axum::extract::State;
 use axum::http::HeaderMap;
 use serde::Serialize;
 use utoipa::ToSchema;
+use ventanilla_domain::TicketId;
 use ventanilla_domain::directory::PageRequest;
 use ventanilla_domain::ticket::Ticket;
-use ventanilla_domain::TicketId;
 use ventanilla_store::tickets::{TicketFilter, TicketSort};
 
 use super::{TicketView, etag, redact, view};
 use crate::AppState;
 use crate::auth::Auth;
-use crate::error::{AppResult, ErrorBody};
-use crate::extract::{Json, Path, Query};
 use crate::desk::tickets::access;
 use crate::desk::tickets::queue::list_tickets;
+use crate::error::{AppResult, ErrorBody};
+use crate::extract::{Json, Path, Query};
 
 pub use crate::desk::tickets::queue::ListQuery;
 

@@ -8,8 +8,8 @@ use ventanilla_domain::TicketId;
 use super::{TicketView, etag, if_match, view};
 use crate::AppState;
 use crate::auth::Auth;
-use crate::desk::tickets::{confirm_solution, move_ticket, rate_ticket};
 pub use crate::desk::tickets::{ConfirmationBody, SurveyBody, TransitionBody};
+use crate::desk::tickets::{confirm_solution, move_ticket, rate_ticket};
 use crate::error::{AppResult, ErrorBody};
 use crate::extract::{Json, Path};
 

@@ -9,8 +9,8 @@ use ventanilla_domain::TicketId;
 use super::{TicketView, etag, if_match, view};
 use crate::AppState;
 use crate::auth::Auth;
-use crate::desk::tickets::patch_ticket;
 pub use crate::desk::tickets::UpdateTicket;
+use crate::desk::tickets::patch_ticket;
 use crate::error::{AppResult, ErrorBody};
 use crate::extract::{Json, Path};
 

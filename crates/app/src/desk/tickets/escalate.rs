@@ -10,7 +10,9 @@ use ventanilla_domain::ticket::{
     Handover, Outcome, Receiving, Ticket, TicketKind, escalate_functional, escalate_hierarchical,
     flag_major,
 };
-use ventanilla_domain::{Caller, GroupId, Permission, Text, TicketId, Tier, UserId, ValidationError};
+use ventanilla_domain::{
+    Caller, GroupId, Permission, Text, TicketId, Tier, UserId, ValidationError,
+};
 use ventanilla_store::groups::GroupFilter;
 use ventanilla_store::tickets::Effects;
 
@@ -106,11 +108,14 @@ pub async fn escalate_ticket(
                 Some(g) => receiving(app, *g).await?,
                 None => {
                     let next = current.next().ok_or_else(|| {
-                        ValidationError::new("group_id", "the ticket is already at the highest tier")
+                        ValidationError::new(
+                            "group_id",
+                            "the ticket is already at the highest tier",
+                        )
                     })?;
-                    next_tier_group(app, next)
-                        .await?
-                        .ok_or_else(|| ValidationError::new("group_id", "no active group at the next tier"))?
+                    next_tier_group(app, next).await?.ok_or_else(|| {
+                        ValidationError::new("group_id", "no active group at the next tier")
+                    })?
                 }
             };
             if receiving.group.tier <= current {
@@ -208,7 +213,13 @@ pub async fn set_major(
     let m = app.refdata.matrix(&app.store).await?;
     super::write(app, ticket.id, None, Some(caller.user_id()), |t| {
         guard_agent_change(t.status)?;
-        Ok::<_, DeskError>(effects(flag_major(t, cmd.major, &cmd.reason, &m, &supervisors)))
+        Ok::<_, DeskError>(effects(flag_major(
+            t,
+            cmd.major,
+            &cmd.reason,
+            &m,
+            &supervisors,
+        )))
     })
     .await
 }

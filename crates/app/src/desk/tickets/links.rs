@@ -19,7 +19,12 @@ pub struct LinkBody {
 }
 
 /// Links `child` under `id`.
-pub async fn link_child(app: &App, caller: &Caller, id: TicketId, child: TicketId) -> DeskResult<()> {
+pub async fn link_child(
+    app: &App,
+    caller: &Caller,
+    id: TicketId,
+    child: TicketId,
+) -> DeskResult<()> {
     let parent = load(app, caller, id).await?;
     require(caller, Permission::TicketsWork)?;
     let child = load(app, caller, child).await.map_err(|e| match e {
@@ -81,7 +86,12 @@ pub async fn link_child(app: &App, caller: &Caller, id: TicketId, child: TicketI
 }
 
 /// Unlinks `child` from `id`.
-pub async fn unlink_child(app: &App, caller: &Caller, id: TicketId, child: TicketId) -> DeskResult<()> {
+pub async fn unlink_child(
+    app: &App,
+    caller: &Caller,
+    id: TicketId,
+    child: TicketId,
+) -> DeskResult<()> {
     let parent = load(app, caller, id).await?;
     require(caller, Permission::TicketsWork)?;
     let child = load(app, caller, child).await?;

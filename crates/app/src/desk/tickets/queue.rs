@@ -56,7 +56,13 @@ pub async fn list_tickets(app: &App, caller: &Caller, q: &ListQuery) -> DeskResu
     Ok(app
         .store
         .tickets()
-        .list(&scope(app, caller), &filter, sort, q.after.as_deref(), page.limit)
+        .list(
+            &scope(app, caller),
+            &filter,
+            sort,
+            q.after.as_deref(),
+            page.limit,
+        )
         .await?)
 }
 
@@ -111,4 +117,3 @@ pub fn filter_of(caller: &Caller, q: &ListQuery) -> Result<TicketFilter, Validat
             .transpose()?,
     })
 }
-

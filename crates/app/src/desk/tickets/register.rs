@@ -103,7 +103,9 @@ pub struct RegisterTicket {
     pub ci_ref: Option<Text>,
     pub group_id: Option<GroupId>,
     pub assignee_id: Option<UserId>,
-    pub priority: Option<(ventanilla_domain::ticket::Priority, Text)>,
+    /// Staff only: a priority other than the matrix's, which needs `priority_reason`.
+    pub priority: Option<ventanilla_domain::ticket::Priority>,
+    pub priority_reason: Option<Text>,
     pub facts: KeyFacts,
 }
 
@@ -120,20 +122,9 @@ impl CreateTicket {
             },
             (None, None) => RequesterRef::Caller,
         };
-        let priority = match self.priority.as_deref() {
-            None => None,
-            Some(p) => {
-                let reason =
-                    Text::parse_optional("priority_reason", self.priority_reason.as_deref(), 2000)?
-                        .ok_or_else(|| {
-                            ValidationError::new(
-                                "priority_reason",
-                                "is required to override the priority matrix",
-                            )
-                        })?;
-                Some((p.parse()?, reason))
-            }
-        };
+        let priority = self.priority.as_deref().map(str::parse).transpose()?;
+        let priority_reason =
+            Text::parse_optional("priority_reason", self.priority_reason.as_deref(), 2000)?;
         Ok(RegisterTicket {
             kind: self.kind.parse()?,
             subject: Text::parse("subject", &self.subject, SUBJECT_MAX)?,
@@ -151,6 +142,7 @@ impl CreateTicket {
             group_id: self.group_id.map(GroupId),
             assignee_id: self.assignee_id.map(UserId),
             priority,
+            priority_reason,
             facts: facts_of(&self.facts)?,
         })
     }
@@ -265,9 +257,16 @@ pub async fn register_ticket(
         None => None,
     };
     let m = app.refdata.matrix(&app.store).await?;
-    let (priority, priority_override_reason) = match &cmd.priority {
-        None => (m.get(cmd.impact, cmd.urgency), None),
-        Some((p, reason)) => (*p, Some(reason.clone())),
+    let (priority, priority_override_reason) = match (cmd.priority, &cmd.priority_reason) {
+        (None, _) => (m.get(cmd.impact, cmd.urgency), None),
+        (Some(p), Some(reason)) => (p, Some(reason.clone())),
+        (Some(_), None) => {
+            return Err(ValidationError::new(
+                "priority_reason",
+                "is required to override the priority matrix",
+            )
+            .into());
+        }
     };
     let mut new = NewTicket {
         kind: cmd.kind,

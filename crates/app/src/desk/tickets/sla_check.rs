@@ -104,12 +104,14 @@ fn run_action(
     fx: &mut Effects,
 ) {
     match action {
-        SlaAction::NotifySupervisors => fx
-            .notifications
-            .extend(sla_notices(t, &tg.supervisors, kind, crossing)),
-        SlaAction::NotifyAssignee => fx
-            .notifications
-            .extend(sla_notices(t, &tg.concerned, kind, crossing)),
+        SlaAction::NotifySupervisors => {
+            fx.notifications
+                .extend(sla_notices(t, &tg.supervisors, kind, crossing))
+        }
+        SlaAction::NotifyAssignee => {
+            fx.notifications
+                .extend(sla_notices(t, &tg.concerned, kind, crossing))
+        }
         SlaAction::Escalate { group_id } => {
             let target = match group_id {
                 Some(g) => tg.named_groups.iter().find(|r| r.group.id.get() == g),

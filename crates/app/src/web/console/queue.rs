@@ -15,8 +15,8 @@ use ventanilla_store::groups::GroupFilter;
 use ventanilla_store::tickets::{TicketScope, TicketSort};
 
 use crate::AppState;
-use crate::desk::tickets::queue::{ListQuery, filter_of};
 use crate::desk::tickets::access;
+use crate::desk::tickets::queue::{ListQuery, filter_of};
 use crate::web::kit::error::WebResult;
 use crate::web::kit::page::{Ctx, Viewer, render};
 use crate::web::kit::staff::Staff;

@@ -14,11 +14,11 @@ use ventanilla_domain::{Permission, TicketId, UserId};
 use ventanilla_store::groups::GroupFilter;
 
 use crate::AppState;
+use crate::desk::tickets::access;
 use crate::desk::tickets::{
     ActionBody, EscalationBody, MajorBody, TransitionBody, UpdateTicket, add_action,
     escalate_ticket, link_child, move_ticket, patch_ticket, set_major,
 };
-use crate::desk::tickets::access;
 use crate::web::kit::error::WebResult;
 use crate::web::kit::form::{CsrfForm, FieldErrors};
 use crate::web::kit::page::{Ctx, Viewer, render, render_as};
@@ -166,7 +166,8 @@ pub async fn upload(
         return render_as(&page, status);
     }
     let public = Some(matches!(form.public.as_str(), "on" | "true"));
-    crate::web::kit::view::attach_all(&state, &viewer.caller(), TicketId(id), &files, public).await?;
+    crate::web::kit::view::attach_all(&state, &viewer.caller(), TicketId(id), &files, public)
+        .await?;
     Ok(back(TicketId(id), "attached"))
 }
 
@@ -274,7 +275,14 @@ pub async fn update(
         _ => return Err(crate::AppError::BadRequest("unknown operation".into()).into()),
     }
     let expected = form.version.trim().parse().ok();
-    let t = patch_ticket(&state, &viewer.caller(), TicketId(id), expected, &req.command()?).await?;
+    let t = patch_ticket(
+        &state,
+        &viewer.caller(),
+        TicketId(id),
+        expected,
+        &req.command()?,
+    )
+    .await?;
     Ok(back(t.id, "saved"))
 }
 
@@ -296,7 +304,14 @@ pub async fn escalate(
         summary: form.summary,
         group_id: opt(&form.group_id).and_then(|g| g.parse().ok()),
     };
-    let t = escalate_ticket(&state, &viewer.caller(), TicketId(id), None, &req.command()?).await?;
+    let t = escalate_ticket(
+        &state,
+        &viewer.caller(),
+        TicketId(id),
+        None,
+        &req.command()?,
+    )
+    .await?;
     Ok(back(t.id, "escalated"))
 }
 

@@ -23,7 +23,11 @@ fn args(lang: Lang, tz: &TimeZone, params: &Params) -> Vec<(String, String)> {
         .map(|(k, v)| {
             let value = if let Some((_, prefix)) = WORDED.iter().find(|(name, _)| name == k) {
                 let key = format!("{prefix}-{v}");
-                if lang.has(&key) { lang.t(&key) } else { v.clone() }
+                if lang.has(&key) {
+                    lang.t(&key)
+                } else {
+                    v.clone()
+                }
             } else if k == "steps" {
                 v.split(',')
                     .map(|s| format!("[{s}]"))
@@ -31,7 +35,11 @@ fn args(lang: Lang, tz: &TimeZone, params: &Params) -> Vec<(String, String)> {
                     .join(" → ")
             } else if k == "at" {
                 v.parse::<Timestamp>()
-                    .map(|t| t.to_zoned(tz.clone()).strftime("%Y-%m-%d %H:%M").to_string())
+                    .map(|t| {
+                        t.to_zoned(tz.clone())
+                            .strftime("%Y-%m-%d %H:%M")
+                            .to_string()
+                    })
                     .unwrap_or_else(|_| v.clone())
             } else {
                 v.clone()
@@ -58,6 +66,9 @@ pub fn notice(lang: Lang, tz: &TimeZone, kind: &str, params: &Params) -> String 
         lang.tn(&key, &args(lang, tz, params))
     } else {
         // A kind this version does not know (written by a newer node): its number at least.
-        params.get("number").cloned().unwrap_or_else(|| kind.to_owned())
+        params
+            .get("number")
+            .cloned()
+            .unwrap_or_else(|| kind.to_owned())
     }
 }

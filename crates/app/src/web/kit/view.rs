@@ -3,8 +3,8 @@
 
 use serde::Deserialize;
 use ventanilla_domain::ticket::Channel;
-use ventanilla_domain::{Caller, TicketId};
 use ventanilla_domain::ticket::{Category, Ticket, TicketKind};
+use ventanilla_domain::{Caller, TicketId};
 
 use super::error::WebResult;
 use super::form::FieldErrors;
@@ -14,8 +14,7 @@ use super::upload::{FILE_FIELD, Upload};
 use crate::AppState;
 use crate::desk::DeskError;
 use crate::desk::tickets::{
-    CreateTicket, FactsInput, RequesterInput, attach_file, check_file, may_attach,
-    register_ticket,
+    CreateTicket, FactsInput, RequesterInput, attach_file, check_file, may_attach, register_ticket,
 };
 
 /// What the new-ticket form sends (and shows again, as typed, when something is missing).

@@ -11,11 +11,10 @@ use ventanilla_domain::{Permission, TicketId};
 use ventanilla_store::tickets::{TicketFilter, TicketSort};
 
 use crate::AppState;
-use crate::desk::tickets::{
-    ActionBody, ConfirmationBody, SurveyBody, add_action, confirm_solution, may_attach,
-    rate_ticket,
-};
 use crate::desk::tickets::access;
+use crate::desk::tickets::{
+    ActionBody, ConfirmationBody, SurveyBody, add_action, confirm_solution, may_attach, rate_ticket,
+};
 use crate::web::kit::error::WebResult;
 use crate::web::kit::form::{CsrfForm, FieldErrors};
 use crate::web::kit::page::{Ctx, Viewer, render, render_as};

@@ -5,6 +5,7 @@
 mod main_path;
 mod props;
 mod review;
+mod rules;
 mod side_paths;
 
 use super::*;

@@ -300,7 +300,11 @@ fn random_runs_reach_every_status_and_transition() {
     for status in Status::ALL {
         assert!(seen.contains(status), "no run reached {status}");
     }
-    for kind in TransitionKind::ALL {
+    // A child following its parent needs a parent: `rules.rs` covers that kind.
+    for kind in TransitionKind::ALL
+        .iter()
+        .filter(|k| **k != TransitionKind::FollowedParent)
+    {
         assert!(kinds.contains(kind), "no run made a {kind} transition");
     }
 }
