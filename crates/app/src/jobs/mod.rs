@@ -13,7 +13,7 @@ use ventanilla_store::jobs::{Job, NewJob};
 
 use crate::App;
 
-pub use handlers::run_job;
+pub use handlers::{SLA_CHECK, run_job};
 pub use sla::check_ticket;
 
 /// Periodic work: (job kind, period in seconds).

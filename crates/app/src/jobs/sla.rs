@@ -12,7 +12,7 @@ use ventanilla_store::tickets::{Effects, NewEvent};
 
 use crate::App;
 use crate::error::AppError;
-use crate::tickets::sla::{SlaContext, evaluate, kind_name};
+use crate::tickets::sla::{SlaContext, evaluate, kind_name, record};
 
 pub async fn check_ticket(app: &App, id: TicketId) -> anyhow::Result<()> {
     let ctx = SlaContext::load(&app.store)
@@ -98,18 +98,14 @@ pub async fn check_with(app: &App, ctx: &SlaContext, id: TicketId) -> anyhow::Re
     crate::tickets::write_with(app, ctx, id, None, None, |t| {
         let crossings = evaluate(t, ctx, now);
         let mut fx = Effects::default();
-        for (kind, event, actions) in crossings {
-            let (what, at) = match event {
-                SlaEvent::Warning { at } => ("warning", at),
-                SlaEvent::Breach { at } => ("breach", at),
+        for (crossing, actions) in crossings {
+            let what = match crossing.event {
+                SlaEvent::Warning { .. } => "warning",
+                SlaEvent::Breach { .. } => "breach",
             };
-            let mut e = NewEvent::new(EventKind::Sla, false)
-                .body(format!("SLA {what}: {} target ({at})", kind_name(kind)));
-            e.field = Some(format!("sla.{}", kind_name(kind)));
-            e.new_value = Some(what.into());
-            fx.events.push(e);
+            record(&mut fx, &crossing);
             for action in actions {
-                run_action(t, &tg, kind, what, action, &mut fx);
+                run_action(t, &tg, crossing.kind, what, action, &mut fx);
             }
         }
         Ok::<_, AppError>(fx)

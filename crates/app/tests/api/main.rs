@@ -10,6 +10,7 @@ mod directory;
 mod registration;
 mod shell;
 mod sla;
+mod sla_policy_change;
 mod tickets_access;
 mod tickets_fields;
 mod tickets_lifecycle;

@@ -28,6 +28,8 @@ pub struct Effects {
     pub outbox: Vec<NewOutbox>,
     pub notifications: Vec<crate::notifications::NewNotification>,
     pub jobs: Vec<crate::jobs::NewJob>,
+    /// SLA breaches to keep for reports (see [`crate::sla_breaches`]).
+    pub sla_breaches: Vec<crate::sla_breaches::NewSlaBreach>,
 }
 
 impl Effects {
@@ -41,6 +43,7 @@ impl Effects {
             && self.outbox.is_empty()
             && self.notifications.is_empty()
             && self.jobs.is_empty()
+            && self.sla_breaches.is_empty()
     }
 }
 
@@ -148,6 +151,9 @@ impl Tickets<'_> {
                         }
                         for j in &effects.jobs {
                             crate::jobs::insert_job!(&mut *tx, j, now);
+                        }
+                        for b in &effects.sla_breaches {
+                            crate::sla_breaches::insert_sla_breach!(&mut *tx, id.get(), b, now);
                         }
                         after.version = before.version + 1;
                         // Derived from status and escalation: recomputed here, once, rather
