@@ -117,6 +117,7 @@ pub async fn put_calendar(
         .await
         .map_err(|e| conflict_on(e, "name"))?;
     state.refdata.invalidate();
+    crate::jobs::reapply_sla_later(state, state.now()).await?;
     Ok(saved)
 }
 
@@ -152,6 +153,7 @@ pub async fn import_holidays(
         .put_calendar(Some(id), &current.name, &spec, &entry)
         .await?;
     state.refdata.invalidate();
+    crate::jobs::reapply_sla_later(&state, state.now()).await?;
     Ok(Json(saved))
 }
 
@@ -179,8 +181,8 @@ pub async fn create_policy(
     ))
 }
 
-/// Replaces a policy. Open tickets under it are re-measured at their next change or check,
-/// from their recorded history.
+/// Replaces a policy. Open tickets are re-measured from their recorded history by a pass
+/// queued with the change.
 #[utoipa::path(put, path = "/sla-policies/{id}", tag = "sla", params(("id" = i64, Path)), request_body = PolicyBody,
     responses((status = 200, body = StoredPolicy), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn update_policy(
@@ -243,6 +245,7 @@ pub async fn put_policy(
             other => conflict_on(other, "name"),
         })?;
     state.refdata.invalidate();
+    crate::jobs::reapply_sla_later(state, state.now()).await?;
     Ok(saved)
 }
 

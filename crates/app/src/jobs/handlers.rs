@@ -8,6 +8,9 @@ use crate::App;
 
 pub const SLA_SCAN: &str = "sla.scan";
 pub const SLA_CHECK: &str = "sla.check";
+/// Brings every open ticket's SLA record in line with the policies and calendars as they
+/// are now (after one was edited): see [`super::sla::reapply_all`].
+pub const SLA_REAPPLY: &str = "sla.reapply";
 pub const SURVEY_TIMEOUT: &str = "survey.timeout";
 pub const HOUSEKEEPING: &str = "housekeeping";
 
@@ -37,6 +40,7 @@ pub async fn run_job(app: &App, job: &Job) -> anyhow::Result<()> {
                 .ok_or_else(|| anyhow::anyhow!("sla.check without ticket_id"))?;
             super::sla::check_ticket(app, ventanilla_domain::TicketId(id)).await
         }
+        SLA_REAPPLY => super::sla::reapply_all(app).await,
         SURVEY_TIMEOUT => {
             crate::tickets::lifecycle::expire_surveys(app)
                 .await

@@ -14,7 +14,7 @@ use ventanilla_store::jobs::{Job, NewJob};
 use crate::App;
 
 pub use handlers::{SLA_CHECK, run_job};
-pub use sla::check_ticket;
+pub use sla::{check_ticket, reapply_sla_later};
 
 /// Periodic work: (job kind, period in seconds).
 fn periodic(app: &App) -> [(&'static str, u64); 3] {

@@ -181,3 +181,46 @@ fn run_action(
         }
     }
 }
+
+/// Open tickets re-applied per page.
+const REAPPLY_PAGE: i64 = 500;
+
+/// Queues [`reapply_all`] after a policy or calendar changed. Not deduplicated: a key
+/// would also match a pass that already ran before this change, and a pass over records
+/// already in line writes nothing.
+pub async fn reapply_sla_later(app: &App, now: jiff::Timestamp) -> Result<(), AppError> {
+    let job = ventanilla_store::jobs::NewJob::new(
+        super::handlers::SLA_REAPPLY,
+        serde_json::json!({}),
+        now,
+    );
+    app.store.jobs().enqueue(&job, now).await?;
+    Ok(())
+}
+
+/// Brings every open ticket's SLA record in line with the policies and calendars in force:
+/// a policy edited or created, or a calendar changed, moves due instants, states and next
+/// checks (a relaxed target un-breaches, a tightened one is checked at once). Tickets whose
+/// record does not change are not written. Idempotent, so a repeated run changes nothing.
+pub async fn reapply_all(app: &App) -> anyhow::Result<()> {
+    let ctx = SlaContext::load(&app.store)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let mut after = 0i64;
+    loop {
+        let ids = app
+            .store
+            .tickets()
+            .open_ids_after(after, REAPPLY_PAGE)
+            .await?;
+        for id in &ids {
+            crate::tickets::write_with(app, &ctx, *id, None, None, |_| Ok(Effects::default()))
+                .await
+                .map_err(|e| anyhow::anyhow!("sla reapply of ticket {id}: {e}"))?;
+        }
+        match ids.last() {
+            Some(last) if ids.len() as i64 == REAPPLY_PAGE => after = last.get(),
+            _ => return Ok(()),
+        }
+    }
+}

@@ -226,8 +226,8 @@ pub fn record(fx: &mut Effects, c: &Crossing) {
 /// What a write records beside the change for the SLA: the old policy's settled crossings,
 /// the policy change itself, and, when a threshold is already due (a change that made the
 /// ticket overdue at once), a check job so the crossing and its actions run now rather
-/// than at the next scan. The job's key names the ticket and the instant, so the check
-/// for one crossing is enqueued once however many writes see it.
+/// than at the next scan. The job's key names the ticket and the version written, so a
+/// retried write queues one check; the check itself acts once per crossing.
 pub fn after_write(
     fx: &mut Effects,
     id: ventanilla_domain::TicketId,
@@ -250,14 +250,14 @@ pub fn after_write(
             )
         });
     }
-    if let Some(at) = t.sla.next_check_at.filter(|at| *at <= now) {
+    if t.sla.next_check_at.is_some_and(|at| at <= now) {
         fx.jobs.push(
             NewJob::new(
                 crate::jobs::SLA_CHECK,
                 serde_json::json!({ "ticket_id": id.get() }),
                 now,
             )
-            .dedupe(format!("sla.check:{}:{}", id.get(), at.as_microsecond())),
+            .dedupe(format!("sla.check:{}:v{}", id.get(), t.version)),
         );
     }
 }

@@ -12,6 +12,8 @@ use ventanilla_testkit::{Caller, TestApp};
 
 struct Desk {
     t: TestApp,
+    admin: Caller,
+    calendar: i64,
     agent: Caller,
     supervisor: Caller,
     /// The 1-minute policy (priority medium) and the 8-hour one (priority high).
@@ -48,6 +50,8 @@ async fn desk() -> Desk {
     }
     Desk {
         t,
+        admin,
+        calendar: cal_id,
         agent,
         supervisor,
         minute: ids[0],
@@ -289,4 +293,52 @@ async fn a_change_that_makes_a_ticket_overdue_breaches_at_once_and_acts_once() {
     assert_eq!(d.notified().await, vec!["sla.warning", "sla.breach"]);
     assert_eq!(d.breaches(id).await.len(), 1);
     assert_eq!(d.breached_queue().await, vec![id]);
+}
+
+#[tokio::test]
+async fn editing_the_policy_in_force_re_measures_open_tickets() {
+    let d = desk().await;
+    d.at("2026-03-09T08:00:00Z");
+    let id = d.replied_ticket("medium").await;
+    d.at("2026-03-09T08:02:00Z");
+    d.scan().await;
+    assert_eq!(d.sla(id).await["state"], "breached");
+    // The same policy, relaxed to eight hours: the ticket is on time again without being
+    // touched, and checked again at the new warning instant.
+    let res = d
+        .t
+        .request(
+            http::Method::PUT,
+            &format!("/api/v1/sla-policies/{}", d.minute),
+            Some(json!({ "policy": { "name": "P medium", "priority": "medium", "calendar_id": d.calendar, "targets": { "first_response": "PT1M", "resolution": "PT8H" } },
+                "actions": { "warning": [{ "type": "notify_supervisors" }], "breach": [{ "type": "notify_supervisors" }] } })),
+            &d.admin,
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    d.jobs_only().await;
+    let sla = d.sla(id).await;
+    assert_eq!(sla["state"], "ok", "{sla}");
+    assert_eq!(sla["next_check_at"], "2026-03-09T14:00:00Z");
+    assert!(d.breached_queue().await.is_empty());
+    assert_eq!(d.breaches(id).await, vec![(d.minute, "resolution".into())]);
+    // Tightened again: overdue at once, so the breach fires (once) with its actions.
+    let res = d
+        .t
+        .request(
+            http::Method::PUT,
+            &format!("/api/v1/sla-policies/{}", d.minute),
+            Some(json!({ "policy": { "name": "P medium", "priority": "medium", "calendar_id": d.calendar, "targets": { "first_response": "PT1M", "resolution": "PT1M" } },
+                "actions": { "warning": [{ "type": "notify_supervisors" }], "breach": [{ "type": "notify_supervisors" }] } })),
+            &d.admin,
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    d.jobs_only().await;
+    assert_eq!(d.sla(id).await["state"], "breached");
+    assert_eq!(d.breaches(id).await.len(), 2);
+    assert_eq!(
+        d.notified().await,
+        vec!["sla.warning", "sla.breach", "sla.warning", "sla.breach"]
+    );
 }

@@ -189,6 +189,19 @@ impl Tickets<'_> {
         Ok(ids.into_iter().map(TicketId).collect())
     }
 
+    /// Open tickets (neither closed nor cancelled) with an id above `after`, by id: the
+    /// pages of a pass over every open ticket (the SLA re-application after a policy edit).
+    pub async fn open_ids_after(&self, after: i64, limit: i64) -> Result<Vec<TicketId>> {
+        let ids: Vec<i64> = on_reader!(self.0, |db| {
+            sqlx::query_scalar("SELECT id FROM tickets WHERE id > $1 AND status NOT IN ('closed', 'cancelled') ORDER BY id LIMIT $2")
+                .bind(after)
+                .bind(limit)
+                .fetch_all(db)
+                .await?
+        });
+        Ok(ids.into_iter().map(TicketId).collect())
+    }
+
     /// Tickets whose next SLA warning or breach is due by `now` (index on the instant: the
     /// scan reads only due rows).
     pub async fn sla_due(&self, now: Timestamp, limit: i64) -> Result<Vec<TicketId>> {

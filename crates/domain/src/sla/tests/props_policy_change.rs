@@ -259,7 +259,11 @@ fn a_breach_of_a_one_minute_policy_gives_way_to_an_eight_hour_policy() {
     sla.refresh(None, Some(p(1, minute)), &facts, created);
     let at = created.checked_add(mins(2)).unwrap();
     let crossed = sla.evaluate(p(1, minute), at);
-    assert_eq!(crossed.len(), 2, "warning and breach of the resolution target");
+    assert_eq!(
+        crossed.len(),
+        2,
+        "warning and breach of the resolution target"
+    );
     assert_eq!(sla.state, Some(SlaState::Breached));
     assert_eq!(sla.next_check_at, None);
     let settled = sla.refresh(Some(p(1, minute)), Some(p(2, eight)), &facts, at);
@@ -282,7 +286,12 @@ fn a_breach_the_scan_missed_is_settled_under_the_old_policy_when_the_policy_chan
     let mut sla = TicketSla::default();
     sla.refresh(None, Some(p(1, &policies[0])), &facts, created);
     let at = created.checked_add(mins(5)).unwrap();
-    let settled = sla.refresh(Some(p(1, &policies[0])), Some(p(2, &policies[1])), &facts, at);
+    let settled = sla.refresh(
+        Some(p(1, &policies[0])),
+        Some(p(2, &policies[1])),
+        &facts,
+        at,
+    );
     let breach = settled
         .iter()
         .find(|c| matches!(c.event, SlaEvent::Breach { .. }))
