@@ -7,6 +7,7 @@
 mod access;
 mod auth;
 mod directory;
+mod downloads;
 mod registration;
 mod shell;
 mod sla;

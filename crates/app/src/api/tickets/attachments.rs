@@ -115,15 +115,10 @@ pub async fn store_file(
         .await?)
 }
 
-/// Keeps the last path component, without control characters or quotes, at most 200 chars.
+/// Keeps the last path component, without control or invisible format characters, at most
+/// 200 chars (`http::download::clean_file_name`, the cleaning downloads repeat).
 fn clean_filename(raw: &str) -> AppResult<String> {
-    let base = raw.rsplit(['/', '\\']).next().unwrap_or("");
-    let cleaned: String = base
-        .chars()
-        .filter(|c| !c.is_control() && *c != '"')
-        .take(200)
-        .collect();
-    let cleaned = cleaned.trim().to_owned();
+    let cleaned = crate::http::download::clean_file_name(raw, 200);
     if cleaned.is_empty() || cleaned == "." || cleaned == ".." {
         return Err(ValidationError::new("filename", "is required").into());
     }
@@ -187,19 +182,9 @@ pub async fn download(
         header::CONTENT_SECURITY_POLICY,
         HeaderValue::from_static("default-src 'none'; sandbox"),
     );
-    let ascii: String = meta
-        .filename
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || ".-_ ".contains(c) {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{ascii}\"")) {
-        headers.insert(header::CONTENT_DISPOSITION, v);
-    }
+    headers.insert(
+        header::CONTENT_DISPOSITION,
+        crate::http::download::attachment(&meta.filename),
+    );
     Ok((headers, data).into_response())
 }
