@@ -112,14 +112,25 @@ mod tests {
             );
             assert_eq!(normalised(text, "\r\n"), "a\r\nbb\r\n");
         }
-        assert_eq!(clean_line(2, "\u{FEFF}x\r\n"), "\u{FEFF}x", "only a leading mark");
+        assert_eq!(
+            clean_line(2, "\u{FEFF}x\r\n"),
+            "\u{FEFF}x",
+            "only a leading mark"
+        );
     }
 
     #[test]
     fn columns_count_characters_not_bytes() {
-        assert_eq!(column("{\"año\": x}", 9), 9, "x is the 9th character, the 10th byte");
+        assert_eq!(
+            column("{\"año\": x}", 9),
+            9,
+            "x is the 9th character, the 10th byte"
+        );
         assert_eq!(column("abc", 0), 1);
-        assert_eq!(column_of_key("{\"a\":1, \"minutes\": 9}", "events.minutes"), 9);
+        assert_eq!(
+            column_of_key("{\"a\":1, \"minutes\": 9}", "events.minutes"),
+            9
+        );
         assert_eq!(
             position("\u{FEFF}ab\r\ncñd", "ab\r\ncñ".len()),
             Position { line: 2, column: 3 }

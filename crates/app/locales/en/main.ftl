@@ -336,3 +336,5 @@ flash-attached = Files attached.
 error-413 = What you sent is too large. Attach fewer or smaller files and try again.
 new-member = Add a member
 no-candidates = Every agent is already a member.
+import-holidays = Import holidays
+import-holidays-file = Holidays from an iCalendar (.ics) file

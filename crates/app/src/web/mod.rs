@@ -67,6 +67,10 @@ pub fn router() -> Router<AppState> {
         .route("/admin/matrix", post(admin::save_matrix))
         .route("/admin/sla", get(admin_sla::page))
         .route(
+            "/admin/calendars/{id}/holidays",
+            post(admin_sla::import_holidays),
+        )
+        .route(
             "/admin/users",
             get(admin_user_list::list).post(admin_users::create),
         )

@@ -8,6 +8,7 @@ mod access;
 mod auth;
 mod directory;
 mod downloads;
+mod file_inputs;
 mod registration;
 mod shell;
 mod sla;

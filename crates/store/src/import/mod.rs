@@ -187,7 +187,12 @@ fn read_batches<R: BufRead>(
             continue;
         }
         let checked = serde_json::from_str::<Record>(line)
-            .map_err(|e| (textfile::column(line, byte_in_line(line, &e)), json_message(&e)))
+            .map_err(|e| {
+                (
+                    textfile::column(line, byte_in_line(line, &e)),
+                    json_message(&e),
+                )
+            })
             .and_then(|r| {
                 r.check(matrix)
                     .map_err(|e| (textfile::column_of_key(line, &e.field), e.to_string()))
