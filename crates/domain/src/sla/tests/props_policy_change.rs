@@ -74,6 +74,9 @@ fn op() -> impl Strategy<Value = Op> {
     ]
 }
 
+/// One target's clock in the model: closed runs and the open one, in real instants.
+type ModelClock = (Vec<(Timestamp, Timestamp)>, Option<Timestamp>);
+
 /// The ticket as the model sees it: status, reply, policy, and each target's runs in real
 /// instants, kept apart from the stopwatch under test.
 struct Model {
@@ -81,7 +84,7 @@ struct Model {
     replied: bool,
     policy: Option<usize>,
     /// Per kind: closed runs and the open one.
-    runs: [(Vec<(Timestamp, Timestamp)>, Option<Timestamp>); 2],
+    runs: [ModelClock; 2],
 }
 
 impl Model {
