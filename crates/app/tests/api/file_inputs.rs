@@ -165,6 +165,11 @@ async fn every_file_input_accepts_bom_and_crlf() {
                 }
                 "holidays .ics (admin page)" => {
                     let cal = calendar(&t, &admin, &format!("Web {form}")).await;
+                    let page = t.get("/admin/sla", &session).await;
+                    assert!(
+                        page.text.contains(&format!("action=\"/admin/calendars/{cal}/holidays\" enctype=\"multipart/form-data\"")),
+                        "the page offers the file form"
+                    );
                     let res =
                         page_import(&t, &session, cal, saved(&ics("20261208"), bom, crlf)).await;
                     assert_eq!(res.status, StatusCode::SEE_OTHER, "{case}: {}", res.text);
