@@ -1,5 +1,6 @@
 // Ventanilla's own small script (progressive enhancement; every page works without it):
-// keyboard shortcuts with a help overlay, and the queue refreshing itself in place.
+// keyboard shortcuts with a help overlay, forms posted in the background with their buttons
+// disabled while posting, and the queue refreshing itself in place.
 (function () {
   "use strict";
   function helpEl() { return document.getElementById("help"); }
@@ -59,6 +60,12 @@
     var data;
     try { data = new FormData(f, e.submitter || null); } catch (err) { data = new FormData(f); }
     e.preventDefault();
+    // One post per form: a second click while this one is on its way does nothing (the
+    // server applies a form's one-time key once anyway). The answer replaces the page, so
+    // the buttons come back enabled with it.
+    if (f.getAttribute("data-posting")) return;
+    f.setAttribute("data-posting", "1");
+    Array.prototype.forEach.call(f.querySelectorAll("button, input[type=submit]"), function (b) { b.disabled = true; });
     // Forms with files go as multipart (as without the script); the others urlencoded.
     var body = (f.enctype || "").toLowerCase() === "multipart/form-data" ? data : new URLSearchParams(data);
     fetch(f.action, { method: "POST", body: body, credentials: "same-origin" })

@@ -10,6 +10,10 @@ use serde::{Deserialize, Serialize};
 use ventanilla_domain::textfile;
 use ventanilla_store::{StoreOptions, Synchronous};
 
+/// The time zone of users created without one (a caller registered from the phone form, a
+/// requester created by mail).
+pub const DEFAULT_TIME_ZONE: &str = "Europe/Madrid";
+
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {

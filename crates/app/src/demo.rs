@@ -357,7 +357,7 @@ pub async fn seed_tickets(app: &App) -> anyhow::Result<usize> {
         TransitionRequest, Urgency,
     };
     let store = &app.store;
-    let m = crate::tickets::matrix::load(store).await?;
+    let m = crate::desk::tickets::matrix::load(store).await?;
     let user = |email: &str| {
         let email = Email::parse(email);
         async move { Ok::<_, anyhow::Error>(store.users().by_email(&email?).await?) }
@@ -459,7 +459,7 @@ pub async fn seed_tickets(app: &App) -> anyhow::Result<usize> {
         ),
     ];
     let now = app.now();
-    let sla_ctx = crate::tickets::sla::SlaContext::load(store).await?;
+    let sla_ctx = crate::desk::tickets::sla::SlaContext::load(store).await?;
     let mut count = 0;
     for (email, kind, subject, description, impact, urgency, category, steps) in plan {
         let requester = user(email).await?;
@@ -484,7 +484,7 @@ pub async fn seed_tickets(app: &App) -> anyhow::Result<usize> {
             sla: Default::default(),
         };
         let mut new = new;
-        new.sla = crate::tickets::sla::initial(&new, &sla_ctx, now);
+        new.sla = crate::desk::tickets::sla::initial(&new, &sla_ctx, now);
         let (ticket, _) = store
             .tickets()
             .create(&new, Some(requester.id), now, None, &[])
@@ -524,7 +524,7 @@ pub async fn seed_tickets(app: &App) -> anyhow::Result<usize> {
                     TransitionRequest::MoveTo { to: *to, fields },
                 ),
             };
-            crate::tickets::lifecycle::apply(
+            crate::desk::tickets::lifecycle::apply(
                 app,
                 ticket.id,
                 None,

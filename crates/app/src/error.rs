@@ -144,6 +144,38 @@ impl From<StoreError> for AppError {
     }
 }
 
+/// The one place a use-case error becomes an HTTP status.
+impl From<crate::desk::DeskError> for AppError {
+    fn from(e: crate::desk::DeskError) -> Self {
+        use crate::desk::{DeskError, Refusal};
+        match e {
+            DeskError::NotFound => AppError::NotFound,
+            DeskError::Forbidden => AppError::Forbidden,
+            DeskError::Invalid(v) => AppError::Validation(v),
+            DeskError::Refused {
+                why,
+                code,
+                message,
+                field,
+            } => AppError::Refused {
+                status: match why {
+                    Refusal::Input => StatusCode::UNPROCESSABLE_ENTITY,
+                    Refusal::Role => StatusCode::FORBIDDEN,
+                    Refusal::State => StatusCode::CONFLICT,
+                },
+                code,
+                message,
+                field,
+            },
+            DeskError::Stale { current } => AppError::PreconditionFailed { current },
+            DeskError::Conflict(m) => AppError::Conflict(m),
+            DeskError::BadInput(m) => AppError::BadRequest(m),
+            DeskError::TooLarge => AppError::PayloadTooLarge,
+            DeskError::Internal(e) => AppError::Internal(e),
+        }
+    }
+}
+
 impl AppError {
     pub fn refused(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
         AppError::Refused {

@@ -6,13 +6,14 @@ pub mod api;
 pub mod auth;
 pub mod config;
 pub mod demo;
+pub mod desk;
 pub mod error;
 pub mod extract;
 pub mod http;
 pub mod jobs;
 pub mod maintenance;
 pub mod server;
-pub mod tickets;
+
 pub mod web;
 
 use std::sync::Arc;
@@ -32,19 +33,19 @@ pub struct App {
     pub metrics: http::metrics::Metrics,
     pub passwords: auth::password::Hasher,
     /// Cached priority matrix, SLA policies and default group (see `tickets::refdata`).
-    pub refdata: tickets::refdata::RefData,
+    pub refdata: desk::tickets::refdata::RefData,
     /// The group-commit queue registrations go through (see `tickets::intake`).
-    pub intake: tickets::intake::Intake,
+    pub intake: desk::tickets::intake::Intake,
 }
 
 impl App {
     pub fn new(store: Store, clock: Arc<dyn Clock>, config: Config) -> Self {
         let passwords = auth::password::Hasher::from_config(&config.auth);
-        let refdata = tickets::refdata::RefData::new(std::time::Duration::from_millis(
+        let refdata = desk::tickets::refdata::RefData::new(std::time::Duration::from_millis(
             config.tickets.reference_cache_ms,
         ));
         Self {
-            intake: tickets::intake::Intake::new(store.clone()),
+            intake: desk::tickets::intake::Intake::new(store.clone()),
             refdata,
             store,
             clock,

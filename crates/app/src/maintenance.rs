@@ -1,5 +1,5 @@
-//! Housekeeping run by the `housekeeping` job: expired sessions and stale login throttling
-//! counters are deleted. Each sweep is an idempotent DELETE.
+//! Housekeeping run by the `housekeeping` job: expired sessions, stale login throttling
+//! counters and day-old one-time form keys are deleted. Each sweep is an idempotent DELETE.
 
 use jiff::SignedDuration;
 
@@ -17,6 +17,14 @@ pub async fn sweep(app: &App) -> anyhow::Result<(u64, u64)> {
         .store
         .throttle()
         .purge_before(now.saturating_sub(keep).unwrap_or(now))
+        .await?;
+    // One-time form keys only matter while a form may still be resent: a day is plenty.
+    app.store
+        .form_keys()
+        .purge_before(
+            now.saturating_sub(SignedDuration::from_hours(24))
+                .unwrap_or(now),
+        )
         .await?;
     Ok((sessions, throttle))
 }

@@ -4,6 +4,7 @@
 //! application depend on it, never the other way round.
 
 pub mod access;
+pub mod caller;
 pub mod clock;
 pub mod directory;
 pub mod ids;
@@ -14,6 +15,7 @@ pub mod textfile;
 pub mod ticket;
 
 pub use access::{Actor, Permission, Role, Scope};
+pub use caller::{Caller, Origin};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use ids::*;
 pub use people::{Email, Language, Tier, TimeZoneName};

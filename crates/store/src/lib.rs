@@ -14,6 +14,7 @@ mod connect;
 pub mod dialect;
 pub mod directory;
 mod error;
+pub mod form_keys;
 pub mod groups;
 pub mod import;
 #[macro_use]

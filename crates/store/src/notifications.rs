@@ -2,18 +2,15 @@
 
 use jiff::Timestamp;
 use serde::Serialize;
+use ventanilla_domain::ticket::Params;
 use ventanilla_domain::{TicketId, UserId};
 
 use crate::time::{from_db, opt_from_db, to_db};
 use crate::{Result, Store, StoreError};
 
-#[derive(Debug, Clone, PartialEq)]
-pub struct NewNotification {
-    pub user_id: UserId,
-    pub kind: String,
-    pub title: String,
-    pub body: Option<String>,
-}
+/// A notification to write: the domain's [`Notice`](ventanilla_domain::ticket::Notice) (a
+/// kind code and parameters, rendered in the reader's language when read).
+pub use ventanilla_domain::ticket::Notice as NewNotification;
 
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -21,8 +18,12 @@ pub struct Notification {
     pub id: i64,
     #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>))]
     pub ticket_id: Option<TicketId>,
+    /// What happened, as a code (`ticket.escalated`, `sla.warning`, …).
     pub kind: String,
-    pub title: String,
+    /// The code's parameters (ticket number, subject, group…).
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub params: Params,
+    /// What a person wrote with it (a handover summary, a reason), if anything.
     pub body: Option<String>,
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub created_at: Timestamp,
@@ -35,7 +36,7 @@ struct Row {
     id: i64,
     ticket_id: Option<i64>,
     kind: String,
-    title: String,
+    params: Option<String>,
     body: Option<String>,
     created_at: i64,
     read_at: Option<i64>,
@@ -45,11 +46,11 @@ struct Row {
 macro_rules! insert_notification {
     ($exec:expr, $ticket:expr, $n:expr, $now:expr) => {{
         let n: &$crate::notifications::NewNotification = $n;
-        sqlx::query("INSERT INTO notifications (user_id, ticket_id, kind, title, body, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
+        sqlx::query("INSERT INTO notifications (user_id, ticket_id, kind, title, params, body, created_at) VALUES ($1, $2, $3, '', $4, $5, $6)")
             .bind(n.user_id.get())
             .bind($ticket)
             .bind(n.kind.as_str())
-            .bind(n.title.as_str())
+            .bind($crate::tickets::params_to_db(&n.params))
             .bind(n.body.as_deref())
             .bind($crate::time::to_db($now))
             .execute($exec)
@@ -76,10 +77,10 @@ impl Notifications<'_> {
         limit: i64,
     ) -> Result<(Vec<Notification>, i64)> {
         let sql = if unread_only {
-            "SELECT id, ticket_id, kind, title, body, created_at, read_at FROM notifications
+            "SELECT id, ticket_id, kind, params, body, created_at, read_at FROM notifications
              WHERE user_id = $1 AND id < $2 AND read_at IS NULL ORDER BY id DESC LIMIT $3"
         } else {
-            "SELECT id, ticket_id, kind, title, body, created_at, read_at FROM notifications
+            "SELECT id, ticket_id, kind, params, body, created_at, read_at FROM notifications
              WHERE user_id = $1 AND id < $2 ORDER BY id DESC LIMIT $3"
         };
         let (rows, unread): (Vec<Row>, i64) = on_reader!(self.0, |db| {
@@ -104,7 +105,7 @@ impl Notifications<'_> {
                     id: r.id,
                     ticket_id: r.ticket_id.map(TicketId),
                     kind: r.kind,
-                    title: r.title,
+                    params: crate::tickets::params_from_db(r.params.as_deref())?,
                     body: r.body,
                     created_at: from_db(r.created_at)?,
                     read_at: opt_from_db(r.read_at)?,

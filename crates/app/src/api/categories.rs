@@ -13,9 +13,9 @@ use super::types::{audit, double_option};
 use super::users::{conflict_on, not_found_as};
 use crate::AppState;
 use crate::auth::Auth;
+use crate::desk::tickets::matrix;
 use crate::error::{AppResult, ErrorBody};
 use crate::extract::{Json, Path};
-use crate::tickets::matrix;
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

@@ -12,6 +12,8 @@ use crate::AppState;
 use crate::auth::Auth;
 use crate::error::{AppResult, ErrorBody};
 use crate::extract::{Json, Path, Query};
+use crate::web::kit::i18n::Lang;
+use crate::web::kit::said;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -23,9 +25,19 @@ pub struct ListQuery {
     pub limit: Option<u32>,
 }
 
+/// A notification with its title in the caller's language (rendered from `kind` and
+/// `params` when read; nothing stored is a sentence).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NotificationView {
+    #[serde(flatten)]
+    pub notification: Notification,
+    /// E.g. "INC-000042 escalated to Network: printer down" (or in Spanish).
+    pub title: String,
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct NotificationList {
-    pub items: Vec<Notification>,
+    pub items: Vec<NotificationView>,
     /// How many are unread in all.
     pub unread: i64,
     pub next: Option<i64>,
@@ -51,6 +63,16 @@ pub async fn list(
     } else {
         None
     };
+    let me = state.store.users().get(auth.user_id()).await?;
+    let lang = Lang(me.language);
+    let tz = me.time_zone.zone();
+    let items = items
+        .into_iter()
+        .map(|n| NotificationView {
+            title: said::notice(lang, &tz, &n.kind, &n.params),
+            notification: n,
+        })
+        .collect();
     Ok(Json(NotificationList {
         items,
         unread,

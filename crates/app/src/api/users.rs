@@ -84,7 +84,7 @@ pub struct SetPassword {
     pub current_password: Option<String>,
 }
 
-pub const DEFAULT_TIME_ZONE: &str = "Europe/Madrid";
+pub use crate::config::DEFAULT_TIME_ZONE;
 
 /// Lists users visible to the caller.
 #[utoipa::path(get, path = "/users", tag = "people", params(ListQuery),

@@ -101,6 +101,20 @@ impl Auth {
     pub fn user_id(&self) -> ventanilla_domain::UserId {
         self.actor.user_id
     }
+
+    /// The caller of a use case through the API.
+    pub fn caller(&self) -> ventanilla_domain::Caller {
+        self.caller_via(ventanilla_domain::Origin::Api)
+    }
+
+    /// The caller of a use case through `origin` (the web pages pass `Web`).
+    pub fn caller_via(&self, origin: ventanilla_domain::Origin) -> ventanilla_domain::Caller {
+        ventanilla_domain::Caller {
+            actor: self.actor.clone(),
+            origin,
+            ip: self.client.ip_string(),
+        }
+    }
 }
 
 /// Writes are rare enough per token and session that recording use at most once a minute
@@ -165,7 +179,7 @@ impl FromRequestParts<AppState> for Auth {
 
 impl Auth {
     /// The caller named by the session cookie, without any CSRF check: the API checks the
-    /// `X-CSRF-Token` header, the web pages a `_csrf` form field (`web::form::CsrfForm`).
+    /// `X-CSRF-Token` header, the web pages a `_csrf` form field (`web::kit::form::CsrfForm`).
     pub async fn from_session_cookie(
         parts: &Parts,
         state: &AppState,

@@ -41,7 +41,7 @@ pub fn build(state: AppState) -> Router {
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(metrics::endpoint))
-        .merge(crate::web::router())
+        .merge(crate::web::router(&state))
         .fallback(not_found)
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
         .layer(
@@ -80,7 +80,7 @@ async fn not_found(uri: axum::http::Uri, headers: axum::http::HeaderMap) -> Resp
     if uri.path().starts_with("/api/") {
         AppError::NotFound.into_response()
     } else {
-        let lang = crate::web::page::guess_lang(&headers);
-        crate::web::error::error_page(lang, &AppError::NotFound)
+        let lang = crate::web::kit::ctx::guess_lang(&headers);
+        crate::web::kit::error::error_page(lang, &AppError::NotFound)
     }
 }

@@ -4,12 +4,15 @@
 use jiff::SignedDuration;
 use ventanilla_store::jobs::Job;
 
+use anyhow::Context as _;
+
 use crate::App;
+use crate::desk::tickets::sla_check::{check_sla_with, check_ticket_sla};
 
 pub const SLA_SCAN: &str = "sla.scan";
 pub const SLA_CHECK: &str = "sla.check";
 /// Brings every open ticket's SLA record in line with the policies and calendars as they
-/// are now (after one was edited): see [`super::sla::reapply_all`].
+/// are now (after one was edited): see [`crate::desk::tickets::sla_check::reapply_all`].
 pub const SLA_REAPPLY: &str = "sla.reapply";
 pub const SURVEY_TIMEOUT: &str = "survey.timeout";
 pub const HOUSEKEEPING: &str = "housekeeping";
@@ -20,14 +23,16 @@ const SCAN_BATCH: i64 = 500;
 pub async fn run_job(app: &App, job: &Job) -> anyhow::Result<()> {
     match job.kind.as_str() {
         SLA_SCAN => {
-            let ctx = crate::tickets::sla::SlaContext::load(&app.store)
+            let ctx = crate::desk::tickets::sla::SlaContext::load(&app.store)
                 .await
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
+                .context("loading SLA policies")?;
             loop {
                 let due = app.store.tickets().sla_due(app.now(), SCAN_BATCH).await?;
                 let n = due.len();
                 for id in due {
-                    super::sla::check_with(app, &ctx, id).await?;
+                    check_sla_with(app, &ctx, id)
+                        .await
+                        .with_context(|| format!("SLA check of ticket {id}"))?;
                 }
                 if n < SCAN_BATCH as usize {
                     return Ok(());
@@ -38,13 +43,15 @@ pub async fn run_job(app: &App, job: &Job) -> anyhow::Result<()> {
             let id = job.payload["ticket_id"]
                 .as_i64()
                 .ok_or_else(|| anyhow::anyhow!("sla.check without ticket_id"))?;
-            super::sla::check_ticket(app, ventanilla_domain::TicketId(id)).await
-        }
-        SLA_REAPPLY => super::sla::reapply_all(app).await,
-        SURVEY_TIMEOUT => {
-            crate::tickets::lifecycle::expire_surveys(app)
+            check_ticket_sla(app, ventanilla_domain::TicketId(id))
                 .await
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
+                .with_context(|| format!("SLA check of ticket {id}"))
+        }
+        SLA_REAPPLY => crate::desk::tickets::sla_check::reapply_all(app).await,
+        SURVEY_TIMEOUT => {
+            crate::desk::tickets::lifecycle::expire_surveys(app)
+                .await
+                .context("survey timeout")?;
             Ok(())
         }
         HOUSEKEEPING => {

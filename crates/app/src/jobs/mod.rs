@@ -3,7 +3,6 @@
 //! a lease, runs their handler and records success, a retry with backoff, or death.
 
 mod handlers;
-mod sla;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -13,8 +12,8 @@ use ventanilla_store::jobs::{Job, NewJob};
 
 use crate::App;
 
-pub use handlers::{SLA_CHECK, run_job};
-pub use sla::{check_ticket, reapply_sla_later};
+pub use crate::desk::tickets::sla_check::reapply_sla_later;
+pub use handlers::{SLA_CHECK, SLA_REAPPLY, run_job};
 
 /// Periodic work: (job kind, period in seconds).
 fn periodic(app: &App) -> [(&'static str, u64); 3] {

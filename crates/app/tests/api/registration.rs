@@ -127,7 +127,7 @@ async fn reference_changes_saved_here_apply_at_once_and_others_after_the_cache()
     t.state()
         .store
         .settings()
-        .put(ventanilla_app::tickets::matrix::KEY, &m, &entry)
+        .put(ventanilla_app::desk::tickets::matrix::KEY, &m, &entry)
         .await
         .unwrap();
     let res = t.post("/api/v1/tickets", low_low.clone(), &agent).await;

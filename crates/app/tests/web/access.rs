@@ -196,7 +196,7 @@ async fn administrators_edit_the_priority_matrix() {
         .post(&t, "/admin/matrix", &[("low_low", "critical")])
         .await;
     assert!(location(&res).contains("flash=saved"));
-    let m = ventanilla_app::tickets::matrix::load(&t.app.store)
+    let m = ventanilla_app::desk::tickets::matrix::load(&t.app.store)
         .await
         .unwrap();
     use ventanilla_domain::ticket::{Impact, Priority, Urgency};

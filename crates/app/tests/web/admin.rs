@@ -13,7 +13,7 @@ async fn calendars_and_policies_are_edited_as_validated_json() {
     let admin = Browser::sign_in(&t, "admin@example.com").await;
     let agent = Browser::sign_in(&t, "agent@example.com").await;
     assert_page(&agent.get(&t, "/admin/sla").await, StatusCode::FORBIDDEN);
-    let cal = ventanilla_app::web::admin_sla::NEW_CALENDAR;
+    let cal = ventanilla_app::web::admin::sla::NEW_CALENDAR;
     let res = agent
         .post(
             &t,

@@ -7,6 +7,7 @@
 mod access;
 mod admin;
 mod admin_edit;
+mod double_submit;
 mod helpers;
 mod pages;
 mod portal;

@@ -157,20 +157,35 @@ fn every_literal_message_key_exists_in_both_languages() {
     };
     let (es, en) = (keys("es"), keys("en"));
     let mut missing = Vec::new();
-    for dir in ["templates", "src/web"] {
-        for entry in std::fs::read_dir(root.join(dir)).unwrap() {
+    // Both trees have one folder per area (portal, console, admin, kit): walk them whole.
+    let mut files = Vec::new();
+    let mut dirs = vec![root.join("templates"), root.join("src/web")];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(dir).unwrap() {
             let path = entry.unwrap().path();
-            let text = std::fs::read_to_string(&path).unwrap();
-            for marker in ["c.t(\"", "c.t1(\"", "lang.t(\"", "l.t(\"", "ctx(\""] {
-                for piece in text.split(marker).skip(1) {
-                    let key = piece.split('"').next().unwrap();
-                    let plausible = !key.is_empty()
-                        && key.bytes().all(|b| {
-                            b.is_ascii_lowercase() || b == b'-' || b == b'_' || b.is_ascii_digit()
-                        });
-                    if plausible && !(es.iter().any(|k| k == key) && en.iter().any(|k| k == key)) {
-                        missing.push(format!("{}: {key}", path.display()));
-                    }
+            if path.is_dir() {
+                dirs.push(path);
+            } else {
+                files.push(path);
+            }
+        }
+    }
+    assert!(
+        files.len() > 40,
+        "templates and web sources found: {}",
+        files.len()
+    );
+    for path in files {
+        let text = std::fs::read_to_string(&path).unwrap();
+        for marker in ["c.t(\"", "c.t1(\"", "lang.t(\"", "l.t(\"", "ctx(\""] {
+            for piece in text.split(marker).skip(1) {
+                let key = piece.split('"').next().unwrap();
+                let plausible = !key.is_empty()
+                    && key.bytes().all(|b| {
+                        b.is_ascii_lowercase() || b == b'-' || b == b'_' || b.is_ascii_digit()
+                    });
+                if plausible && !(es.iter().any(|k| k == key) && en.iter().any(|k| k == key)) {
+                    missing.push(format!("{}: {key}", path.display()));
                 }
             }
         }

@@ -233,9 +233,14 @@ async fn agents_attach_public_or_internal_files_from_the_console() {
     let id = report(&t, &ana, "Printer down").await;
     let path = format!("/console/tickets/{id}/attachments");
     let page = agent.get(&t, &format!("/console/tickets/{id}")).await;
-    assert!(page.text.contains(&format!(
-        "action=\"{path}\" enctype=\"multipart/form-data\""
-    )));
+    // The form posts to the attachments route with its one-time key, as multipart.
+    let form = page
+        .text
+        .split(&format!("action=\"{path}?once="))
+        .nth(1)
+        .and_then(|rest| rest.split('>').next())
+        .unwrap_or_default();
+    assert!(form.contains("enctype=\"multipart/form-data\""), "{form}");
     let res = agent
         .post_files(&t, &path, &[("public", "on")], &[("manual.txt", b"steps")])
         .await;

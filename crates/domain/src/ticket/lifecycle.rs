@@ -84,6 +84,14 @@ pub enum TransitionRequest {
     SurveySubmitted,
     /// The survey's configurable timeout passed while in survey (system only).
     SurveyTimedOut,
+    /// A child follows its parent (a major incident) to `to` — validation or closed — with
+    /// the parent's resolution (system only: linking a ticket under a parent means it
+    /// follows the parent, not its own path).
+    FollowParent {
+        to: Status,
+        resolution_code: Option<Text>,
+        resolution: Option<Text>,
+    },
 }
 
 impl TransitionRequest {

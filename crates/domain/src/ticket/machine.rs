@@ -23,6 +23,11 @@
 //! validation → analysis is step `[4]` "no solution"; survey → review by the system is the
 //! survey timeout; a requester cancelling is a withdrawal.
 //!
+//! Outside the table, a child linked under a parent (a major incident) follows it: when the
+//! parent is resolved or closed, the system moves every open child to the same status with
+//! the parent's resolution (`TransitionRequest::FollowParent`, system only, from any open
+//! status; the parent's record stands for the child's, so no texts are checked).
+//!
 //! Choices where SPEC and seeds are silent:
 //! - A supervisor may answer validation and the survey for the requester (a confirmation or
 //!   a rating taken by phone, seed 003 "por teléfono"), but must say so in a reason. A plain
@@ -68,6 +73,14 @@ pub fn transition_with(
     if let Some(refusal) = locked(current, by) {
         return Err(refusal);
     }
+    if let TransitionRequest::FollowParent {
+        to,
+        resolution_code,
+        resolution,
+    } = request
+    {
+        return follow_parent(current, *to, resolution_code, resolution, by);
+    }
     let (to, mut fields, only) = target_of(current, request)?;
     let rule = rule(current, to, by)?;
     if only.is_some_and(|kind| kind != rule.kind) {
@@ -109,6 +122,42 @@ pub fn transition_with(
         from,
         to,
         kind: rule.kind,
+        by,
+        fields,
+        lifecycle: after,
+    })
+}
+
+/// A child following its parent: system only, to validation or closed, from any other
+/// open status; the parent's resolution becomes the child's.
+fn follow_parent(
+    current: &Lifecycle,
+    to: Status,
+    resolution_code: &Option<crate::text::Text>,
+    resolution: &Option<crate::text::Text>,
+    by: ActorKind,
+) -> Result<Transition, TransitionError> {
+    let from = current.status;
+    if !matches!(to, Status::Validation | Status::Closed) || from == to {
+        return Err(TransitionError::InvalidTransition { from, to });
+    }
+    if by != ActorKind::System {
+        return Err(TransitionError::NotAllowed { from, to, by });
+    }
+    let fields = TransitionFields {
+        resolution_code: resolution_code.clone(),
+        resolution: resolution.clone(),
+        ..TransitionFields::default()
+    };
+    let mut after = current.clone();
+    after.status = to;
+    after.resume_to = None;
+    after.resolution_code = fields.resolution_code.clone();
+    after.resolution = fields.resolution.clone();
+    Ok(Transition {
+        from,
+        to,
+        kind: TransitionKind::FollowedParent,
         by,
         fields,
         lifecycle: after,
@@ -204,6 +253,11 @@ fn target_of(
                 Some(TransitionKind::SurveyTimedOut),
             ))
         }
+        // Decided by `follow_parent` before the table is consulted.
+        TransitionRequest::FollowParent { to, .. } => Err(TransitionError::InvalidTransition {
+            from: current.status,
+            to: *to,
+        }),
     }
 }
 

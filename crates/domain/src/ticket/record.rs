@@ -232,6 +232,12 @@ pub struct TicketEvent {
     pub actor_id: Option<UserId>,
     pub kind: EventKind,
     pub public: bool,
+    /// What the system says, as a code rendered in the reader's language (`history-<code>`),
+    /// with its parameters; `None` for entries that are only a person's words or a change.
+    pub code: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub params: super::history::Params,
+    /// What a person wrote; never a system sentence.
     pub body: Option<String>,
     /// For changes: the field, and its old and new values as text.
     pub field: Option<String>,

@@ -128,6 +128,8 @@ named_enum! {
         Cancelled => "cancelled",
         /// → cancelled by the requester.
         Withdrawn => "withdrawn",
+        /// → validation or closed together with the parent ticket (a major incident).
+        FollowedParent => "followed_parent",
     }
 }
 

@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 
 use jiff::Timestamp;
-use ventanilla_domain::ticket::{EventKind, NewTicket, Ticket, TicketKind, format_number};
+use ventanilla_domain::ticket::{EventKind, NewTicket, Said, Ticket, TicketKind, format_number};
 use ventanilla_domain::{TicketId, UserId};
 
 use super::Tickets;
@@ -49,9 +49,9 @@ const TICKET_BINDS: usize = 32;
 const TICKET_CONSTANTS: &str = ", FALSE, 'new', 0, FALSE, 1";
 
 const EVENT_HEAD: &str = "INSERT INTO ticket_events (ticket_id, at, actor_id, kind, public, body,
-    field, old_value, new_value, minutes) VALUES ";
-const EVENT_BINDS: usize = 10;
-const EVENT_ROWS: usize = 1_000;
+    field, old_value, new_value, minutes, code, data) VALUES ";
+const EVENT_BINDS: usize = 12;
+const EVENT_ROWS: usize = 800;
 
 /// What happens to one registration of a batch.
 enum Plan {
@@ -219,7 +219,13 @@ impl Tickets<'_> {
                 events.push((
                     id,
                     actor,
-                    NewEvent::new(EventKind::Created, true).body(r.new.channel.as_str()),
+                    NewEvent::said(
+                        EventKind::Created,
+                        true,
+                        &Said::Created {
+                            channel: r.new.channel.as_str().to_owned(),
+                        },
+                    ),
                 ));
                 events.extend(r.extra.iter().map(|e| (id, actor, e.clone())));
                 if let Some(k) = r.idempotency_key.as_deref() {
@@ -240,7 +246,9 @@ impl Tickets<'_> {
                         .bind(e.field.as_deref())
                         .bind(e.old_value.as_deref())
                         .bind(e.new_value.as_deref())
-                        .bind(e.minutes);
+                        .bind(e.minutes)
+                        .bind(e.code.as_deref())
+                        .bind(super::events::params_to_db(&e.params));
                 }
                 q.execute(&mut *tx).await?;
             }

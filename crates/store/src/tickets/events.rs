@@ -1,55 +1,30 @@
 //! Timeline entries: written in the transaction of the change they record, read in order.
 
-use ventanilla_domain::ticket::{EventKind, TicketEvent};
+use ventanilla_domain::ticket::{EventKind, Params, TicketEvent};
 use ventanilla_domain::{EventId, TicketId, UserId};
 
 use super::Tickets;
 use crate::time::from_db;
 use crate::{Result, StoreError};
 
-/// An entry to append to a ticket's timeline.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NewEvent {
-    pub kind: EventKind,
-    pub public: bool,
-    pub body: Option<String>,
-    pub field: Option<String>,
-    pub old_value: Option<String>,
-    pub new_value: Option<String>,
-    pub minutes: Option<i64>,
+/// An entry to append to a ticket's timeline: the domain's [`Entry`](ventanilla_domain::ticket::Entry).
+pub use ventanilla_domain::ticket::Entry as NewEvent;
+
+/// Parameters as stored in the `data` column: a JSON object of strings, or NULL when empty.
+pub(crate) fn params_to_db(p: &Params) -> Option<String> {
+    if p.is_empty() {
+        None
+    } else {
+        serde_json::to_string(p).ok()
+    }
 }
 
-impl NewEvent {
-    pub fn new(kind: EventKind, public: bool) -> Self {
-        Self {
-            kind,
-            public,
-            body: None,
-            field: None,
-            old_value: None,
-            new_value: None,
-            minutes: None,
-        }
-    }
-
-    pub fn body(mut self, body: impl Into<String>) -> Self {
-        self.body = Some(body.into());
-        self
-    }
-
-    /// A field change: who and when come from the enclosing write.
-    pub fn change(field: &str, old: Option<String>, new: Option<String>, public: bool) -> Self {
-        Self {
-            field: Some(field.to_owned()),
-            old_value: old,
-            new_value: new,
-            ..Self::new(EventKind::Change, public)
-        }
-    }
-
-    pub fn minutes(mut self, minutes: Option<i64>) -> Self {
-        self.minutes = minutes;
-        self
+/// Parameters read back; an unreadable value is corrupt data, not a reason to hide the entry.
+pub(crate) fn params_from_db(data: Option<&str>) -> Result<Params> {
+    match data {
+        None | Some("") => Ok(Params::new()),
+        Some(s) => serde_json::from_str(s)
+            .map_err(|e| StoreError::Corrupt(format!("timeline parameters: {e}"))),
     }
 }
 
@@ -61,6 +36,8 @@ struct EventRow {
     actor_id: Option<i64>,
     kind: String,
     public: bool,
+    code: Option<String>,
+    data: Option<String>,
     body: Option<String>,
     field: Option<String>,
     old_value: Option<String>,
@@ -79,6 +56,8 @@ impl TryFrom<EventRow> for TicketEvent {
             kind: EventKind::parse(&r.kind)
                 .ok_or_else(|| StoreError::Corrupt(format!("event kind {}", r.kind)))?,
             public: r.public,
+            params: params_from_db(r.data.as_deref())?,
+            code: r.code,
             body: r.body,
             field: r.field,
             old_value: r.old_value,
@@ -93,8 +72,8 @@ macro_rules! insert_event {
     ($exec:expr, $ticket:expr, $at:expr, $actor:expr, $e:expr) => {{
         let e: &$crate::tickets::NewEvent = $e;
         sqlx::query(
-            "INSERT INTO ticket_events (ticket_id, at, actor_id, kind, public, body, field, old_value, new_value, minutes)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            "INSERT INTO ticket_events (ticket_id, at, actor_id, kind, public, body, field, old_value, new_value, minutes, code, data)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
         )
         .bind($ticket)
         .bind($crate::time::to_db($at))
@@ -106,6 +85,8 @@ macro_rules! insert_event {
         .bind(e.old_value.as_deref())
         .bind(e.new_value.as_deref())
         .bind(e.minutes)
+        .bind(e.code.as_deref())
+        .bind($crate::tickets::events::params_to_db(&e.params))
         .execute($exec)
         .await?;
     }};
@@ -117,10 +98,10 @@ impl Tickets<'_> {
     /// requester's response can never contain them.
     pub async fn events(&self, id: TicketId, public_only: bool) -> Result<Vec<TicketEvent>> {
         let sql = if public_only {
-            "SELECT id, ticket_id, at, actor_id, kind, public, body, field, old_value, new_value, minutes
+            "SELECT id, ticket_id, at, actor_id, kind, public, code, data, body, field, old_value, new_value, minutes
              FROM ticket_events WHERE ticket_id = $1 AND public = TRUE ORDER BY id"
         } else {
-            "SELECT id, ticket_id, at, actor_id, kind, public, body, field, old_value, new_value, minutes
+            "SELECT id, ticket_id, at, actor_id, kind, public, code, data, body, field, old_value, new_value, minutes
              FROM ticket_events WHERE ticket_id = $1 ORDER BY id"
         };
         let rows: Vec<EventRow> = on_reader!(self.0, |db| {

@@ -11,6 +11,7 @@ mod write;
 
 pub use create::{MAX_BATCH, Registration};
 pub use events::NewEvent;
+pub(crate) use events::{params_from_db, params_to_db};
 pub use read::{TicketFilter, TicketPage, TicketScope, TicketSort};
 pub use write::{Effects, ModifyError, NewOutbox};
 

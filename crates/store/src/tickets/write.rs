@@ -145,7 +145,7 @@ impl Tickets<'_> {
                             let o = NewOutbox {
                                 kind: format!("notification.{}", n.kind),
                                 recipient_id: Some(n.user_id),
-                                payload: serde_json::json!({ "title": n.title, "body": n.body }),
+                                payload: serde_json::json!({ "params": n.params, "body": n.body }),
                             };
                             insert_outbox!(&mut *tx, id.get(), now, &o);
                         }

@@ -9,18 +9,16 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use http_body_util::BodyExt as _;
 use serde::Deserialize;
-use sha2::{Digest, Sha256};
 use utoipa::IntoParams;
-use ventanilla_domain::ticket::Ticket;
-use ventanilla_domain::{AttachmentId, Permission, TicketId, ValidationError};
-use ventanilla_store::tickets::attachments::{AttachmentMeta, NewAttachment};
+use ventanilla_domain::{AttachmentId, TicketId};
+use ventanilla_store::tickets::attachments::AttachmentMeta;
 
-use super::update::guard_agent_change;
 use crate::AppState;
 use crate::auth::Auth;
+use crate::desk::tickets::access;
+use crate::desk::tickets::attachments::{attach_file, clean_filename, may_attach};
 use crate::error::{AppError, AppResult, ErrorBody};
 use crate::extract::{Json, Path, Query};
-use crate::tickets::{access, ticket_closed};
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -41,7 +39,8 @@ pub async fn upload(
     Query(q): Query<UploadQuery>,
     body: Body,
 ) -> AppResult<(StatusCode, Json<AttachmentMeta>)> {
-    let ticket = may_attach(&state, &auth, TicketId(id)).await?;
+    let caller = auth.caller();
+    let ticket = may_attach(&state, &caller, TicketId(id)).await?;
     clean_filename(&q.filename)?;
     let limit = state.config.tickets.attachment_max_bytes;
     let data = http_body_util::Limited::new(body, limit)
@@ -49,80 +48,8 @@ pub async fn upload(
         .await
         .map_err(|_| AppError::PayloadTooLarge)?
         .to_bytes();
-    let meta = store_file(&state, &auth, &ticket, &q.filename, q.public, &data).await?;
+    let meta = attach_file(&state, &caller, &ticket, &q.filename, q.public, &data).await?;
     Ok((StatusCode::CREATED, Json(meta)))
-}
-
-/// The ticket, if `auth` may attach files to it now: staff while agents may change it, the
-/// requester on their own ticket until it ends. The web forms ask the same question.
-pub async fn may_attach(state: &AppState, auth: &Auth, id: TicketId) -> AppResult<Ticket> {
-    let ticket = access::load(state, auth, id).await?;
-    if auth.actor.can(Permission::TicketsWork) {
-        guard_agent_change(ticket.status)?;
-    } else if ticket.requester_id != auth.user_id() {
-        return Err(AppError::Forbidden);
-    } else if ticket.status.is_terminal() {
-        return Err(ticket_closed());
-    }
-    Ok(ticket)
-}
-
-/// Checks one file before anything is stored: its name (cleaned; the cleaned name is
-/// returned), that it is not empty and that it is within `tickets.attachment_max_bytes`.
-pub fn check_file(state: &AppState, raw_filename: &str, data: &[u8]) -> AppResult<String> {
-    let filename = clean_filename(raw_filename)?;
-    if data.is_empty() {
-        return Err(ValidationError::new("body", "the file is empty").into());
-    }
-    if data.len() > state.config.tickets.attachment_max_bytes {
-        return Err(AppError::PayloadTooLarge);
-    }
-    Ok(filename)
-}
-
-/// Stores one file on a ticket that [`may_attach`] allowed: checked, typed by sniffing its
-/// content, hashed. Requesters' files are always public; staff choose (default public).
-pub async fn store_file(
-    state: &AppState,
-    auth: &Auth,
-    ticket: &Ticket,
-    raw_filename: &str,
-    public: Option<bool>,
-    data: &[u8],
-) -> AppResult<AttachmentMeta> {
-    let filename = check_file(state, raw_filename, data)?;
-    let staff = auth.actor.can(Permission::TicketsWork);
-    let content_type = infer::get(data).map_or("application/octet-stream", |k| k.mime_type());
-    let sha256: String = Sha256::digest(data)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    Ok(state
-        .store
-        .tickets()
-        .add_attachment(
-            &NewAttachment {
-                ticket_id: ticket.id,
-                filename: &filename,
-                content_type,
-                sha256: &sha256,
-                public: !staff || public.unwrap_or(true),
-                data,
-            },
-            Some(auth.user_id()),
-            state.now(),
-        )
-        .await?)
-}
-
-/// Keeps the last path component, without control or invisible format characters, at most
-/// 200 chars (`http::download::clean_file_name`, the cleaning downloads repeat).
-fn clean_filename(raw: &str) -> AppResult<String> {
-    let cleaned = crate::http::download::clean_file_name(raw, 200);
-    if cleaned.is_empty() || cleaned == "." || cleaned == ".." {
-        return Err(ValidationError::new("filename", "is required").into());
-    }
-    Ok(cleaned)
 }
 
 /// Lists a ticket's attachments (public ones only for requesters).
@@ -133,12 +60,13 @@ pub async fn list(
     auth: Auth,
     Path(id): Path<i64>,
 ) -> AppResult<Json<Vec<AttachmentMeta>>> {
-    let ticket = access::load(&state, &auth, TicketId(id)).await?;
+    let caller = auth.caller();
+    let ticket = access::load(&state, &caller, TicketId(id)).await?;
     Ok(Json(
         state
             .store
             .tickets()
-            .attachments(ticket.id, !access::sees_internal(&auth))
+            .attachments(ticket.id, !access::sees_internal(&caller))
             .await?,
     ))
 }
@@ -161,8 +89,9 @@ pub async fn download(
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
     let (meta, data) = state.store.tickets().attachment(AttachmentId(id)).await?;
-    access::load(&state, &auth, meta.ticket_id).await?;
-    if !meta.public && !access::sees_internal(&auth) {
+    let caller = auth.caller();
+    access::load(&state, &caller, meta.ticket_id).await?;
+    if !meta.public && !access::sees_internal(&caller) {
         return Err(AppError::NotFound);
     }
     let mut headers = HeaderMap::new();

@@ -16,8 +16,8 @@ use utoipa::ToSchema;
 use ventanilla_domain::ticket::{Status, Ticket};
 
 use crate::auth::Auth;
+use crate::desk::tickets::access;
 use crate::error::{AppError, AppResult};
-use crate::tickets::access;
 
 /// A ticket as the API returns it. For callers who do not see internal data, internal
 /// reasons are removed.
@@ -31,7 +31,7 @@ pub struct TicketView {
 }
 
 pub fn view(auth: &Auth, mut ticket: Ticket) -> TicketView {
-    let allowed_transitions = access::allowed(auth, &ticket);
+    let allowed_transitions = ventanilla_domain::ticket::allowed(&auth.actor, &ticket);
     redact(auth, &mut ticket);
     TicketView {
         ticket,
@@ -41,7 +41,7 @@ pub fn view(auth: &Auth, mut ticket: Ticket) -> TicketView {
 
 /// Removes what only staff may read.
 pub fn redact(auth: &Auth, t: &mut Ticket) {
-    if !access::sees_internal(auth) {
+    if !access::sees_internal(&auth.caller()) {
         t.priority_override_reason = None;
         t.major_reason = None;
     }

@@ -1,0 +1,33 @@
+//! The use cases: every operation a person, a mail, a monitoring event, a rule, a job or the
+//! command line can perform on the desk, one module per aggregate, verb_noun functions.
+//!
+//! Each takes the [`Caller`] (the domain actor and its origin) and a domain-typed command,
+//! and returns [`DeskError`], which knows nothing of HTTP. The surfaces only translate:
+//!
+//! ```text
+//!   api/ (JSON → command → use case → view)      web/ (form → command → use case → page)
+//!   jobs/ (SLA scan, survey timeout)             CLI (user add, token create, demo)
+//!                      \            |             /
+//!                       desk::{tickets, directory, sla, tokens}
+//!                          |                    |
+//!                 ventanilla_domain          ventanilla_store
+//!        (rules: machine, patch, escalation)  (SQL, one transaction per change)
+//! ```
+//!
+//! No surface calls another surface's handler; none of these modules imports axum.
+
+pub mod error;
+pub mod tickets;
+
+pub use error::{DeskError, DeskResult, Refusal, missing_as};
+pub use ventanilla_domain::{Caller, Origin};
+
+/// An audit entry for an action `caller` takes now (written in the change's transaction).
+pub fn audit(app: &crate::App, caller: &Caller, action: &str) -> ventanilla_store::audit::NewAudit {
+    ventanilla_store::audit::NewAudit::new(
+        app.now(),
+        Some(caller.user_id()),
+        action,
+        caller.ip.clone(),
+    )
+}

@@ -1,0 +1,203 @@
+//! The service model's steps (SPEC C3): moving a ticket to a status, the requester's answer
+//! in validation, and the satisfaction rating in survey. The domain's machine decides
+//! (`ventanilla_domain::ticket::transition_with`); who plays which role on the ticket is the
+//! domain's `who` module.
+
+use serde::Deserialize;
+use utoipa::ToSchema;
+use ventanilla_domain::ticket::{
+    ActorKind, Entry, EventKind, Status, Ticket, TransitionFields, TransitionRequest,
+    actor_kind_for, requester_or_supervisor,
+};
+use ventanilla_domain::{Caller, Text, TicketId, ValidationError};
+
+use super::access::load;
+use super::lifecycle;
+use crate::App;
+use crate::desk::{DeskError, DeskResult};
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TransitionBody {
+    /// The status to move to, e.g. `analysis`, `solution`, `validation`, `pending`, `closed`.
+    pub to: String,
+    /// Why: needed to put on hold, cancel, reopen from review or act for the requester.
+    pub reason: Option<String>,
+    /// Needed to move to validation and to close.
+    pub resolution_code: Option<String>,
+    pub resolution: Option<String>,
+    /// A note kept with the step (e.g. a handover).
+    pub summary: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConfirmationBody {
+    /// Is service back to normal?
+    pub solved: bool,
+    pub comment: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SurveyBody {
+    /// 1 (poor) to 5 (excellent).
+    pub rating: i64,
+    pub comment: Option<String>,
+}
+
+fn opt(field: &str, v: &Option<String>, max: usize) -> Result<Option<Text>, ValidationError> {
+    Text::parse_optional(field, v.as_deref(), max)
+}
+
+impl TransitionBody {
+    /// The status asked for and its texts.
+    pub fn command(&self) -> Result<(Status, TransitionFields), ValidationError> {
+        let to: Status = self
+            .to
+            .parse()
+            .map_err(|_| ValidationError::new("to", "is not a ticket status"))?;
+        Ok((
+            to,
+            TransitionFields {
+                reason: opt("reason", &self.reason, 4000)?,
+                resolution_code: opt("resolution_code", &self.resolution_code, 100)?,
+                resolution: opt("resolution", &self.resolution, 100_000)?,
+                summary: opt("summary", &self.summary, 100_000)?,
+            },
+        ))
+    }
+}
+
+/// The requester's answer: solved or not, and a comment.
+#[derive(Debug, Clone)]
+pub struct Confirmation {
+    pub solved: bool,
+    pub comment: Option<Text>,
+}
+
+impl ConfirmationBody {
+    pub fn command(&self) -> Result<Confirmation, ValidationError> {
+        Ok(Confirmation {
+            solved: self.solved,
+            comment: opt("comment", &self.comment, 4000)?,
+        })
+    }
+}
+
+/// A satisfaction rating, 1 to 5, and a comment.
+#[derive(Debug, Clone)]
+pub struct Rating {
+    pub rating: u8,
+    pub comment: Option<Text>,
+}
+
+impl SurveyBody {
+    pub fn command(&self) -> Result<Rating, ValidationError> {
+        let rating = u8::try_from(self.rating)
+            .ok()
+            .filter(|r| (1..=5).contains(r))
+            .ok_or_else(|| ValidationError::new("rating", "must be from 1 to 5"))?;
+        Ok(Rating {
+            rating,
+            comment: opt("comment", &self.comment, 4000)?,
+        })
+    }
+}
+
+/// Moves a ticket to `to`, if the service model allows it for the caller.
+pub async fn move_ticket(
+    app: &App,
+    caller: &Caller,
+    id: TicketId,
+    expected: Option<i64>,
+    to: Status,
+    fields: TransitionFields,
+) -> DeskResult<Ticket> {
+    let ticket = load(app, caller, id).await?;
+    let by = actor_kind_for(&caller.actor, &ticket, to).ok_or(DeskError::Forbidden)?;
+    let request = TransitionRequest::MoveTo { to, fields };
+    lifecycle::apply(
+        app,
+        ticket.id,
+        expected,
+        Some(caller.user_id()),
+        by,
+        &request,
+        |_| Vec::new(),
+    )
+    .await
+}
+
+/// Records the requester's answer in validation: yes moves it to the survey, no sends it
+/// back to analysis as a reopening (seed 002 [4]).
+pub async fn confirm_solution(
+    app: &App,
+    caller: &Caller,
+    id: TicketId,
+    cmd: &Confirmation,
+) -> DeskResult<Ticket> {
+    let ticket = load(app, caller, id).await?;
+    let by = requester_or_supervisor(&caller.actor, &ticket).ok_or(DeskError::Forbidden)?;
+    let request = TransitionRequest::Confirm {
+        solved: cmd.solved,
+        reason: cmd.comment.clone(),
+    };
+    let answer = if cmd.solved { "yes" } else { "no" };
+    lifecycle::apply(
+        app,
+        ticket.id,
+        None,
+        Some(caller.user_id()),
+        by,
+        &request,
+        |_| {
+            let mut e = Entry::new(EventKind::Confirmation, true)
+                .body_opt(cmd.comment.as_ref().map(|c| c.to_string()));
+            e.new_value = Some(answer.into());
+            vec![e]
+        },
+    )
+    .await
+}
+
+/// Records the satisfaction rating in survey and moves the ticket to review. A supervisor
+/// rating for the requester must say so: the comment is that reason.
+pub async fn rate_ticket(
+    app: &App,
+    caller: &Caller,
+    id: TicketId,
+    cmd: &Rating,
+) -> DeskResult<Ticket> {
+    let ticket = load(app, caller, id).await?;
+    let by = requester_or_supervisor(&caller.actor, &ticket).ok_or(DeskError::Forbidden)?;
+    let request = if by == ActorKind::Requester {
+        TransitionRequest::SurveySubmitted
+    } else {
+        TransitionRequest::MoveTo {
+            to: Status::Review,
+            fields: TransitionFields {
+                reason: cmd.comment.clone(),
+                ..TransitionFields::default()
+            },
+        }
+    };
+    let rating = cmd.rating;
+    lifecycle::apply(
+        app,
+        ticket.id,
+        None,
+        Some(caller.user_id()),
+        by,
+        &request,
+        |t| {
+            t.rating = Some(rating);
+            t.rating_comment = cmd.comment.as_ref().map(|c| c.to_string());
+            let mut e = Entry::new(EventKind::Survey, true)
+                .body_opt(cmd.comment.as_ref().map(|c| c.to_string()));
+            e.new_value = Some(rating.to_string());
+            vec![e]
+        },
+    )
+    .await
+}

@@ -1,0 +1,63 @@
+//! Administration (`/admin`): the overview with the priority matrix (`overview`), users
+//! (`user_list`, `users`), organisations and departments (`orgs`), support groups and their
+//! members (`groups`), the category tree (`categories`) and service levels (`sla`). Every
+//! edit form goes through `edit`: the save, then the page again with the refusal beside its
+//! field and what was typed kept.
+
+pub mod categories;
+pub mod edit;
+pub mod groups;
+pub mod orgs;
+pub mod overview;
+pub mod sla;
+pub mod user_list;
+pub mod users;
+
+use axum::Router;
+use axum::routing::{get, post};
+
+use crate::AppState;
+
+/// The administration's routes.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/admin", get(overview::page))
+        .route("/admin/matrix", post(overview::save_matrix))
+        .route("/admin/sla", get(sla::page))
+        .route("/admin/calendars/{id}/holidays", post(sla::import_holidays))
+        .route("/admin/users", get(user_list::list).post(users::create))
+        .route("/admin/users/new", get(users::new_page))
+        .route("/admin/users/{id}", get(users::edit_page).post(users::save))
+        .route("/admin/users/{id}/active", post(user_list::set_active))
+        .route("/admin/users/{id}/password", post(users::set_password))
+        .route("/admin/organisations", post(orgs::create))
+        .route("/admin/organisations/new", get(orgs::new_page))
+        .route(
+            "/admin/organisations/{id}",
+            get(orgs::edit_page).post(orgs::save),
+        )
+        .route("/admin/departments", post(orgs::create_department))
+        .route(
+            "/admin/departments/{id}",
+            get(orgs::department_edit_page).post(orgs::department_save),
+        )
+        .route("/admin/groups", post(groups::create))
+        .route("/admin/groups/new", get(groups::new_page))
+        .route(
+            "/admin/groups/{id}",
+            get(groups::edit_page).post(groups::save),
+        )
+        .route(
+            "/admin/groups/{id}/members/{user_id}/remove",
+            post(groups::remove_member),
+        )
+        .route("/admin/members", post(groups::put_member))
+        .route("/admin/categories", post(categories::create))
+        .route("/admin/categories/new", get(categories::new_page))
+        .route(
+            "/admin/categories/{id}",
+            get(categories::edit_page).post(categories::save),
+        )
+        .route("/admin/calendars", post(sla::save_calendar))
+        .route("/admin/policies", post(sla::save_policy))
+}

@@ -1,0 +1,31 @@
+//! The agent console (`/console`): the queue (`queue`), one ticket with everything an agent
+//! does to it (`ticket`), the phone form and the notifications (`phone`).
+
+pub mod phone;
+pub mod queue;
+pub mod ticket;
+
+use axum::Router;
+use axum::routing::{get, post};
+
+use crate::AppState;
+
+/// The console's routes.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/console", get(queue::queue))
+        .route("/console/phone", get(phone::page).post(phone::submit))
+        .route("/console/notifications", get(phone::notifications))
+        .route("/console/notifications/read", post(phone::read_all))
+        .route("/console/tickets/{id}", get(ticket::page))
+        .route("/console/tickets/{id}/actions", post(ticket::action))
+        .route(
+            "/console/tickets/{id}/transitions",
+            post(ticket::transition),
+        )
+        .route("/console/tickets/{id}/update", post(ticket::update))
+        .route("/console/tickets/{id}/escalations", post(ticket::escalate))
+        .route("/console/tickets/{id}/major", post(ticket::major))
+        .route("/console/tickets/{id}/children", post(ticket::link))
+        .route("/console/tickets/{id}/attachments", post(ticket::upload))
+}

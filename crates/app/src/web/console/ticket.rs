@@ -1,0 +1,364 @@
+//! The agent's ticket page: every field, the full timeline (internal notes marked), and one
+//! control per action the API offers — reply, note and time, the transitions the state
+//! machine allows now (only those), take/assign, escalate with a handover, priority
+//! override, reclassify, major-incident flag, child links and attachments (a plain
+//! multipart form).
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use ventanilla_domain::directory::{PageRequest, SupportGroup, User};
+use ventanilla_domain::ticket::{Category, Status, Ticket, TicketEvent};
+use ventanilla_domain::{Permission, TicketId, UserId};
+use ventanilla_store::groups::GroupFilter;
+
+use crate::AppState;
+use crate::desk::tickets::access;
+use crate::desk::tickets::{
+    ActionBody, EscalationBody, MajorBody, TransitionBody, UpdateTicket, add_action,
+    escalate_ticket, link_child, move_ticket, patch_ticket, set_major,
+};
+use crate::web::kit::error::WebResult;
+use crate::web::kit::form::{CsrfForm, FieldErrors};
+use crate::web::kit::page::{Ctx, Viewer, render, render_as};
+use crate::web::kit::staff::{Staff, sla_key, unread};
+use crate::web::kit::upload::CsrfMultipart;
+
+#[derive(Template)]
+#[template(path = "console/ticket.html")]
+struct TicketPage {
+    c: Ctx,
+    t: Ticket,
+    events: Vec<TicketEvent>,
+    attachments: Vec<ventanilla_store::tickets::attachments::AttachmentMeta>,
+    requester: User,
+    staff: Staff,
+    groups: Vec<SupportGroup>,
+    categories: Vec<Category>,
+    allowed: Vec<Status>,
+    children: Vec<Ticket>,
+    me: UserId,
+    sla: &'static str,
+    /// The attachment form (files and whether the requester sees them) and its errors.
+    upload_form: bool,
+    upload_errors: FieldErrors,
+    max_mb: String,
+}
+
+impl TicketPage {
+    fn actor_name(&self, id: &Option<UserId>) -> String {
+        match id {
+            None => self.c.t("system"),
+            Some(u) if *u == self.requester.id => self.requester.name.clone(),
+            Some(_) => self.staff.name(id),
+        }
+    }
+
+    fn group_name(&self) -> String {
+        self.t
+            .group_id
+            .and_then(|g| self.groups.iter().find(|x| x.id == g))
+            .map(|g| g.name.clone())
+            .unwrap_or_default()
+    }
+
+    fn category_name(&self) -> String {
+        self.t
+            .category_id
+            .and_then(|id| self.categories.iter().find(|c| c.id == id))
+            .map(|c| crate::web::kit::view::category_name(&self.c.lang, c))
+            .unwrap_or_default()
+    }
+
+    /// Which texts a move to `to` asks for.
+    fn needs_resolution(&self, to: &Status) -> bool {
+        matches!(to, Status::Validation | Status::Closed)
+    }
+
+    fn needs_reason(&self, to: &Status) -> bool {
+        matches!(to, Status::Pending | Status::Cancelled | Status::Analysis)
+    }
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+) -> WebResult<Response> {
+    render(&load(&state, &viewer, id).await?)
+}
+
+async fn load(state: &AppState, viewer: &Viewer, id: i64) -> WebResult<TicketPage> {
+    viewer.auth.require(Permission::TicketsWork)?;
+    let caller = viewer.caller();
+    let t = access::load(state, &caller, TicketId(id)).await?;
+    let public_only = !access::sees_internal(&caller);
+    let events = state.store.tickets().events(t.id, public_only).await?;
+    let requester = state.store.users().get(t.requester_id).await?;
+    let attachments = state.store.tickets().attachments(t.id, public_only).await?;
+    let children = state.store.tickets().children(t.id).await?;
+    let staff = Staff::load_for(state, viewer).await?;
+    let groups = state
+        .store
+        .groups()
+        .list(&GroupFilter::default(), PageRequest::new(None, Some(200))?)
+        .await?
+        .items
+        .into_iter()
+        .map(|(g, _)| g)
+        .collect();
+    let mut c = viewer.ctx("ticket");
+    c.title = format!("{} {}", t.number, t.subject);
+    c.unread = unread(state, viewer).await?;
+    Ok(TicketPage {
+        allowed: ventanilla_domain::ticket::allowed(&viewer.auth.actor, &t),
+        children,
+        me: viewer.auth.user_id(),
+        sla: sla_key(&t),
+        c,
+        events,
+        attachments,
+        requester,
+        staff,
+        groups,
+        categories: crate::web::kit::view::categories(state).await?,
+        upload_form: true,
+        upload_errors: FieldErrors::default(),
+        max_mb: crate::web::kit::upload::megabytes(state.config.tickets.attachment_max_bytes),
+        t,
+    })
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct UploadForm {
+    /// Ticked: the requester sees the files; unticked: internal.
+    public: String,
+}
+
+/// Files from the console's attachment form, through the attachments service. A refusal
+/// (a file too large, none chosen) shows the page again with the error beside the field.
+pub async fn upload(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    upload: CsrfMultipart<UploadForm>,
+) -> WebResult<Response> {
+    upload.viewer.auth.require(Permission::TicketsWork)?;
+    let mut errors = upload.file_errors();
+    let status = upload.trouble.status();
+    let CsrfMultipart {
+        viewer,
+        form,
+        files,
+        ..
+    } = upload;
+    crate::web::kit::view::check_files(&state, viewer.lang, &files, &mut errors);
+    if files.is_empty() && errors.is_empty() {
+        errors.add(
+            crate::web::kit::upload::FILE_FIELD,
+            viewer.lang.t("err-choose-file"),
+        );
+    }
+    if !errors.is_empty() {
+        let mut page = load(&state, &viewer, id).await?;
+        page.upload_errors = errors;
+        return render_as(&page, status);
+    }
+    let public = Some(matches!(form.public.as_str(), "on" | "true"));
+    crate::web::kit::view::attach_all(&state, &viewer.caller(), TicketId(id), &files, public)
+        .await?;
+    Ok(back(TicketId(id), "attached"))
+}
+
+fn back(id: TicketId, flash: &str) -> Response {
+    Redirect::to(&format!("/console/tickets/{id}?flash={flash}")).into_response()
+}
+
+fn opt(s: &str) -> Option<String> {
+    let t = s.trim();
+    (!t.is_empty()).then(|| t.to_owned())
+}
+
+#[derive(Deserialize)]
+pub struct ActionForm {
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    body: String,
+    #[serde(default)]
+    minutes: String,
+}
+
+pub async fn action(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    CsrfForm { viewer, form }: CsrfForm<ActionForm>,
+) -> WebResult<Response> {
+    let body = ActionBody {
+        kind: form.kind.clone(),
+        body: form.body,
+        minutes: opt(&form.minutes).and_then(|m| m.parse().ok()),
+    };
+    let t = add_action(&state, &viewer.caller(), TicketId(id), &body.command()?).await?;
+    let flash = if form.kind == "note" {
+        "note-added"
+    } else {
+        "reply-sent"
+    };
+    Ok(back(t.id, flash))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct TransitionForm {
+    to: String,
+    reason: String,
+    resolution_code: String,
+    resolution: String,
+    version: String,
+}
+
+pub async fn transition(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    CsrfForm { viewer, form }: CsrfForm<TransitionForm>,
+) -> WebResult<Response> {
+    let body = TransitionBody {
+        to: form.to,
+        reason: opt(&form.reason),
+        resolution_code: opt(&form.resolution_code),
+        resolution: opt(&form.resolution),
+        summary: None,
+    };
+    let expected = form.version.trim().parse().ok();
+    let (to, fields) = body.command()?;
+    let t = move_ticket(&state, &viewer.caller(), TicketId(id), expected, to, fields).await?;
+    Ok(back(t.id, "moved"))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct UpdateForm {
+    op: String,
+    assignee_id: String,
+    group_id: String,
+    category_id: String,
+    kind: String,
+    priority: String,
+    priority_reason: String,
+    version: String,
+}
+
+/// Take, assign, classify and priority override: one PATCH through the API's service.
+pub async fn update(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    CsrfForm { viewer, form }: CsrfForm<UpdateForm>,
+) -> WebResult<Response> {
+    let id_of = |s: &str| opt(s).and_then(|v| v.parse::<i64>().ok());
+    let mut req = UpdateTicket::default();
+    match form.op.as_str() {
+        "take" => req.assignee_id = Some(Some(viewer.auth.user_id().get())),
+        "assign" => {
+            req.assignee_id = Some(id_of(&form.assignee_id));
+            req.group_id = Some(id_of(&form.group_id));
+        }
+        "classify" => {
+            req.category_id = Some(id_of(&form.category_id));
+            req.kind = opt(&form.kind);
+        }
+        "priority" => {
+            req.priority = Some(opt(&form.priority));
+            req.priority_reason = opt(&form.priority_reason);
+        }
+        _ => return Err(crate::AppError::BadRequest("unknown operation".into()).into()),
+    }
+    let expected = form.version.trim().parse().ok();
+    let t = patch_ticket(
+        &state,
+        &viewer.caller(),
+        TicketId(id),
+        expected,
+        &req.command()?,
+    )
+    .await?;
+    Ok(back(t.id, "saved"))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct EscalateForm {
+    kind: String,
+    summary: String,
+    group_id: String,
+}
+
+pub async fn escalate(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    CsrfForm { viewer, form }: CsrfForm<EscalateForm>,
+) -> WebResult<Response> {
+    let req = EscalationBody {
+        kind: form.kind,
+        summary: form.summary,
+        group_id: opt(&form.group_id).and_then(|g| g.parse().ok()),
+    };
+    let t = escalate_ticket(
+        &state,
+        &viewer.caller(),
+        TicketId(id),
+        None,
+        &req.command()?,
+    )
+    .await?;
+    Ok(back(t.id, "escalated"))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct MajorForm {
+    major: String,
+    reason: String,
+}
+
+pub async fn major(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    CsrfForm { viewer, form }: CsrfForm<MajorForm>,
+) -> WebResult<Response> {
+    let req = MajorBody {
+        major: form.major == "true",
+        reason: form.reason,
+    };
+    let t = set_major(&state, &viewer.caller(), TicketId(id), &req.command()?).await?;
+    Ok(back(t.id, "saved"))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct ChildForm {
+    number: String,
+}
+
+/// Links a ticket, named by its number, under this one (a major incident's children).
+pub async fn link(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    CsrfForm { viewer, form }: CsrfForm<ChildForm>,
+) -> WebResult<Response> {
+    let number = form.number.trim().to_ascii_uppercase();
+    let child = match state.store.tickets().by_number(&number).await {
+        Ok(c) => c.id,
+        Err(ventanilla_store::StoreError::NotFound) => {
+            return Err(ventanilla_domain::ValidationError::new(
+                "number",
+                "no ticket has this number",
+            )
+            .into());
+        }
+        Err(e) => return Err(e.into()),
+    };
+    link_child(&state, &viewer.caller(), TicketId(id), child).await?;
+    Ok(back(TicketId(id), "saved"))
+}

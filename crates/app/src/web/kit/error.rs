@@ -1,0 +1,119 @@
+//! Errors of the web pages: a signed-out visitor is sent to the sign-in page; everything else
+//! is an HTML error page in the request's language with the right status (403, 404, 409,
+//! 422, 500…), never a JSON body.
+
+use askama::Template;
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+
+use super::ctx::{Ctx, current_lang, error_ctx};
+use super::i18n::Lang;
+use crate::AppError;
+
+#[derive(Debug)]
+pub enum WebError {
+    /// Not signed in: go to the sign-in page, then back to `next`.
+    SignIn {
+        next: String,
+    },
+    App(AppError),
+}
+
+impl From<AppError> for WebError {
+    fn from(e: AppError) -> Self {
+        match e {
+            AppError::Unauthenticated => WebError::SignIn { next: "/".into() },
+            e => WebError::App(e),
+        }
+    }
+}
+
+impl From<crate::desk::DeskError> for WebError {
+    fn from(e: crate::desk::DeskError) -> Self {
+        WebError::App(e.into())
+    }
+}
+
+impl From<ventanilla_store::StoreError> for WebError {
+    fn from(e: ventanilla_store::StoreError) -> Self {
+        WebError::App(e.into())
+    }
+}
+
+impl From<ventanilla_domain::ValidationError> for WebError {
+    fn from(e: ventanilla_domain::ValidationError) -> Self {
+        WebError::App(e.into())
+    }
+}
+
+pub type WebResult<T> = Result<T, WebError>;
+
+#[derive(Template)]
+#[template(path = "kit/error.html")]
+struct ErrorPage {
+    c: Ctx,
+    status: u16,
+    heading: String,
+    detail: String,
+}
+
+/// The message key for a status: what happened, in words a requester understands.
+fn heading_key(status: StatusCode) -> &'static str {
+    match status.as_u16() {
+        403 => "error-403",
+        404 => "error-404",
+        409 | 412 => "error-409",
+        413 => "error-413",
+        422 | 400 => "error-422",
+        429 => "error-429",
+        _ => "error-500",
+    }
+}
+
+pub fn error_page(lang: Lang, e: &AppError) -> Response {
+    let status = e.status();
+    if status.is_server_error() {
+        match e {
+            AppError::Internal(err) => tracing::error!(error = format!("{err:#}"), "page failed"),
+            other => tracing::warn!(error = %other, "page failed"),
+        }
+    }
+    // Rule refusals and validation carry a safe, specific message; others do not need one.
+    let detail = match e {
+        AppError::Refused { .. } | AppError::Validation(_) | AppError::Conflict(_) => e.to_string(),
+        AppError::Csrf => lang.t("error-csrf"),
+        _ => String::new(),
+    };
+    let page = ErrorPage {
+        c: error_ctx(lang, heading_key(status)),
+        status: status.as_u16(),
+        heading: lang.t(heading_key(status)),
+        detail,
+    };
+    match page.render() {
+        Ok(html) => (status, [(header::CACHE_CONTROL, "no-store")], Html(html)).into_response(),
+        Err(_) => (status, "error").into_response(),
+    }
+}
+
+impl IntoResponse for WebError {
+    fn into_response(self) -> Response {
+        match self {
+            WebError::SignIn { next } => {
+                let safe = if next.starts_with('/') && !next.starts_with("//") {
+                    next
+                } else {
+                    "/".into()
+                };
+                let to = format!("/login?next={}", super::url::url_encode(&safe));
+                Redirect::to(&to).into_response()
+            }
+            WebError::App(e) => error_page(current_lang(), &e),
+        }
+    }
+}
+
+/// The fallback for unknown paths outside the API: an HTML 404 page.
+pub async fn not_found() -> Response {
+    error_page(current_lang(), &AppError::NotFound)
+}

@@ -1,0 +1,74 @@
+//! What the desk recorded, in the reader's language: timeline entries and notifications are
+//! stored as codes and parameters (`ventanilla_domain::ticket::{Said, Notice}`) and rendered
+//! here with Fluent at read time (`history-<code>`, `notice-<kind>`), so a Spanish agent
+//! reads Spanish and an English one English, whatever language the writer used. Parameters
+//! that are themselves codes (a channel, an SLA target) are put into words first.
+
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
+use ventanilla_domain::ticket::Params;
+
+use super::i18n::Lang;
+
+/// Parameter values that are codes, with the message prefix that puts each into words.
+const WORDED: &[(&str, &str)] = &[
+    ("channel", "channel"),
+    ("target", "sla-target"),
+    ("crossing", "sla-crossing"),
+];
+
+fn args(lang: Lang, tz: &TimeZone, params: &Params) -> Vec<(String, String)> {
+    params
+        .iter()
+        .map(|(k, v)| {
+            let value = if let Some((_, prefix)) = WORDED.iter().find(|(name, _)| name == k) {
+                let key = format!("{prefix}-{v}");
+                if lang.has(&key) {
+                    lang.t(&key)
+                } else {
+                    v.clone()
+                }
+            } else if k == "steps" {
+                v.split(',')
+                    .map(|s| format!("[{s}]"))
+                    .collect::<Vec<_>>()
+                    .join(" → ")
+            } else if k == "at" {
+                v.parse::<Timestamp>()
+                    .map(|t| {
+                        t.to_zoned(tz.clone())
+                            .strftime("%Y-%m-%d %H:%M")
+                            .to_string()
+                    })
+                    .unwrap_or_else(|_| v.clone())
+            } else {
+                v.clone()
+            };
+            (k.clone(), value)
+        })
+        .collect()
+}
+
+/// A timeline entry's system statement, e.g. "Escalado a L2".
+pub fn history(lang: Lang, tz: &TimeZone, code: &str, params: &Params) -> String {
+    lang.tn(&format!("history-{code}"), &args(lang, tz, params))
+}
+
+/// The message key of a notification kind (`ticket.escalated` → `notice-ticket-escalated`).
+pub fn notice_key(kind: &str) -> String {
+    format!("notice-{}", kind.replace('.', "-"))
+}
+
+/// A notification's title, e.g. "INC-000042 escalado a Redes".
+pub fn notice(lang: Lang, tz: &TimeZone, kind: &str, params: &Params) -> String {
+    let key = notice_key(kind);
+    if lang.has(&key) {
+        lang.tn(&key, &args(lang, tz, params))
+    } else {
+        // A kind this version does not know (written by a newer node): its number at least.
+        params
+            .get("number")
+            .cloned()
+            .unwrap_or_else(|| kind.to_owned())
+    }
+}

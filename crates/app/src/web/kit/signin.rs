@@ -1,0 +1,176 @@
+//! Sign-in and sign-out pages, the language switch and the home redirect (portal for
+//! requesters, console for staff).
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::CookieJar;
+use axum_extra::extract::cookie::{Cookie, SameSite};
+use serde::Deserialize;
+use ventanilla_domain::Language;
+use ventanilla_domain::directory::UserPatch;
+
+use super::ctx::{Ctx, LANG_COOKIE, guess_lang};
+use super::error::{WebError, WebResult};
+use super::form::CsrfForm;
+use super::i18n::Lang;
+use super::page::{Viewer, render};
+use crate::AppState;
+use crate::auth::{AuthMethod, ClientInfo, session};
+use crate::error::AppError;
+
+#[derive(Template)]
+#[template(path = "kit/login.html")]
+struct LoginPage {
+    c: Ctx,
+    next: String,
+    email: String,
+    error: String,
+}
+
+#[derive(Deserialize, Default)]
+pub struct NextQuery {
+    #[serde(default)]
+    next: String,
+    #[serde(default)]
+    lang: String,
+}
+
+/// Only local paths are followed after sign-in (no open redirect).
+fn safe_next(next: &str) -> String {
+    if next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\") {
+        next.to_owned()
+    } else {
+        "/".into()
+    }
+}
+
+fn lang_cookie(l: Language) -> Cookie<'static> {
+    Cookie::build((LANG_COOKIE, l.code()))
+        .path("/")
+        .same_site(SameSite::Lax)
+        .http_only(true)
+        .build()
+}
+
+pub async fn home(viewer: Result<Viewer, WebError>) -> Response {
+    match viewer {
+        Ok(v) if v.is_staff() => Redirect::to("/console").into_response(),
+        Ok(_) => Redirect::to("/portal").into_response(),
+        Err(_) => Redirect::to("/login").into_response(),
+    }
+}
+
+pub async fn login_page(
+    headers: HeaderMap,
+    jar: CookieJar,
+    Query(q): Query<NextQuery>,
+) -> WebResult<Response> {
+    // `?lang=en` on the sign-in page switches before there is a profile to remember it.
+    let chosen = q.lang.parse::<Language>().ok();
+    let lang = chosen.map(Lang).unwrap_or_else(|| guess_lang(&headers));
+    let page = LoginPage {
+        c: Ctx::anonymous(lang, "sign-in"),
+        next: safe_next(&q.next),
+        email: String::new(),
+        error: String::new(),
+    };
+    let res = render(&page)?;
+    Ok(match chosen {
+        Some(l) => (jar.add(lang_cookie(l)), res).into_response(),
+        None => res,
+    })
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    next: String,
+}
+
+pub async fn login_submit(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    client: ClientInfo,
+    jar: CookieJar,
+    axum::Form(f): axum::Form<LoginForm>,
+) -> WebResult<Response> {
+    let lang = guess_lang(&headers);
+    match crate::auth::login::sign_in(&state, &jar, &f.email, f.password, &client).await {
+        Ok((user, started)) => {
+            let user = state.store.users().get(user).await?;
+            let jar = jar.add(started.cookie).add(lang_cookie(user.language));
+            Ok((jar, Redirect::to(&safe_next(&f.next))).into_response())
+        }
+        Err(e @ (AppError::BadCredentials | AppError::TooManyAttempts { .. })) => {
+            let key = if matches!(e, AppError::BadCredentials) {
+                "sign-in-failed"
+            } else {
+                "error-429"
+            };
+            let page = LoginPage {
+                c: Ctx::anonymous(lang, "sign-in"),
+                next: safe_next(&f.next),
+                email: f.email,
+                error: lang.t(key),
+            };
+            let mut res = render(&page)?;
+            *res.status_mut() = e.status();
+            Ok(res)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct Empty {}
+
+pub async fn logout(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    CsrfForm { viewer, .. }: CsrfForm<Empty>,
+) -> WebResult<Response> {
+    if let AuthMethod::Session { id_hash, .. } = &viewer.auth.method {
+        state.store.sessions().delete(id_hash).await?;
+    }
+    let entry = crate::api::types::audit(&state, &viewer.auth, "logout")
+        .target("user", Some(viewer.auth.user_id().get()));
+    state.store.audit().record(&entry).await?;
+    let jar = jar.add(session::removal(&state));
+    Ok((jar, Redirect::to("/login?flash=signed-out")).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct LanguageForm {
+    language: String,
+    #[serde(default)]
+    back: String,
+}
+
+/// Switches the language and remembers it on the user's profile.
+pub async fn language(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    CsrfForm { viewer, form }: CsrfForm<LanguageForm>,
+) -> WebResult<Response> {
+    let language: Language = form.language.parse().map_err(WebError::from)?;
+    let patch = UserPatch {
+        language: Some(language),
+        ..UserPatch::default()
+    };
+    let entry = crate::api::types::audit(&state, &viewer.auth, "user.update")
+        .target("user", Some(viewer.auth.user_id().get()))
+        .detail(serde_json::json!({ "language": language.code() }));
+    state
+        .store
+        .users()
+        .update(viewer.auth.user_id(), &patch, &entry)
+        .await?;
+    let jar = jar.add(lang_cookie(language));
+    Ok((jar, Redirect::to(&safe_next(&form.back))).into_response())
+}

@@ -1,0 +1,23 @@
+//! The self-service portal for requesters (`/portal`): report or request, "my tickets", one
+//! ticket with its public timeline, replies, the validation answer and the rating.
+
+pub mod pages;
+
+use axum::Router;
+use axum::routing::{get, post};
+
+use crate::AppState;
+
+/// The portal's routes.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/portal", get(pages::home))
+        .route("/portal/new", get(pages::new_page).post(pages::new_submit))
+        .route("/portal/tickets/{id}", get(pages::ticket))
+        .route("/portal/tickets/{id}/reply", post(pages::reply))
+        .route(
+            "/portal/tickets/{id}/confirmation",
+            post(pages::confirmation),
+        )
+        .route("/portal/tickets/{id}/survey", post(pages::survey))
+}

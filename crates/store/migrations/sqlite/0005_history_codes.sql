@@ -1,0 +1,91 @@
+-- Timeline entries and notifications keep codes and parameters, never sentences (SPEC C16):
+-- the words are rendered in the reader's language when read. `ticket_events.data` (unused
+-- until now) holds an entry's parameters as a JSON object; `notifications.params` likewise.
+-- Entries written before this version carried English sentences in `body` (and
+-- notifications in `title`); they are turned into codes here, keeping only what a person
+-- wrote (a summary, a reason) in `body`.
+ALTER TABLE ticket_events ADD COLUMN code TEXT;
+ALTER TABLE notifications ADD COLUMN params TEXT;
+
+UPDATE ticket_events SET code = 'created', data = json_object('channel', body), body = NULL
+ WHERE kind = 'created' AND code IS NULL AND body IS NOT NULL;
+
+UPDATE ticket_events SET code = 'escalated_to_tier', data = json_object('tier', substr(body, 14)), body = NULL
+ WHERE kind = 'escalation' AND code IS NULL AND body LIKE 'escalated to %';
+
+UPDATE ticket_events SET code = 'handover',
+       data = json_object('group', substr(body, 13, instr(substr(body, 13), ': ') - 1)),
+       body = NULLIF(substr(body, 13 + instr(substr(body, 13), ': ') + 1), '')
+ WHERE kind = 'escalation' AND code IS NULL AND body LIKE 'handover to %: %';
+
+UPDATE ticket_events SET code = 'hierarchical_escalation', body = NULLIF(substr(body, 26), '')
+ WHERE kind = 'escalation' AND code IS NULL AND body LIKE 'hierarchical escalation: %';
+
+UPDATE ticket_events SET code = 'sla_escalation',
+       data = json_object(
+         'group', substr(body, 25, instr(body, ': SLA ') - 25),
+         'crossing', CASE WHEN body LIKE '%: SLA warning of the %' THEN 'warning' ELSE 'breach' END,
+         'target', CASE WHEN body LIKE '%first_response target' THEN 'first_response' ELSE 'resolution' END),
+       body = NULL
+ WHERE kind = 'escalation' AND code IS NULL AND body LIKE 'automatic escalation to %: SLA %';
+
+UPDATE ticket_events SET
+       code = CASE WHEN body LIKE 'SLA warning:%' THEN 'sla_warning' ELSE 'sla_breach' END,
+       data = json_object(
+         'target', CASE WHEN body LIKE '%first_response target%' THEN 'first_response' ELSE 'resolution' END,
+         'at', substr(body, instr(body, '(') + 1, length(body) - instr(body, '(') - 1)),
+       body = NULL
+ WHERE kind = 'sla' AND code IS NULL AND body LIKE 'SLA %: % target (%)';
+
+-- Transitions: "[3]→[4]→[1] no solution: reopened (2)\nwhy" or "[1]→[2] text" or "text".
+UPDATE ticket_events SET code = 'no_solution',
+       data = json_object('count', substr(body, instr(body, 'reopened (') + 10,
+                          instr(substr(body, instr(body, 'reopened (') + 10), ')') - 1)),
+       body = CASE WHEN instr(body, char(10)) > 0 THEN NULLIF(substr(body, instr(body, char(10)) + 1), '') END
+ WHERE kind = 'transition' AND code IS NULL AND body LIKE '%no solution: reopened (%)%';
+
+UPDATE ticket_events SET code = 'steps',
+       data = json_object('steps', replace(replace(replace(
+                CASE WHEN instr(body, ' ') > 0 THEN substr(body, 1, instr(body, ' ') - 1) ELSE body END,
+                '[', ''), ']', ''), '→', ',')),
+       body = CASE WHEN instr(body, ' ') > 0 THEN NULLIF(trim(substr(body, instr(body, ' ') + 1)), '') END
+ WHERE kind = 'transition' AND code IS NULL AND body LIKE '[%]%';
+
+UPDATE ticket_events SET code = 'resolved_with_parent',
+       data = json_object('parent', substr(body, 22, instr(substr(body, 22), ':') - 1)),
+       body = NULLIF(trim(substr(body, 22 + instr(substr(body, 22), ':'))), '')
+ WHERE kind = 'transition' AND code IS NULL AND body LIKE 'Resolved with parent %:%';
+
+UPDATE ticket_events SET code = 'closed_with_parent',
+       data = json_object('parent', substr(body, 20, instr(substr(body, 20), ':') - 1)),
+       body = NULLIF(trim(substr(body, 20 + instr(substr(body, 20), ':'))), '')
+ WHERE kind = 'transition' AND code IS NULL AND body LIKE 'Closed with parent %:%';
+
+UPDATE ticket_events SET code = 'linked_under', data = json_object('parent', substr(body, 14)), body = NULL
+ WHERE kind = 'link' AND code IS NULL AND body LIKE 'linked under %';
+
+UPDATE ticket_events SET code = 'child_linked',
+       data = json_object('child', substr(body, 1, length(body) - 18)), body = NULL
+ WHERE kind = 'link' AND code IS NULL AND body LIKE '% linked as a child';
+
+UPDATE ticket_events SET code = 'unlinked_from', data = json_object('parent', substr(body, 15)), body = NULL
+ WHERE kind = 'link' AND code IS NULL AND body LIKE 'unlinked from %';
+
+UPDATE ticket_events SET code = 'priority_override', body = NULLIF(substr(body, 11), '')
+ WHERE kind = 'change' AND field = 'priority' AND code IS NULL AND body LIKE 'override: %';
+
+-- Notifications: the ticket's number and subject, plus what the old title named.
+UPDATE notifications SET params = (
+    SELECT json_object('number', t.number, 'subject', t.subject) FROM tickets t WHERE t.id = notifications.ticket_id)
+ WHERE params IS NULL AND ticket_id IS NOT NULL;
+
+UPDATE notifications SET params = json_set(COALESCE(params, '{}'), '$.group',
+       substr(title, instr(title, ' escalated to ') + 14))
+ WHERE kind = 'ticket.escalated' AND instr(title, ' escalated to ') > 0;
+
+UPDATE notifications SET params = json_set(COALESCE(params, '{}'), '$.target',
+       CASE WHEN body LIKE 'first_response%' THEN 'first_response' ELSE 'resolution' END),
+       body = NULL
+ WHERE kind IN ('sla.warning', 'sla.breach') AND body LIKE '% target';
+
+UPDATE notifications SET title = '';
