@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use serde::{Deserialize, Serialize};
-use ventanilla_domain::TimeZoneName;
+use ventanilla_domain::{TimeZoneName, textfile};
 use ventanilla_store::{StoreOptions, Synchronous};
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -223,6 +223,14 @@ impl Default for LogConfig {
 #[error("invalid configuration: {0}")]
 pub struct ConfigError(String);
 
+/// A configuration file's text as editors save it (`domain::textfile`: byte-order mark and
+/// CRLF accepted); errors name the file.
+fn read_config_file(path: &Path) -> Result<String, ConfigError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| ConfigError(format!("cannot read {}: {e}", path.display())))?;
+    Ok(textfile::normalised(&text, "\n"))
+}
+
 impl Config {
     /// Loads defaults, then `file` (if it exists, or fails if it was named explicitly and is
     /// missing), then the environment.
@@ -235,8 +243,18 @@ impl Config {
                     path.display()
                 )));
             }
-            Some(path) => fig = fig.merge(Toml::file_exact(path)),
-            None => fig = fig.merge(Toml::file("ventanilla.toml")),
+            Some(path) => fig = fig.merge(Toml::string(&read_config_file(path)?)),
+            // Like figment's `Toml::file`: the nearest ventanilla.toml up from the directory.
+            None => {
+                let found = std::env::current_dir().ok().and_then(|dir| {
+                    dir.ancestors()
+                        .map(|d| d.join("ventanilla.toml"))
+                        .find(|p| p.is_file())
+                });
+                if let Some(path) = found {
+                    fig = fig.merge(Toml::string(&read_config_file(&path)?));
+                }
+            }
         }
         Self::from_figment(fig.merge(Env::prefixed("VENTANILLA__").split("__")))
     }
@@ -261,7 +279,7 @@ impl Config {
                     path.display()
                 ))
             })?;
-            config.database.url = url.trim().to_owned();
+            config.database.url = textfile::without_bom(&url).trim().to_owned();
         }
         config.validate()?;
         Ok(config)

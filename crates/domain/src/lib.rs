@@ -11,6 +11,7 @@ pub mod ids;
 pub mod people;
 pub mod sla;
 pub mod text;
+pub mod textfile;
 pub mod ticket;
 
 pub use access::{Actor, Permission, Role, Scope};

@@ -25,6 +25,7 @@ pub mod roles;
 pub mod sessions;
 pub mod settings;
 pub mod sla;
+pub mod sla_breaches;
 mod sql;
 pub mod throttle;
 pub mod tickets;

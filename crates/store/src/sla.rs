@@ -37,7 +37,7 @@ fn corrupt(what: &str, e: serde_json::Error) -> StoreError {
     StoreError::Corrupt(format!("{what}: {e}"))
 }
 
-pub struct Sla<'a>(&'a Store);
+pub struct Sla<'a>(pub(crate) &'a Store);
 
 impl Store {
     pub fn sla(&self) -> Sla<'_> {

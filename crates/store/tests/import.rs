@@ -248,7 +248,14 @@ async fn malformed_and_invalid_lines_name_their_line_and_field() {
     );
     let err = import(&store, text).await.unwrap_err();
     assert!(
-        matches!(err.error, ImportError::Line { line: 6, .. }),
+        matches!(
+            err.error,
+            ImportError::Input {
+                line: 6,
+                column: 17,
+                ..
+            }
+        ),
         "{err}"
     );
     assert_eq!(err.resume_at, 6);
@@ -262,8 +269,15 @@ async fn malformed_and_invalid_lines_name_their_line_and_field() {
         .await
         .unwrap_err();
     match &err.error {
-        ImportError::Line { line, message } => {
+        ImportError::Input {
+            line,
+            column,
+            message,
+        } => {
             assert_eq!(*line, 6);
+            // In characters, as editors count ("mañana" comes before it).
+            let col = bad[..bad.find("\"impact\"").unwrap()].chars().count() + 1;
+            assert_eq!(*column, col as u64, "the column of the bad field");
             assert!(message.contains("impact"), "{message}");
         }
         other => panic!("unexpected {other:?}"),

@@ -355,7 +355,11 @@ fn read_password() -> anyhow::Result<String> {
     std::io::stdin()
         .read_to_string(&mut input)
         .context("cannot read the password from stdin")?;
-    let line = input.lines().next().unwrap_or("").to_owned();
+    // A password piped from a file an editor saved: byte-order mark and CRLF are not part of it.
+    let line = ventanilla_domain::textfile::lines(&input)
+        .next()
+        .map_or("", |(_, l)| l)
+        .to_owned();
     if line.is_empty() {
         bail!("no password on standard input");
     }

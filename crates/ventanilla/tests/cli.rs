@@ -299,3 +299,43 @@ fn demo_serves_a_desk_with_demo_logins() {
         "{out}"
     );
 }
+
+/// Issue 15, case 5, as reported: `ventanilla import` of a file saved with a byte-order mark
+/// (and CRLF ends) imports it; a bad line is reported with its line and column.
+#[tokio::test(flavor = "multi_thread")]
+async fn import_reads_files_as_editors_save_them() {
+    let db = TestDb::fresh().await;
+    let url = db.url.clone();
+    tokio::task::spawn_blocking(move || {
+        let dir = tempfile::tempdir().unwrap();
+        let good = dir.path().join("directorio.jsonl");
+        std::fs::write(
+            &good,
+            "\u{FEFF}{\"type\":\"organisation\",\"ref\":\"o1\",\"name\":\"Hospital San Rafael\",\"code\":\"HSR\"}\r\n{\"type\":\"user\",\"ref\":\"ana\",\"email\":\"ana@hsr.example\",\"name\":\"Ana García\",\"organisation\":\"o1\",\"language\":\"es\",\"time_zone\":\"Europe/Madrid\"}\r\n",
+        )
+        .unwrap();
+        let out = run(&["migrate", "--database-url", &url], None);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let out = run(
+            &["import", "--database-url", &url, good.to_str().unwrap()],
+            None,
+        );
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            stdout(&out).contains("imported 1 organisations, 0 departments, 1 users"),
+            "{}",
+            stdout(&out)
+        );
+        let bad = dir.path().join("mal.jsonl");
+        std::fs::write(&bad, "\u{FEFF}\r\n{\"type\":\"user\",\"ref\":}\r\n").unwrap();
+        let out = run(
+            &["import", "--database-url", &url, bad.to_str().unwrap()],
+            None,
+        );
+        assert!(!out.status.success());
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("line 2, column 22"), "{err}");
+    })
+    .await
+    .unwrap();
+}

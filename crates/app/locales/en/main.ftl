@@ -336,6 +336,8 @@ flash-attached = Files attached.
 error-413 = What you sent is too large. Attach fewer or smaller files and try again.
 new-member = Add a member
 no-candidates = Every agent is already a member.
+import-holidays = Import holidays
+import-holidays-file = Holidays from an iCalendar (.ics) file
 
 ## What the desk recorded (timeline entries and notifications; stored as codes)
 history-created = Registered through { $channel }

@@ -336,6 +336,8 @@ flash-attached = Archivos adjuntados.
 error-413 = Lo que envió es demasiado grande. Adjunte menos archivos o más pequeños e inténtelo de nuevo.
 new-member = Añadir un miembro
 no-candidates = Todos los agentes ya son miembros.
+import-holidays = Importar festivos
+import-holidays-file = Festivos de un archivo iCalendar (.ics)
 
 ## Lo que registró la mesa (entradas del historial y notificaciones; guardadas como códigos)
 history-created = Registrado por { $channel }

@@ -1,11 +1,14 @@
 //! Reading holidays out of an iCalendar file (RFC 5545) with the `icalendar` parser: every
 //! event's start date (and the days up to its end, for multi-day events) is a holiday;
-//! `RRULE:FREQ=YEARLY` makes it repeat every year.
+//! `RRULE:FREQ=YEARLY` makes it repeat every year. The file is read as editors write it
+//! (`domain::textfile`: a byte-order mark, LF or CRLF), and a refusal names the line and
+//! column.
 
 use icalendar::{CalendarComponent, Component};
 use jiff::civil::Date;
 use ventanilla_domain::ValidationError;
 use ventanilla_domain::sla::Holiday;
+use ventanilla_domain::textfile::{self, Position};
 
 use crate::error::AppResult;
 
@@ -20,20 +23,73 @@ fn date_of(value: &str) -> Option<Date> {
     Date::new(y, m, d).ok()
 }
 
+/// Where the parser stopped, from its report (`0: at line N, in …:\n<line>\n<caret>`): the
+/// caret's offset is a byte offset in the line, turned into an editor's column.
+fn parser_position(report: &str) -> Option<Position> {
+    let (_, rest) = report.split_once("at line ")?;
+    let (number, rest) = rest.split_once(',')?;
+    let line: u64 = number.trim().parse().ok()?;
+    let mut shown = rest.split_once(":\n")?.1.lines();
+    let text = shown.next()?;
+    let caret = shown.next()?.find('^')?;
+    Some(Position {
+        line,
+        column: textfile::column(text, caret),
+    })
+}
+
+/// Where the `n`-th event (from 0) gives its start: its `DTSTART` line at the value, or its
+/// `BEGIN:VEVENT` line when it has none.
+fn event_position(text: &str, n: usize) -> Option<Position> {
+    let mut seen = 0usize;
+    let mut begin = None;
+    for (line, l) in textfile::lines(text) {
+        let upper = l.to_ascii_uppercase();
+        if upper == "BEGIN:VEVENT" {
+            if seen == n {
+                begin = Some(Position { line, column: 1 });
+            }
+            seen += 1;
+        } else if begin.is_some() && upper.starts_with("DTSTART") {
+            let value = l.find(':').map_or(0, |i| i + 1);
+            return Some(Position {
+                line,
+                column: textfile::column(l, value),
+            });
+        } else if begin.is_some() && upper == "END:VEVENT" {
+            return begin;
+        }
+    }
+    begin
+}
+
+fn at(p: Option<Position>) -> String {
+    p.map_or(String::new(), |p| format!(" ({p})"))
+}
+
 pub fn holidays(ics: &str) -> AppResult<Vec<Holiday>> {
-    let cal: icalendar::Calendar = ics.parse().map_err(|e: String| {
+    // iCalendar's own line end is CRLF; editors also save LF, and often a byte-order mark.
+    let text = textfile::normalised(ics, "\r\n");
+    let cal: icalendar::Calendar = text.parse().map_err(|e: String| {
         ValidationError::new(
             "body",
-            format!("not an iCalendar file: {}", e.lines().next().unwrap_or("")),
+            format!("not an iCalendar file{}", at(parser_position(&e))),
         )
     })?;
     let mut out = Vec::new();
+    let mut events = 0usize;
     for c in &cal.components {
         let CalendarComponent::Event(e) = c else {
             continue;
         };
+        events += 1;
         let Some(start) = e.property_value("DTSTART").and_then(date_of) else {
-            return Err(ValidationError::new("body", "an event has no readable DTSTART").into());
+            let p = event_position(&text, events - 1);
+            return Err(ValidationError::new(
+                "body",
+                format!("an event has no readable DTSTART{}", at(p)),
+            )
+            .into());
         };
         let yearly = e
             .property_value("RRULE")

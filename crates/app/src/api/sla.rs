@@ -117,6 +117,7 @@ pub async fn put_calendar(
         .await
         .map_err(|e| conflict_on(e, "name"))?;
     state.refdata.invalidate();
+    crate::jobs::reapply_sla_later(state, state.now()).await?;
     Ok(saved)
 }
 
@@ -131,13 +132,24 @@ pub async fn import_holidays(
     Path(id): Path<i64>,
     body: String,
 ) -> AppResult<Json<StoredCalendar>> {
+    Ok(Json(import_holidays_text(&state, &auth, id, &body).await?))
+}
+
+/// The holiday import of the API and the admin page: `ics` is the file's text as uploaded
+/// (read through `domain::textfile` by [`super::ics::holidays`]).
+pub async fn import_holidays_text(
+    state: &AppState,
+    auth: &Auth,
+    id: i64,
+    ics: &str,
+) -> AppResult<StoredCalendar> {
     auth.require(Permission::ConfigManage)?;
     let current = state.store.sla().calendar(id).await?;
     let mut spec: CalendarSpec = serde_json::from_value(
         serde_json::to_value(&current.calendar).map_err(AppError::internal)?,
     )
     .map_err(AppError::internal)?;
-    let found = super::ics::holidays(&body)?;
+    let found = super::ics::holidays(ics)?;
     for h in found {
         if !spec.holidays.iter().any(|x| x.date == h.date) {
             spec.holidays.push(h);
@@ -145,14 +157,15 @@ pub async fn import_holidays(
     }
     spec.holidays.sort_by_key(|h: &Holiday| h.date);
     Calendar::new(spec.clone())?;
-    let entry = audit(&state, &auth, "calendar.import_holidays").target("calendar", Some(id));
+    let entry = audit(state, auth, "calendar.import_holidays").target("calendar", Some(id));
     let saved = state
         .store
         .sla()
         .put_calendar(Some(id), &current.name, &spec, &entry)
         .await?;
     state.refdata.invalidate();
-    Ok(Json(saved))
+    crate::jobs::reapply_sla_later(state, state.now()).await?;
+    Ok(saved)
 }
 
 /// SLA policies.
@@ -179,8 +192,8 @@ pub async fn create_policy(
     ))
 }
 
-/// Replaces a policy. Open tickets under it are re-measured at their next change or check,
-/// from their recorded history.
+/// Replaces a policy. Open tickets are re-measured from their recorded history by a pass
+/// queued with the change.
 #[utoipa::path(put, path = "/sla-policies/{id}", tag = "sla", params(("id" = i64, Path)), request_body = PolicyBody,
     responses((status = 200, body = StoredPolicy), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn update_policy(
@@ -243,6 +256,7 @@ pub async fn put_policy(
             other => conflict_on(other, "name"),
         })?;
     state.refdata.invalidate();
+    crate::jobs::reapply_sla_later(state, state.now()).await?;
     Ok(saved)
 }
 

@@ -1,5 +1,7 @@
-//! Cross-cutting HTTP pieces: the router and middleware stack, health checks, metrics.
+//! Cross-cutting HTTP pieces: the router and middleware stack, health checks, metrics, and
+//! the `Content-Disposition` of downloads.
 
+pub mod download;
 pub mod health;
 pub mod metrics;
 pub mod router;

@@ -11,6 +11,9 @@ use crate::desk::tickets::sla_check::{check_sla_with, check_ticket_sla};
 
 pub const SLA_SCAN: &str = "sla.scan";
 pub const SLA_CHECK: &str = "sla.check";
+/// Brings every open ticket's SLA record in line with the policies and calendars as they
+/// are now (after one was edited): see [`crate::desk::tickets::sla_check::reapply_all`].
+pub const SLA_REAPPLY: &str = "sla.reapply";
 pub const SURVEY_TIMEOUT: &str = "survey.timeout";
 pub const HOUSEKEEPING: &str = "housekeeping";
 
@@ -44,6 +47,7 @@ pub async fn run_job(app: &App, job: &Job) -> anyhow::Result<()> {
                 .await
                 .with_context(|| format!("SLA check of ticket {id}"))
         }
+        SLA_REAPPLY => crate::desk::tickets::sla_check::reapply_all(app).await,
         SURVEY_TIMEOUT => {
             crate::desk::tickets::lifecycle::expire_surveys(app)
                 .await

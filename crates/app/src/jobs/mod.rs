@@ -12,7 +12,8 @@ use ventanilla_store::jobs::{Job, NewJob};
 
 use crate::App;
 
-pub use handlers::run_job;
+pub use crate::desk::tickets::sla_check::reapply_sla_later;
+pub use handlers::{SLA_CHECK, SLA_REAPPLY, run_job};
 
 /// Periodic work: (job kind, period in seconds).
 fn periodic(app: &App) -> [(&'static str, u64); 3] {

@@ -7,9 +7,12 @@
 mod access;
 mod auth;
 mod directory;
+mod downloads;
+mod file_inputs;
 mod registration;
 mod shell;
 mod sla;
+mod sla_policy_change;
 mod tickets_access;
 mod tickets_fields;
 mod tickets_lifecycle;

@@ -7,6 +7,7 @@ mod actions;
 mod calendar;
 mod policy;
 mod record;
+mod standing;
 mod stopwatch;
 mod timeline;
 mod window;
@@ -19,6 +20,7 @@ pub use calendar::{Calendar, CalendarSpec, Exception, Holiday, WeeklySpec};
 pub use policy::{
     ClockRule, DEFAULT_WARN_PERCENT, SlaKind, SlaPolicy, SlaPolicySpec, SlaTarget, select_policy,
 };
+pub use standing::{ClockFacts, Crossing, InForce, SLA_KINDS};
 pub use stopwatch::{ClockAction, Run, SlaEvent, Stopwatch, StopwatchState};
 pub use timeline::MAX_CLOSED_DAYS;
 pub use window::{MINUTES_PER_DAY, Window};

@@ -281,6 +281,32 @@ impl Stopwatch {
         events
     }
 
+    /// Forgets the warning and breach flags: a new policy applies, and its thresholds fire
+    /// on their own (the crossings of the old one stay in the ticket's history).
+    pub fn forget_crossings(&mut self) {
+        self.data.warned_at = None;
+        self.data.breached_at = None;
+    }
+
+    /// Forgets a flag whose threshold is no longer reached at `now` under `target` and
+    /// `cal` (the same policy edited, or its calendar changed), so it can fire again at
+    /// the threshold's new instant.
+    pub fn forget_unreached(
+        &mut self,
+        now: Timestamp,
+        target: SignedDuration,
+        cal: &Calendar,
+        warn_pct: u8,
+    ) {
+        let elapsed = self.elapsed_at(now, cal);
+        if elapsed < percent_of(target, warn_pct) {
+            self.data.warned_at = None;
+        }
+        if elapsed < target {
+            self.data.breached_at = None;
+        }
+    }
+
     fn crossed_at(&self, amount: SignedDuration, now: Timestamp, cal: &Calendar) -> Timestamp {
         self.reached_at(amount, cal).map_or(now, |t| t.min(now))
     }
@@ -320,7 +346,7 @@ impl Stopwatch {
 }
 
 /// `pct` % of `target`, exact to the nanosecond; `pct` above 100 counts as 100.
-fn percent_of(target: SignedDuration, pct: u8) -> SignedDuration {
+pub(super) fn percent_of(target: SignedDuration, pct: u8) -> SignedDuration {
     let pct = i128::from(pct.min(100));
     SignedDuration::try_from_nanos_i128(target.as_nanos() * pct / 100).unwrap_or(target)
 }

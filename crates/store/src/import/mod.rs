@@ -14,7 +14,7 @@ use std::collections::HashMap;
 use std::io::BufRead;
 
 use jiff::Timestamp;
-use ventanilla_domain::TimeZoneName;
+use ventanilla_domain::{TimeZoneName, textfile};
 use ventanilla_domain::ticket::PriorityMatrix;
 
 use records::Checked;
@@ -51,7 +51,16 @@ pub struct ImportReport {
 
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
-    /// A line was refused; nothing of its batch was written.
+    /// A line could not be read as a valid record (malformed JSON, an unknown or invalid
+    /// field): where, as an editor counts (column in characters, the byte-order mark not
+    /// counted); nothing of its batch was written.
+    #[error("line {line}, column {column}: {message}")]
+    Input {
+        line: u64,
+        column: u64,
+        message: String,
+    },
+    /// A line refers to something that does not exist; nothing of its batch was written.
     #[error("line {line}: {message}")]
     Line { line: u64, message: String },
     /// The database refused a batch (e.g. a duplicate email or ticket number).
@@ -142,7 +151,7 @@ impl Store {
                     }
                 }
                 Err(e) => {
-                    if let ImportError::Line { line, .. } = &e {
+                    if let ImportError::Line { line, .. } | ImportError::Input { line, .. } = &e {
                         resume_at = *line;
                     }
                     Err(e)
@@ -186,13 +195,22 @@ fn read_batches<R: BufRead>(
             }
         }
         line_no += 1;
-        let line = buf.trim();
-        if line.is_empty() {
+        // A leading byte-order mark and CRLF ends are how many editors save (textfile).
+        let line = textfile::clean_line(line_no, &buf).trim_end();
+        if line.trim_start().is_empty() {
             continue;
         }
         let checked = serde_json::from_str::<Record>(line)
-            .map_err(|e| e.to_string())
-            .and_then(|r| r.check(matrix, zone).map_err(|e| e.to_string()));
+            .map_err(|e| {
+                (
+                    textfile::column(line, byte_in_line(line, &e)),
+                    json_message(&e),
+                )
+            })
+            .and_then(|r| {
+                r.check(matrix, zone)
+                    .map_err(|e| (textfile::column_of_key(line, &e.field), e.to_string()))
+            });
         match checked {
             Ok(c) => {
                 let is_ticket = matches!(c, Checked::Ticket(_));
@@ -206,14 +224,15 @@ fn read_batches<R: BufRead>(
                     }
                 }
             }
-            Err(message) => {
+            Err((column, message)) => {
                 // The batch read so far is written first, so everything before the bad
                 // line is imported and the error names exactly where the import stopped.
                 if !batch.is_empty() && out.blocking_send(Ok(std::mem::take(&mut batch))).is_err() {
                     return line_no;
                 }
-                let _ = out.blocking_send(Err(ImportError::Line {
+                let _ = out.blocking_send(Err(ImportError::Input {
                     line: line_no,
+                    column,
                     message,
                 }));
                 return line_no;
@@ -224,4 +243,20 @@ fn read_batches<R: BufRead>(
         let _ = out.blocking_send(Ok(batch));
     }
     line_no
+}
+
+/// The byte offset in `line` where serde_json stopped (its column counts bytes from 1 on a
+/// one-line input; 0 when it has no position).
+fn byte_in_line(line: &str, e: &serde_json::Error) -> usize {
+    e.column().saturating_sub(1).min(line.len())
+}
+
+/// serde_json's message without its own " at line 1 column N" (the error says where, in the
+/// file's terms).
+fn json_message(e: &serde_json::Error) -> String {
+    let m = e.to_string();
+    match m.rsplit_once(" at line ") {
+        Some((head, _)) => head.to_owned(),
+        None => m,
+    }
 }

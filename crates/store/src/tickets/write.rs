@@ -28,6 +28,8 @@ pub struct Effects {
     pub outbox: Vec<NewOutbox>,
     pub notifications: Vec<crate::notifications::NewNotification>,
     pub jobs: Vec<crate::jobs::NewJob>,
+    /// SLA breaches to keep for reports (see [`crate::sla_breaches`]).
+    pub sla_breaches: Vec<crate::sla_breaches::NewSlaBreach>,
 }
 
 impl Effects {
@@ -41,6 +43,7 @@ impl Effects {
             && self.outbox.is_empty()
             && self.notifications.is_empty()
             && self.jobs.is_empty()
+            && self.sla_breaches.is_empty()
     }
 }
 
@@ -149,6 +152,9 @@ impl Tickets<'_> {
                         for j in &effects.jobs {
                             crate::jobs::insert_job!(&mut *tx, j, now);
                         }
+                        for b in &effects.sla_breaches {
+                            crate::sla_breaches::insert_sla_breach!(&mut *tx, id.get(), b, now);
+                        }
                         after.version = before.version + 1;
                         // Derived from status and escalation: recomputed here, once, rather
                         // than by every change function.
@@ -176,6 +182,19 @@ impl Tickets<'_> {
         let ids: Vec<i64> = on_reader!(self.0, |db| {
             sqlx::query_scalar("SELECT id FROM tickets WHERE status = 'survey' AND status_changed_at < $1 ORDER BY status_changed_at LIMIT $2")
                 .bind(to_db(before))
+                .bind(limit)
+                .fetch_all(db)
+                .await?
+        });
+        Ok(ids.into_iter().map(TicketId).collect())
+    }
+
+    /// Open tickets (neither closed nor cancelled) with an id above `after`, by id: the
+    /// pages of a pass over every open ticket (the SLA re-application after a policy edit).
+    pub async fn open_ids_after(&self, after: i64, limit: i64) -> Result<Vec<TicketId>> {
+        let ids: Vec<i64> = on_reader!(self.0, |db| {
+            sqlx::query_scalar("SELECT id FROM tickets WHERE id > $1 AND status NOT IN ('closed', 'cancelled') ORDER BY id LIMIT $2")
+                .bind(after)
                 .bind(limit)
                 .fetch_all(db)
                 .await?

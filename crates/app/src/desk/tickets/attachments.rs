@@ -75,15 +75,12 @@ pub async fn attach_file(
         .await?)
 }
 
-/// Keeps the last path component, without control characters or quotes, at most 200 chars.
+/// Keeps the last path component, without control or invisible format characters, at most
+/// 200 chars.
 pub fn clean_filename(raw: &str) -> Result<String, ValidationError> {
-    let base = raw.rsplit(['/', '\\']).next().unwrap_or("");
-    let cleaned: String = base
-        .chars()
-        .filter(|c| !c.is_control() && *c != '"')
-        .take(200)
-        .collect();
-    let cleaned = cleaned.trim().to_owned();
+    // The cleaning downloads repeat (`http::download`): controls and invisible format
+    // characters (bidirectional overrides) removed, the last path component only.
+    let cleaned = crate::http::download::clean_file_name(raw, 200);
     if cleaned.is_empty() || cleaned == "." || cleaned == ".." {
         return Err(ValidationError::new("filename", "is required"));
     }

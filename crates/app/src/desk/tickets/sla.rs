@@ -4,13 +4,16 @@
 
 use std::collections::HashMap;
 
-use jiff::{SignedDuration, Timestamp};
+use jiff::Timestamp;
 use ventanilla_domain::sla::{
-    Calendar, ClockAction, SlaAction, SlaActions, SlaEvent, SlaKind, SlaPolicy, SlaState,
-    Stopwatch, StopwatchState, TicketSla, select_policy,
+    Calendar, ClockFacts, Crossing, InForce, SlaAction, SlaActions, SlaEvent, SlaKind, SlaPolicy,
+    TicketSla, select_policy,
 };
-use ventanilla_domain::ticket::{Status, Ticket};
+use ventanilla_domain::ticket::{EventKind, Status, Ticket};
 use ventanilla_store::Store;
+use ventanilla_store::jobs::NewJob;
+use ventanilla_store::sla_breaches::NewSlaBreach;
+use ventanilla_store::tickets::{Effects, NewEvent};
 
 use crate::desk::DeskResult;
 
@@ -79,15 +82,6 @@ impl SlaContext {
     }
 }
 
-fn watch_mut(sla: &mut TicketSla, kind: SlaKind) -> &mut Option<Stopwatch> {
-    match kind {
-        SlaKind::FirstResponse => &mut sla.response,
-        SlaKind::Resolution => &mut sla.resolution,
-    }
-}
-
-const KINDS: [SlaKind; 2] = [SlaKind::FirstResponse, SlaKind::Resolution];
-
 /// What the SLA record depends on.
 pub struct SlaView<'a> {
     pub priority: &'a str,
@@ -119,8 +113,10 @@ pub fn initial(
 
 /// Brings the record in line with the ticket as it is now: the policy for its priority,
 /// organisation and category; each clock running, paused or stopped by its status; the
-/// due instants and the next check.
-pub fn refresh(t: &mut Ticket, ctx: &SlaContext, now: Timestamp) {
+/// state, due instants and next check under that policy (see `domain::sla::standing`).
+/// Returns the crossings of the policy that stopped applying that the scan had not yet
+/// recorded; [`record`] writes them.
+pub fn refresh(t: &mut Ticket, ctx: &SlaContext, now: Timestamp) -> Vec<Crossing> {
     let view = SlaView {
         priority: t.priority.as_str(),
         organisation: t.organisation_id,
@@ -129,146 +125,138 @@ pub fn refresh(t: &mut Ticket, ctx: &SlaContext, now: Timestamp) {
         replied: t.first_response_at.is_some(),
         created_at: t.created_at,
     };
-    refresh_parts(&mut t.sla, &view, ctx, now);
+    refresh_parts(&mut t.sla, &view, ctx, now)
 }
 
-fn refresh_parts(sla: &mut TicketSla, t: &SlaView<'_>, ctx: &SlaContext, now: Timestamp) {
+fn refresh_parts(
+    sla: &mut TicketSla,
+    t: &SlaView<'_>,
+    ctx: &SlaContext,
+    now: Timestamp,
+) -> Vec<Crossing> {
     let chosen = select_policy(&ctx.policies, t.priority, t.organisation, t.category)
         .and_then(|p| ctx.policies.iter().position(|x| std::ptr::eq(x, p)))
         .map(|i| ctx.ids[i]);
-    let Some((policy, _)) = chosen.and_then(|id| ctx.by_id(id)) else {
-        // No policy applies (any more): the clocks stop where they are.
-        for kind in KINDS {
-            if let Some(w) = watch_mut(sla, kind) {
-                w.stop(now, &Calendar::always());
-            }
+    let previous_cal;
+    let previous = match sla.policy_id.and_then(|id| ctx.by_id(id)) {
+        Some((p, _)) => {
+            previous_cal = ctx.calendar(p);
+            sla.policy_id.map(|id| InForce {
+                id,
+                policy: p,
+                calendar: &previous_cal,
+            })
         }
-        sla.policy_id = None;
-        sla.due_at = None;
-        sla.next_check_at = None;
-        return;
+        None => None,
     };
-    let cal = ctx.calendar(policy);
-    if sla.policy_id != chosen {
-        // A new policy (priority, organisation or category changed): the recorded runs are
-        // measured again on its calendar, so paused time is never lost.
-        for kind in KINDS {
-            if let Some(w) = watch_mut(sla, kind) {
-                w.recompute(&cal);
-            }
+    let next_cal;
+    let next = match chosen.and_then(|id| ctx.by_id(id).map(|(p, _)| (id, p))) {
+        Some((id, p)) => {
+            next_cal = ctx.calendar(p);
+            Some(InForce {
+                id,
+                policy: p,
+                calendar: &next_cal,
+            })
         }
-        sla.policy_id = chosen;
-    }
-    let status = t.status.as_str();
-    let replied = t.replied;
-    // The first time a policy applies, its clocks start when the ticket was registered.
-    let start = if sla.response.is_none() && sla.resolution.is_none() {
-        t.created_at.min(now)
-    } else {
-        now
+        None => None,
     };
-    for kind in KINDS {
-        let action = match kind {
-            SlaKind::FirstResponse => policy.response_action(status, replied),
-            SlaKind::Resolution => policy.resolution_action(status),
-        };
-        let slot = watch_mut(sla, kind);
-        if slot.is_none() && action == ClockAction::Stop && t.status == Status::New {
-            continue;
-        }
-        let w = slot.get_or_insert_with(Stopwatch::new);
-        w.apply(start, action, &cal);
-    }
-    summarise(sla, policy, &cal);
+    let facts = ClockFacts {
+        status: t.status.as_str(),
+        replied: t.replied,
+        is_new: t.status == Status::New,
+        created_at: t.created_at,
+    };
+    sla.refresh(previous, next, &facts, now)
 }
 
-/// Due instant, next check and state from the stopwatches.
-fn summarise(sla: &mut TicketSla, policy: &SlaPolicy, cal: &Calendar) {
-    let mut due: Option<Timestamp> = None;
-    sla.response_due_at = None;
-    sla.resolution_due_at = None;
-    let mut next: Option<Timestamp> = None;
-    let mut warned = false;
-    let mut breached = false;
-    for kind in KINDS {
-        let Some(w) = (match kind {
-            SlaKind::FirstResponse => sla.response.clone(),
-            SlaKind::Resolution => sla.resolution.clone(),
-        }) else {
-            continue;
-        };
-        breached |= w.breached_at().is_some();
-        warned |= w.warned_at().is_some() && w.breached_at().is_none();
-        if w.state() != StopwatchState::Running {
-            continue;
-        }
-        let target = policy.targets.get(kind);
-        let d = w.due_at(target, cal);
-        due = min_opt(due, d);
-        match kind {
-            SlaKind::FirstResponse => sla.response_due_at = d,
-            SlaKind::Resolution => sla.resolution_due_at = d,
-        }
-        let check = if w.warned_at().is_none() {
-            w.reached_at(percent(target, policy.warn_percent), cal)
-        } else if w.breached_at().is_none() {
-            d
-        } else {
-            None
-        };
-        next = min_opt(next, check);
-    }
-    sla.due_at = due;
-    sla.next_check_at = next;
-    sla.state = Some(if breached {
-        SlaState::Breached
-    } else if warned {
-        SlaState::AtRisk
-    } else {
-        SlaState::Ok
-    });
-}
-
-fn min_opt(a: Option<Timestamp>, b: Option<Timestamp>) -> Option<Timestamp> {
-    match (a, b) {
-        (Some(x), Some(y)) => Some(x.min(y)),
-        (x, None) => x,
-        (None, y) => y,
-    }
-}
-
-fn percent(d: SignedDuration, pct: u8) -> SignedDuration {
-    SignedDuration::from_secs(d.as_secs() * i64::from(pct) / 100)
-}
-
-/// Checks the thresholds at `now` and returns each crossing (once in a watch's life) with
+/// Checks the thresholds at `now` and returns each crossing (once per policy applied) with
 /// the actions the policy runs for it.
 pub fn evaluate(
     t: &mut Ticket,
     ctx: &SlaContext,
     now: Timestamp,
-) -> Vec<(SlaKind, SlaEvent, Vec<SlaAction>)> {
-    let Some((policy, actions)) = t.sla.policy_id.and_then(|id| ctx.by_id(id)) else {
+) -> Vec<(Crossing, Vec<SlaAction>)> {
+    let Some(id) = t.sla.policy_id else {
+        return Vec::new();
+    };
+    let Some((policy, actions)) = ctx.by_id(id) else {
         return Vec::new();
     };
     let cal = ctx.calendar(policy);
-    let mut out = Vec::new();
-    for kind in KINDS {
-        let target = policy.targets.get(kind);
-        let warn = policy.warn_percent;
-        if let Some(w) = watch_mut(&mut t.sla, kind) {
-            for e in w.evaluate(now, target, &cal, warn) {
-                let acts = match e {
-                    SlaEvent::Warning { .. } => actions.warning.clone(),
-                    SlaEvent::Breach { .. } => actions.breach.clone(),
-                };
-                out.push((kind, e, acts));
-            }
-        }
+    let p = InForce {
+        id,
+        policy,
+        calendar: &cal,
+    };
+    t.sla
+        .evaluate(p, now)
+        .into_iter()
+        .map(|c| {
+            let acts = match c.event {
+                SlaEvent::Warning { .. } => actions.warning.clone(),
+                SlaEvent::Breach { .. } => actions.breach.clone(),
+            };
+            (c, acts)
+        })
+        .collect()
+}
+
+/// Records a crossing with the change: a timeline entry, and for a breach a row the
+/// reports count under the policy whose target was missed.
+pub fn record(fx: &mut Effects, c: &Crossing) {
+    let (crossing, at) = match c.event {
+        SlaEvent::Warning { at } => (ventanilla_domain::ticket::Crossing::Warning, at),
+        SlaEvent::Breach { at } => (ventanilla_domain::ticket::Crossing::Breach, at),
+    };
+    fx.events
+        .push(ventanilla_domain::ticket::sla_crossed(c.kind, crossing, at));
+    if let SlaEvent::Breach { at } = c.event {
+        fx.sla_breaches.push(NewSlaBreach {
+            policy_id: c.policy_id,
+            target: kind_name(c.kind),
+            breached_at: at,
+        });
     }
-    let policy = policy.clone();
-    summarise(&mut t.sla, &policy, &cal);
-    out
+}
+
+/// What a write records beside the change for the SLA: the old policy's settled crossings,
+/// the policy change itself, and, when a threshold is already due (a change that made the
+/// ticket overdue at once), a check job so the crossing and its actions run now rather
+/// than at the next scan. The job's key names the ticket and the version written, so a
+/// retried write queues one check; the check itself acts once per crossing.
+pub fn after_write(
+    fx: &mut Effects,
+    id: ventanilla_domain::TicketId,
+    before: Option<i64>,
+    t: &Ticket,
+    settled: &[Crossing],
+    now: Timestamp,
+) {
+    for c in settled {
+        record(fx, c);
+    }
+    if before != t.sla.policy_id {
+        fx.events.push(NewEvent {
+            kind: EventKind::Sla,
+            ..NewEvent::change(
+                "sla_policy",
+                before.map(|p| p.to_string()),
+                t.sla.policy_id.map(|p| p.to_string()),
+                false,
+            )
+        });
+    }
+    if t.sla.next_check_at.is_some_and(|at| at <= now) {
+        fx.jobs.push(
+            NewJob::new(
+                crate::jobs::SLA_CHECK,
+                serde_json::json!({ "ticket_id": id.get() }),
+                now,
+            )
+            .dedupe(format!("sla.check:{}:v{}", id.get(), t.version)),
+        );
+    }
 }
 
 pub fn kind_name(kind: SlaKind) -> &'static str {

@@ -7,14 +7,13 @@
 
 use ventanilla_domain::sla::{SlaAction, SlaEvent, SlaKind};
 use ventanilla_domain::ticket::{
-    Crossing, Handover, Receiving, Ticket, escalate_functional, raise_priority, sla_crossed,
-    sla_notices,
+    Crossing, Handover, Receiving, Ticket, escalate_functional, raise_priority, sla_notices,
 };
 use ventanilla_domain::{GroupId, TicketId, Tier, UserId};
 use ventanilla_store::tickets::Effects;
 
 use super::escalate::{next_tier_group, receiving};
-use super::sla::{SlaContext, evaluate};
+use super::sla::{SlaContext, evaluate, record};
 use crate::App;
 use crate::desk::{DeskError, DeskResult};
 
@@ -79,14 +78,14 @@ pub async fn check_sla_with(app: &App, ctx: &SlaContext, id: TicketId) -> DeskRe
     let now = app.now();
     super::write_with(app, ctx, id, None, None, |t| {
         let mut fx = Effects::default();
-        for (kind, event, actions) in evaluate(t, ctx, now) {
-            let (crossing, at) = match event {
-                SlaEvent::Warning { at } => (Crossing::Warning, at),
-                SlaEvent::Breach { at } => (Crossing::Breach, at),
+        for (c, actions) in evaluate(t, ctx, now) {
+            let crossing = match c.event {
+                SlaEvent::Warning { .. } => Crossing::Warning,
+                SlaEvent::Breach { .. } => Crossing::Breach,
             };
-            fx.events.push(sla_crossed(kind, crossing, at));
+            record(&mut fx, &c);
             for action in actions {
-                run_action(t, &tg, kind, crossing, action, &mut fx);
+                run_action(t, &tg, c.kind, crossing, action, &mut fx);
             }
         }
         Ok::<_, DeskError>(fx)
@@ -128,5 +127,47 @@ fn run_action(
             }
         }
         SlaAction::RaisePriority => fx.events.extend(raise_priority(t, crossing)),
+    }
+}
+
+/// Open tickets re-applied per page.
+const REAPPLY_PAGE: i64 = 500;
+
+/// Queues [`reapply_all`] after a policy or calendar changed. Not deduplicated: a key
+/// would also match a pass that already ran before this change, and a pass over records
+/// already in line writes nothing.
+pub async fn reapply_sla_later(app: &App, now: jiff::Timestamp) -> DeskResult<()> {
+    let job =
+        ventanilla_store::jobs::NewJob::new(crate::jobs::SLA_REAPPLY, serde_json::json!({}), now);
+    app.store.jobs().enqueue(&job, now).await?;
+    Ok(())
+}
+
+/// Brings every open ticket's SLA record in line with the policies and calendars in force:
+/// a policy edited or created, or a calendar changed, moves due instants, states and next
+/// checks (a relaxed target un-breaches, a tightened one is checked at once). Tickets whose
+/// record does not change are not written. Idempotent, so a repeated run changes nothing.
+pub async fn reapply_all(app: &App) -> anyhow::Result<()> {
+    let ctx = SlaContext::load(&app.store)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let mut after = 0i64;
+    loop {
+        let ids = app
+            .store
+            .tickets()
+            .open_ids_after(after, REAPPLY_PAGE)
+            .await?;
+        for id in &ids {
+            super::write_with(app, &ctx, *id, None, None, |_| {
+                Ok::<_, DeskError>(Effects::default())
+            })
+            .await
+            .map_err(|e| anyhow::anyhow!("sla reapply of ticket {id}: {e}"))?;
+        }
+        match ids.last() {
+            Some(last) if ids.len() as i64 == REAPPLY_PAGE => after = last.get(),
+            _ => return Ok(()),
+        }
     }
 }

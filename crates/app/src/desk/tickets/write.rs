@@ -42,8 +42,10 @@ where
         .store
         .tickets()
         .modify(id, expected_version, actor, now, |t| {
-            let fx = f(t)?;
-            sla::refresh(t, ctx, now);
+            let mut fx = f(t)?;
+            let before = t.sla.policy_id;
+            let settled = sla::refresh(t, ctx, now);
+            sla::after_write(&mut fx, id, before, t, &settled, now);
             Ok::<_, DeskError>(fx)
         })
         .await?;

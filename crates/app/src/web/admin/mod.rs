@@ -24,6 +24,7 @@ pub fn routes() -> Router<AppState> {
         .route("/admin", get(overview::page))
         .route("/admin/matrix", post(overview::save_matrix))
         .route("/admin/sla", get(sla::page))
+        .route("/admin/calendars/{id}/holidays", post(sla::import_holidays))
         .route("/admin/users", get(user_list::list).post(users::create))
         .route("/admin/users/new", get(users::new_page))
         .route("/admin/users/{id}", get(users::edit_page).post(users::save))

@@ -1,6 +1,7 @@
 //! Administration of service levels: business calendars and SLA policies, edited as the
 //! same JSON documents the API takes and saved through the API's own validation
-//! (`api::sla::{put_calendar, put_policy}`).
+//! (`api::sla::{put_calendar, put_policy}`); holidays are also imported from an `.ics` file
+//! (`api::sla::import_holidays_text`, the API's import).
 
 use askama::Template;
 use axum::extract::State;
@@ -10,7 +11,7 @@ use ventanilla_domain::{Permission, ValidationError};
 use ventanilla_store::sla::{StoredCalendar, StoredPolicy};
 
 use crate::AppState;
-use crate::api::sla::{CalendarBody, PolicyBody, put_calendar, put_policy};
+use crate::api::sla::{CalendarBody, PolicyBody, import_holidays_text, put_calendar, put_policy};
 use crate::web::kit::error::WebResult;
 use crate::web::kit::form::CsrfForm;
 use crate::web::kit::page::{Ctx, Viewer, render};
@@ -116,5 +117,29 @@ pub async fn save_policy(
         active: form.active == "on",
     };
     put_policy(&state, &viewer.auth, id, body).await?;
+    Ok(Redirect::to("/admin/sla?flash=saved").into_response())
+}
+
+/// The holiday import form has only its file (and the CSRF field the extractor checks).
+#[derive(Deserialize, Default)]
+pub struct HolidayFileForm {}
+
+/// Imports the holidays of the chosen `.ics` file into calendar `id`. The file is text in
+/// whatever form an editor saved it (byte-order mark, CRLF); a refusal names the line and
+/// column, on the error page.
+pub async fn import_holidays(
+    State(state): State<AppState>,
+    axum::extract::Path(id): axum::extract::Path<i64>,
+    upload: crate::web::kit::upload::CsrfMultipart<HolidayFileForm>,
+) -> WebResult<Response> {
+    upload.viewer.auth.require(Permission::ConfigManage)?;
+    let Some(file) = upload.files.first() else {
+        return Err(
+            crate::AppError::from(ValidationError::new("files", "choose an .ics file")).into(),
+        );
+    };
+    let text = std::str::from_utf8(&file.data)
+        .map_err(|_| ValidationError::new("files", "must be a UTF-8 text file"))?;
+    import_holidays_text(&state, &upload.viewer.auth, id, text).await?;
     Ok(Redirect::to("/admin/sla?flash=saved").into_response())
 }

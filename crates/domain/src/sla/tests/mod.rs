@@ -4,6 +4,7 @@ mod calendar;
 mod dst;
 mod policy;
 mod props;
+mod props_policy_change;
 mod props_stopwatch;
 mod stopwatch;
 mod strategies;
