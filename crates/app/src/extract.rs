@@ -32,7 +32,8 @@ where
     }
 }
 
-/// Query string.
+/// Query string. A value that is not UTF-8 once percent-decoded is refused (400 naming the
+/// parameter) rather than stored with U+FFFD in place of what was sent.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Query<T>(pub T);
 
@@ -44,6 +45,7 @@ where
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        check_urlencoded_utf8(parts.uri.query().unwrap_or("").as_bytes())?;
         axum::extract::Query::<T>::from_request_parts(parts, state)
             .await
             .map(|q| Query(q.0))
@@ -76,5 +78,62 @@ where
 impl<T: serde::Serialize> axum::response::IntoResponse for Json<T> {
     fn into_response(self) -> axum::response::Response {
         axum::Json(self.0).into_response()
+    }
+}
+
+/// One round of `application/x-www-form-urlencoded` decoding of `raw` (`+` is a space,
+/// `%XY` a byte; a `%` without two hex digits stays as it is).
+pub fn percent_decode(raw: &[u8], plus_is_space: bool) -> Vec<u8> {
+    let hex = |b: Option<&u8>| b.and_then(|b| char::from(*b).to_digit(16));
+    let mut out = Vec::with_capacity(raw.len());
+    let mut i = 0;
+    while i < raw.len() {
+        match raw[i] {
+            b'%' => match (hex(raw.get(i + 1)), hex(raw.get(i + 2))) {
+                (Some(h), Some(l)) => {
+                    // Two hex digits are one byte: h, l < 16.
+                    out.push(u8::try_from(h * 16 + l).unwrap_or(b'?'));
+                    i += 3;
+                }
+                _ => {
+                    out.push(b'%');
+                    i += 1;
+                }
+            },
+            b'+' if plus_is_space => {
+                out.push(b' ');
+                i += 1;
+            }
+            b => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    out
+}
+
+/// Refuses a query string or form body whose names or values are not UTF-8 once decoded:
+/// serde's form decoding would silently turn them into U+FFFD. The error names the field.
+pub fn check_urlencoded_utf8(raw: &[u8]) -> Result<(), AppError> {
+    for pair in raw.split(|b| *b == b'&') {
+        let mut kv = pair.splitn(2, |b| *b == b'=');
+        let key = percent_decode(kv.next().unwrap_or(b""), true);
+        let value = percent_decode(kv.next().unwrap_or(b""), true);
+        if std::str::from_utf8(&key).is_err() || std::str::from_utf8(&value).is_err() {
+            return Err(not_utf8(&String::from_utf8_lossy(&key)));
+        }
+    }
+    Ok(())
+}
+
+/// 400 `invalid_encoding` naming the field whose bytes are not UTF-8.
+pub fn not_utf8(field: &str) -> AppError {
+    let field: String = field.chars().filter(|c| !c.is_control()).take(64).collect();
+    AppError::Refused {
+        status: StatusCode::BAD_REQUEST,
+        code: "invalid_encoding",
+        message: format!("{field}: must be UTF-8 text"),
+        field: Some(field),
     }
 }

@@ -72,6 +72,9 @@ pub fn build(state: AppState) -> Router {
                     HeaderValue::from_static("same-origin"),
                 )),
         )
+        // Outermost, so even the timeout's and the method router's bare answers get the
+        // JSON error shape under `/api/`.
+        .layer(axum::middleware::from_fn(super::api_errors::shape))
         .with_state(state)
 }
 

@@ -86,7 +86,9 @@ pub async fn lang_layer(req: axum::extract::Request, next: axum::middleware::Nex
         lang,
         signed_in: None,
     };
-    REQUEST.scope(RefCell::new(info), next.run(req)).await
+    REQUEST
+        .scope(RefCell::new(info), super::guard::run(req, next))
+        .await
 }
 
 /// A signed-in person looking at a page. Anonymous visitors are sent to the sign-in page.

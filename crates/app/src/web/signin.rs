@@ -36,13 +36,10 @@ pub struct NextQuery {
     lang: String,
 }
 
-/// Only local paths are followed after sign-in (no open redirect).
+/// Only local paths are followed after sign-in or a language switch (no open redirect);
+/// the decision is [`super::redirect::local_target`]'s.
 fn safe_next(next: &str) -> String {
-    if next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\") {
-        next.to_owned()
-    } else {
-        "/".into()
-    }
+    super::redirect::local_or(next, "/")
 }
 
 fn lang_cookie(l: Language) -> Cookie<'static> {

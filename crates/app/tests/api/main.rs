@@ -8,6 +8,7 @@ mod access;
 mod auth;
 mod directory;
 mod registration;
+mod security;
 mod shell;
 mod sla;
 mod tickets_access;

@@ -115,15 +115,17 @@ pub async fn store_file(
         .await?)
 }
 
-/// Keeps the last path component, without control characters or quotes, at most 200 chars.
+/// Keeps the last path component, without control characters, quotes or bidirectional
+/// controls (`\u{202e}txt.exe` would show as `exe.txt`), at most 200 chars; a name of only
+/// invisible characters is no name.
 fn clean_filename(raw: &str) -> AppResult<String> {
     let base = raw.rsplit(['/', '\\']).next().unwrap_or("");
     let cleaned: String = base
         .chars()
-        .filter(|c| !c.is_control() && *c != '"')
+        .filter(|c| !c.is_control() && *c != '"' && !ventanilla_domain::text::is_bidi_control(*c))
         .take(200)
         .collect();
-    let cleaned = cleaned.trim().to_owned();
+    let cleaned = ventanilla_domain::text::trim_invisible(&cleaned).to_owned();
     if cleaned.is_empty() || cleaned == "." || cleaned == ".." {
         return Err(ValidationError::new("filename", "is required").into());
     }
