@@ -53,7 +53,9 @@ pub fn apply_to(t: &mut Ticket, tr: &Transition, now: Timestamp) -> NewEvent {
     if tr.no_solution() {
         body.push(format!("no solution: reopened ({})", t.reopen_count));
     }
-    for text in [&tr.fields.reason, &tr.fields.summary, &tr.fields.resolution]
+    // The summary is a handover between agents: it goes to an internal note
+    // ([`summary_note`]), never into this public entry.
+    for text in [&tr.fields.reason, &tr.fields.resolution]
         .into_iter()
         .flatten()
     {
@@ -76,6 +78,15 @@ pub fn apply_to(t: &mut Ticket, tr: &Transition, now: Timestamp) -> NewEvent {
     e
 }
 
+/// A transition's `summary` (documented as a handover) as an internal note: staff read it
+/// in the timeline, the requester never does (portal and API filter non-public entries).
+pub fn summary_note(tr: &Transition) -> Option<NewEvent> {
+    tr.fields
+        .summary
+        .as_ref()
+        .map(|s| NewEvent::new(EventKind::Note, false).body(s.to_string()))
+}
+
 /// Decides and stores one transition. `extra` may change the ticket further (a rating) and
 /// add entries; it runs after the machine has accepted the move.
 pub async fn apply(
@@ -93,6 +104,7 @@ pub async fn apply(
         let tr =
             transition_with(&lifecycle_of(t), request, by, &close).map_err(transition_error)?;
         let mut effects = Effects::default().event(apply_to(t, &tr, now));
+        effects.events.extend(summary_note(&tr));
         effects.events.extend(extra(t));
         Ok::<_, AppError>(effects)
     })

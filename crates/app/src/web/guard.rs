@@ -55,3 +55,108 @@ fn bare(status: StatusCode) -> AppError {
         },
     }
 }
+
+/// Whether a form post comes from another site, judged by `Origin` (or, without it,
+/// `Referer`): a request from a page of ours names this server as `server.public_url` or
+/// as the `Host` it was sent to. `Origin: null` (sandboxed frames, opaque redirects) is
+/// foreign. A request with neither header is not a browser's cross-site form (browsers send
+/// `Origin` on every POST) and is let through.
+pub fn cross_site(headers: &axum::http::HeaderMap, public_url: &str) -> bool {
+    let header_text = |name| {
+        headers
+            .get(name)
+            .and_then(|v: &axum::http::HeaderValue| v.to_str().ok())
+    };
+    let claimed = match (header_text(header::ORIGIN), header_text(header::REFERER)) {
+        (Some(origin), _) => origin.trim().to_owned(),
+        (None, Some(referer)) => referer.trim().to_owned(),
+        (None, None) => return false,
+    };
+    let Some(claimed) = origin_of(&claimed) else {
+        return true;
+    };
+    let ours = origin_of(public_url);
+    let host = header_text(header::HOST).map(str::to_ascii_lowercase);
+    let by_host = host.is_some_and(|h| {
+        claimed.split_once("://").map(|(_, authority)| authority) == Some(h.as_str())
+    });
+    !(ours.as_deref() == Some(claimed.as_str()) || by_host)
+}
+
+/// `scheme://authority` of an absolute http(s) URL, lower-cased; `None` otherwise.
+fn origin_of(url: &str) -> Option<String> {
+    let (scheme, rest) = url.split_once("://")?;
+    let scheme = scheme.to_ascii_lowercase();
+    if scheme != "http" && scheme != "https" {
+        return None;
+    }
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    if authority.is_empty() || authority.contains('@') {
+        return None;
+    }
+    Some(format!("{scheme}://{}", authority.to_ascii_lowercase()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::{HeaderMap, HeaderValue};
+
+    fn with(pairs: &[(header::HeaderName, &str)]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for (k, v) in pairs {
+            h.insert(
+                k,
+                HeaderValue::from_str(v).unwrap_or(HeaderValue::from_static("x")),
+            );
+        }
+        h
+    }
+
+    #[test]
+    fn sign_in_posts_from_other_sites_are_recognised() {
+        let public = "https://desk.example.com";
+        let host = (header::HOST, "127.0.0.1:8080");
+        let cases: &[(&[(header::HeaderName, &str)], bool)] = &[
+            (&[(header::ORIGIN, "https://desk.example.com")], false),
+            (&[(header::ORIGIN, "HTTPS://DESK.example.com")], false),
+            (
+                &[host.clone(), (header::ORIGIN, "http://127.0.0.1:8080")],
+                false,
+            ),
+            (
+                &[(header::REFERER, "https://desk.example.com/login?next=/x")],
+                false,
+            ),
+            (&[], false),
+            (&[(header::ORIGIN, "https://evil.example")], true),
+            (
+                &[host.clone(), (header::ORIGIN, "http://127.0.0.1:9999")],
+                true,
+            ),
+            (&[(header::ORIGIN, "null")], true),
+            (
+                &[(header::ORIGIN, "https://desk.example.com.evil.example")],
+                true,
+            ),
+            (
+                &[(header::ORIGIN, "https://desk.example.com@evil.example")],
+                true,
+            ),
+            (
+                &[(header::REFERER, "https://evil.example/desk.example.com")],
+                true,
+            ),
+            (
+                &[
+                    (header::ORIGIN, "https://evil.example"),
+                    (header::REFERER, "https://desk.example.com/"),
+                ],
+                true,
+            ),
+        ];
+        for (headers, foreign) in cases {
+            assert_eq!(cross_site(&with(headers), public), *foreign, "{headers:?}");
+        }
+    }
+}

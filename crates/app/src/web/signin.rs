@@ -97,11 +97,17 @@ pub async fn login_submit(
     axum::Form(f): axum::Form<LoginForm>,
 ) -> WebResult<Response> {
     let lang = guess_lang(&headers);
+    // Login CSRF: another site must not sign a visitor into an account of its choosing.
+    if super::guard::cross_site(&headers, &state.config.server.public_url) {
+        return Err(WebError::App(AppError::Csrf));
+    }
+    // Decided before signing in, so no value of `next` can fail after the cookie is set.
+    let target = safe_next(&f.next);
     match crate::auth::login::sign_in(&state, &jar, &f.email, f.password, &client).await {
         Ok((user, started)) => {
             let user = state.store.users().get(user).await?;
             let jar = jar.add(started.cookie).add(lang_cookie(user.language));
-            Ok((jar, Redirect::to(&safe_next(&f.next))).into_response())
+            Ok((jar, Redirect::to(&target)).into_response())
         }
         Err(e @ (AppError::BadCredentials | AppError::TooManyAttempts { .. })) => {
             let key = if matches!(e, AppError::BadCredentials) {
@@ -111,7 +117,7 @@ pub async fn login_submit(
             };
             let page = LoginPage {
                 c: Ctx::anonymous(lang, "sign-in"),
-                next: safe_next(&f.next),
+                next: target,
                 email: f.email,
                 error: lang.t(key),
             };

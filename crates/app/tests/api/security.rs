@@ -131,3 +131,191 @@ async fn the_current_password_check_is_throttled() {
         "locked: no oracle"
     );
 }
+
+#[tokio::test]
+async fn login_refuses_unknown_fields() {
+    let t = TestApp::new().await;
+    t.user("ana@x.test", "agent").await;
+    let res = t
+        .post(
+            "/api/v1/auth/login",
+            json!({ "email": "ana@x.test", "password": PASSWORD, "remember": true }),
+            &Caller::Anonymous,
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::BAD_REQUEST, "{}", res.text);
+    assert_eq!(res.error_code(), "invalid_json");
+}
+
+#[tokio::test]
+async fn a_token_cannot_outlive_the_token_that_creates_it() {
+    let t = TestApp::new().await;
+    let s = {
+        t.user("ana@x.test", "agent").await;
+        t.login("ana@x.test", PASSWORD).await
+    };
+    let res = t
+        .post(
+            "/api/v1/tokens",
+            json!({ "name": "day", "expires_in_days": 1 }),
+            &s,
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
+    let day = Caller::Bearer(res.body["token"].as_str().unwrap().to_owned());
+    for body in [
+        json!({ "name": "forever" }),
+        json!({ "name": "longer", "expires_in_days": 2 }),
+    ] {
+        let res = t.post("/api/v1/tokens", body.clone(), &day).await;
+        assert_eq!(
+            res.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{body}: {}",
+            res.text
+        );
+        assert_eq!(res.body["error"]["field"], "expires_in_days");
+    }
+    let res = t
+        .post(
+            "/api/v1/tokens",
+            json!({ "name": "same", "expires_in_days": 1 }),
+            &day,
+        )
+        .await;
+    assert_eq!(
+        res.status,
+        StatusCode::CREATED,
+        "as long as its parent: {}",
+        res.text
+    );
+    // A session (a password behind it) may still make a token that lives until revoked.
+    let res = t
+        .post("/api/v1/tokens", json!({ "name": "forever" }), &s)
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED);
+}
+
+async fn new_ticket(t: &TestApp, who: &Caller) -> i64 {
+    let res = t
+        .post(
+            "/api/v1/tickets",
+            json!({ "kind": "incident", "subject": "No puedo imprimir", "description": "La impresora no responde", "impact": "medium", "urgency": "high" }),
+            who,
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
+    res.body["id"].as_i64().unwrap()
+}
+
+#[tokio::test]
+async fn invisible_subjects_are_empty_and_bidi_controls_refused() {
+    let t = TestApp::new().await;
+    let (_, req) = t.token_for("req@x.test", "requester").await;
+    for (subject, why) in [
+        ("\u{200B}\u{200B}\u{200B}", "must not be empty"),
+        ("\u{FEFF}\u{2060} \u{200D}", "must not be empty"),
+        ("factura\u{202E}fdp.exe", "bidirectional"),
+    ] {
+        let res = t
+            .post(
+                "/api/v1/tickets",
+                json!({ "kind": "incident", "subject": subject, "description": "x", "impact": "low", "urgency": "low" }),
+                &req,
+            )
+            .await;
+        assert_eq!(
+            res.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{subject:?}: {}",
+            res.text
+        );
+        assert_eq!(res.body["error"]["field"], "subject");
+        assert!(
+            res.body["error"]["message"].as_str().unwrap().contains(why),
+            "{}",
+            res.text
+        );
+    }
+}
+
+async fn upload_raw(
+    t: &TestApp,
+    id: i64,
+    query: &str,
+    who: &Caller,
+) -> ventanilla_testkit::TestResponse {
+    let Caller::Bearer(tok) = who else {
+        unreachable!()
+    };
+    let req = http::Request::builder()
+        .method(http::Method::POST)
+        .uri(format!("/api/v1/tickets/{id}/attachments?{query}"))
+        .header(header::AUTHORIZATION, format!("Bearer {tok}"))
+        .body(axum::body::Body::from(&b"hello"[..]))
+        .unwrap();
+    t.send(req).await
+}
+
+#[tokio::test]
+async fn file_names_lose_bidi_overrides_and_invalid_utf8_is_refused() {
+    let t = TestApp::new().await;
+    let (_, req) = t.token_for("req@x.test", "requester").await;
+    let id = new_ticket(&t, &req).await;
+    // `\u{202e}txt.exe` would show as `exe.txt`.
+    let res = upload_raw(&t, id, "filename=%E2%80%AEtxt.exe", &req).await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
+    assert_eq!(res.body["filename"], "txt.exe");
+    let res = upload_raw(&t, id, "filename=%E2%80%8B%E2%80%AE", &req).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.text);
+    assert_eq!(res.body["error"]["field"], "filename");
+    let res = upload_raw(&t, id, "filename=caf%E9.txt", &req).await;
+    assert_eq!(res.status, StatusCode::BAD_REQUEST, "{}", res.text);
+    assert_eq!(res.error_code(), "invalid_encoding");
+    assert_eq!(res.body["error"]["field"], "filename");
+    let list = t
+        .get(&format!("/api/v1/tickets/{id}/attachments"), &req)
+        .await;
+    assert_eq!(
+        list.body.as_array().unwrap().len(),
+        1,
+        "nothing stored with U+FFFD"
+    );
+    assert!(!list.text.contains('\u{FFFD}'));
+    let res = t.get("/api/v1/tickets?q=caf%E9", &req).await;
+    assert_eq!(res.status, StatusCode::BAD_REQUEST, "{}", res.text);
+    assert_eq!(res.body["error"]["field"], "q");
+}
+
+#[tokio::test]
+async fn a_transition_summary_is_not_shown_to_the_requester() {
+    let t = TestApp::with_config(|c| c.tickets.agents_see_all = true).await;
+    let (_, req) = t.token_for("req@x.test", "requester").await;
+    let (_, agent) = t.token_for("agent@x.test", "agent").await;
+    let id = new_ticket(&t, &req).await;
+    let res = t
+        .post(
+            &format!("/api/v1/tickets/{id}/transitions"),
+            json!({ "to": "analysis", "summary": "Handover: the user's manager is difficult" }),
+            &agent,
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    let staff = t
+        .get(&format!("/api/v1/tickets/{id}/actions"), &agent)
+        .await;
+    assert!(
+        staff.text.contains("manager is difficult"),
+        "staff read it: {}",
+        staff.text
+    );
+    let public = t.get(&format!("/api/v1/tickets/{id}/actions"), &req).await;
+    assert_eq!(public.status, StatusCode::OK);
+    assert!(
+        !public.text.contains("manager is difficult"),
+        "{}",
+        public.text
+    );
+    let ticket = t.get(&format!("/api/v1/tickets/{id}"), &req).await;
+    assert!(!ticket.text.contains("manager is difficult"));
+}
