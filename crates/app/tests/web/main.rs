@@ -11,4 +11,5 @@ mod helpers;
 mod pages;
 mod portal;
 mod queue_counts;
+mod security;
 mod uploads;
