@@ -7,6 +7,7 @@
 mod access;
 mod auth;
 mod directory;
+mod error_shape;
 mod registration;
 mod security;
 mod shell;
