@@ -9,7 +9,9 @@ use serde::de::DeserializeOwned;
 
 use crate::error::AppError;
 
-/// JSON body. Unknown Content-Type → 415, bad JSON → 400, body too large → 413.
+/// JSON body. Unknown Content-Type → 415, bad JSON → 400, body too large → 413. A number
+/// with a zero fraction (`3.0`) is taken where an integer is expected: JSON Schema (and so
+/// the OpenAPI document) calls it an integer, serde alone would refuse it.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Json<T>(pub T);
 
@@ -21,15 +23,72 @@ where
     type Rejection = AppError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        match axum::Json::<T>::from_request(req, state).await {
+        if !json_content_type(req.headers()) {
+            return Err(AppError::UnsupportedMediaType);
+        }
+        let bytes = axum::body::Bytes::from_request(req, state)
+            .await
+            .map_err(|e| {
+                if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                    AppError::PayloadTooLarge
+                } else {
+                    AppError::BadRequest(e.body_text())
+                }
+            })?;
+        match axum::Json::<T>::from_bytes(&bytes) {
             Ok(axum::Json(v)) => Ok(Json(v)),
-            Err(JsonRejection::MissingJsonContentType(_)) => Err(AppError::UnsupportedMediaType),
-            Err(JsonRejection::JsonDataError(e)) => Err(AppError::InvalidJson(e.body_text())),
+            Err(JsonRejection::JsonDataError(e)) => integral_floats_as_integers(&bytes)
+                .map(Json)
+                .ok_or_else(|| AppError::InvalidJson(e.body_text())),
             Err(JsonRejection::JsonSyntaxError(e)) => Err(AppError::InvalidJson(e.body_text())),
-            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => Err(AppError::PayloadTooLarge),
             Err(e) => Err(AppError::BadRequest(e.body_text())),
         }
     }
+}
+
+/// `application/json` or a `+json` type, as axum's own extractor decides.
+fn json_content_type(headers: &axum::http::HeaderMap) -> bool {
+    let Some(ct) = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return false;
+    };
+    let essence = ct
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    essence == "application/json"
+        || (essence.starts_with("application/") && essence.ends_with("+json"))
+}
+
+/// The second try of a body that did not fit `T`: every float with a zero fraction that
+/// fits an `i64` becomes that integer. `None` if it still does not fit.
+fn integral_floats_as_integers<T: DeserializeOwned>(bytes: &[u8]) -> Option<T> {
+    fn walk(v: &mut serde_json::Value) {
+        match v {
+            serde_json::Value::Number(n) if n.is_f64() => {
+                if let Some(f) = n.as_f64()
+                    && f.fract() == 0.0
+                    && f >= -9.2e18
+                    && f <= 9.2e18
+                {
+                    // Checked above: integral and within i64.
+                    #[allow(clippy::cast_possible_truncation)]
+                    let i = f as i64;
+                    *v = serde_json::Value::from(i);
+                }
+            }
+            serde_json::Value::Array(items) => items.iter_mut().for_each(walk),
+            serde_json::Value::Object(map) => map.values_mut().for_each(walk),
+            _ => {}
+        }
+    }
+    let mut value: serde_json::Value = serde_json::from_slice(bytes).ok()?;
+    walk(&mut value);
+    serde_json::from_value(value).ok()
 }
 
 /// Query string. A value that is not UTF-8 once percent-decoded is refused (400 naming the

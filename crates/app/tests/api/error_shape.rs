@@ -149,3 +149,48 @@ fn rebuild(template: &str) -> String {
     }
     out
 }
+
+/// The document says what the server does (issue 18, item 10): names as served, the
+/// bounds the server enforces, and the error answers of every operation.
+#[tokio::test]
+async fn the_openapi_document_matches_the_server() {
+    let t = TestApp::new().await;
+    let doc = t.get("/api/openapi.json", &Caller::Anonymous).await.body;
+    assert_eq!(
+        doc["components"]["schemas"]["Priority"]["enum"],
+        serde_json::json!(["critical", "high", "medium", "low", "informational"])
+    );
+    let mut limits = 0;
+    for (path, ops) in doc["paths"].as_object().unwrap() {
+        for (method, op) in ops.as_object().unwrap() {
+            let responses = op["responses"].as_object().unwrap();
+            if op.get("requestBody").is_some() {
+                for status in ["400", "413", "415", "422"] {
+                    assert!(
+                        responses.contains_key(status),
+                        "{method} {path} documents {status}"
+                    );
+                }
+            }
+            for p in op["parameters"].as_array().into_iter().flatten() {
+                if p["name"] == "limit" {
+                    assert_eq!(
+                        (&p["schema"]["minimum"], &p["schema"]["maximum"]),
+                        (&serde_json::json!(1), &serde_json::json!(200)),
+                        "{method} {path}"
+                    );
+                    limits += 1;
+                }
+            }
+        }
+    }
+    assert!(limits >= 8, "{limits} list operations");
+    // The bounds are the server's: 0 and 201 are refused, 1 and 200 taken.
+    let (_, admin) = t.token_for("admin@x.test", "admin").await;
+    for (limit, status) in [(0, 422), (201, 422), (1, 200), (200, 200)] {
+        let res = t
+            .get(&format!("/api/v1/tickets?limit={limit}"), &admin)
+            .await;
+        assert_eq!(res.status.as_u16(), status, "limit={limit}");
+    }
+}

@@ -14,7 +14,7 @@ use ventanilla_store::tickets::{TicketFilter, TicketSort};
 use super::{TicketView, etag, redact, view};
 use crate::AppState;
 use crate::auth::Auth;
-use crate::error::{AppResult, ErrorBody};
+use crate::error::{AppError, AppResult, ErrorBody};
 use crate::extract::{Json, Path, Query};
 use crate::tickets::access;
 
@@ -43,6 +43,7 @@ pub struct ListQuery {
     /// The `next` cursor of the previous page.
     pub after: Option<String>,
     /// 1 to 200, default 50.
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
 }
 
@@ -75,7 +76,15 @@ pub async fn list(
         .store
         .tickets()
         .list(&scope, &filter, sort, q.after.as_deref(), page.limit)
-        .await?;
+        .await
+        .map_err(|e| match e {
+            // A cursor is a value of this query that can be refused (422 naming `after`),
+            // like `limit`: the schema cannot say which cursors fit which sort.
+            ventanilla_store::StoreError::Invalid(m) if m.starts_with("after:") => AppError::from(
+                ValidationError::new("after", "is not a cursor from this list"),
+            ),
+            other => other.into(),
+        })?;
     for t in &mut result.items {
         redact(&auth, t);
     }

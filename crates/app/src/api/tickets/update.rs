@@ -58,7 +58,7 @@ pub struct UpdateTicket {
 
 /// Changes a ticket. Staff only; refused while the requester validates (409
 /// `validation_locked`) and once closed or cancelled (409 `ticket_closed`).
-#[utoipa::path(patch, path = "/tickets/{id}", tag = "tickets", params(("id" = i64, Path), ("If-Match" = Option<String>, Header)),
+#[utoipa::path(patch, path = "/tickets/{id}", tag = "tickets", params(("id" = i64, Path), ("If-Match" = Option<String>, Header, description = "The ETag of the version read (`\"7\"`, `W/\"7\"`) or `*`; any other value matches no version (412)")),
     request_body = UpdateTicket,
     responses((status = 200, body = TicketView), (status = 409, body = ErrorBody), (status = 412, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn update(
