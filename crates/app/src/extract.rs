@@ -72,8 +72,7 @@ fn integral_floats_as_integers<T: DeserializeOwned>(bytes: &[u8]) -> Option<T> {
             serde_json::Value::Number(n) if n.is_f64() => {
                 if let Some(f) = n.as_f64()
                     && f.fract() == 0.0
-                    && f >= -9.2e18
-                    && f <= 9.2e18
+                    && (-9.2e18..=9.2e18).contains(&f)
                 {
                     // Checked above: integral and within i64.
                     #[allow(clippy::cast_possible_truncation)]
