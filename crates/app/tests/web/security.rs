@@ -276,3 +276,90 @@ async fn a_subject_of_invisible_characters_is_empty() {
         "input kept"
     );
 }
+
+#[tokio::test]
+async fn pages_carry_a_strict_policy_and_hsts_only_behind_https() {
+    let t = TestApp::new().await;
+    t.user("ana@x.test", "agent").await;
+    let b = Browser::sign_in(&t, "ana@x.test").await;
+    for res in [
+        b.get(&t, "/console").await,
+        t.get("/login", &ventanilla_testkit::Caller::Anonymous)
+            .await,
+        t.get("/api/v1/me", &ventanilla_testkit::Caller::Anonymous)
+            .await,
+    ] {
+        let csp = res.headers[header::CONTENT_SECURITY_POLICY]
+            .to_str()
+            .unwrap();
+        assert!(
+            csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"),
+            "{csp}"
+        );
+        assert!(csp.contains("frame-ancestors 'none'") && csp.contains("object-src 'none'"));
+        assert!(
+            res.headers["permissions-policy"]
+                .to_str()
+                .unwrap()
+                .contains("camera=()")
+        );
+        assert!(
+            res.headers.get(header::STRICT_TRANSPORT_SECURITY).is_none(),
+            "plain http"
+        );
+    }
+    let https =
+        TestApp::with_config(|c| c.server.public_url = "https://desk.example.com".into()).await;
+    let res = https
+        .get("/login", &ventanilla_testkit::Caller::Anonymous)
+        .await;
+    assert_eq!(
+        res.headers[header::STRICT_TRANSPORT_SECURITY],
+        "max-age=31536000"
+    );
+}
+
+/// The policy forbids inline script, so no template may rely on one: no `<script>` without
+/// `src`, no `on…=` handler attribute, no `javascript:` URL, no inline style.
+#[test]
+fn templates_have_no_inline_script_or_style() {
+    fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let p = entry.unwrap().path();
+            if p.is_dir() {
+                walk(&p, out);
+            } else if p.extension().is_some_and(|e| e == "html") {
+                out.push(p);
+            }
+        }
+    }
+    let mut files = Vec::new();
+    walk(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates"),
+        &mut files,
+    );
+    assert!(files.len() > 10, "{} templates", files.len());
+    for f in files {
+        let text = std::fs::read_to_string(&f).unwrap().to_ascii_lowercase();
+        for (i, line) in text.lines().enumerate() {
+            let at = format!("{}:{}", f.display(), i + 1);
+            if let Some(pos) = line.find("<script") {
+                assert!(line[pos..].contains(" src="), "{at}: inline script");
+            }
+            assert!(!line.contains("javascript:"), "{at}: javascript: URL");
+            assert!(
+                !line.contains(" style=") && !line.contains("<style"),
+                "{at}: inline style"
+            );
+            let handler = line.split_whitespace().any(|w| {
+                w.starts_with("on")
+                    && w.contains('=')
+                    && w[2..]
+                        .split('=')
+                        .next()
+                        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_lowercase()))
+            });
+            assert!(!handler, "{at}: inline event handler");
+        }
+    }
+}
