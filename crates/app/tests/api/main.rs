@@ -6,6 +6,7 @@
 
 mod access;
 mod auth;
+mod backup;
 mod directory;
 mod error_shape;
 mod registration;
