@@ -319,3 +319,50 @@ async fn a_transition_summary_is_not_shown_to_the_requester() {
     let ticket = t.get(&format!("/api/v1/tickets/{id}"), &req).await;
     assert!(!ticket.text.contains("manager is difficult"));
 }
+
+/// Two nodes over one database (two stores, two routers, as two processes would have):
+/// the counters live in the database, so a burst split across nodes still gets only the
+/// account's limit of guesses.
+#[tokio::test]
+async fn the_limit_holds_across_nodes() {
+    let t = TestApp::new().await;
+    t.user("ana@x.test", "agent").await;
+    let second = std::sync::Arc::new(ventanilla_app::App::new(
+        t.db.store().await,
+        t.clock.clone(),
+        t.app.config.clone(),
+    ));
+    let node2 = ventanilla_app::router(second);
+    let results = join_all((0..20).map(|i| {
+        let router = if i % 2 == 0 {
+            t.router.clone()
+        } else {
+            node2.clone()
+        };
+        let client = t.client;
+        async move {
+            use tower::ServiceExt as _;
+            let mut req = http::Request::builder()
+                .method(http::Method::POST)
+                .uri("/api/v1/auth/login")
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(axum::body::Body::from(
+                    login_body("ana@x.test", "wrong password!").to_string(),
+                ))
+                .unwrap();
+            req.extensions_mut()
+                .insert(axum::extract::ConnectInfo(client));
+            router.oneshot(req).await.unwrap().status()
+        }
+    }))
+    .await;
+    let guesses = results
+        .iter()
+        .filter(|s| **s == StatusCode::UNAUTHORIZED)
+        .count();
+    let throttled = results
+        .iter()
+        .filter(|s| **s == StatusCode::TOO_MANY_REQUESTS)
+        .count();
+    assert_eq!((guesses, throttled), (10, 10), "{results:?}");
+}
