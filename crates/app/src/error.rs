@@ -138,7 +138,20 @@ impl From<StoreError> for AppError {
             StoreError::Reference { .. } => AppError::Conflict(
                 "the record refers to, or is referred to by, another record".into(),
             ),
-            StoreError::Invalid(m) => AppError::BadRequest(m),
+            // "field: why" is a value the store refused (a category cycle, an unknown
+            // calendar, a cursor from another list): 422 naming the field, like any
+            // refused value; anything else is a malformed request.
+            StoreError::Invalid(m) => match m.split_once(": ") {
+                Some((field, why))
+                    if !field.is_empty()
+                        && field
+                            .bytes()
+                            .all(|b| b.is_ascii_lowercase() || b == b'_' || b == b'.') =>
+                {
+                    AppError::Validation(ValidationError::new(field, why))
+                }
+                _ => AppError::BadRequest(m),
+            },
             other => AppError::Internal(other.into()),
         }
     }

@@ -9,6 +9,7 @@
 mod macros;
 
 pub mod audit;
+pub mod backup;
 pub mod categories;
 mod connect;
 pub mod dialect;

@@ -71,6 +71,24 @@ enum Command {
         #[arg(long)]
         data_dir: Option<PathBuf>,
     },
+    /// Write an online, consistent copy of a SQLite database to a new file (safe while
+    /// servers run). PostgreSQL: use pg_dump (docs/OPERATIONS.md).
+    Backup {
+        #[command(flatten)]
+        db: DbArgs,
+        /// The backup file to create (must not exist).
+        #[arg(long)]
+        to: PathBuf,
+    },
+    /// Replace a SQLite database by a backup, after checking the backup. Stop every server
+    /// using the database first.
+    Restore {
+        #[command(flatten)]
+        db: DbArgs,
+        /// The backup file made by `ventanilla backup`.
+        #[arg(long)]
+        from: PathBuf,
+    },
     /// Import organisations, users, groups and tickets from a JSON Lines file (docs/IMPORT.md).
     Import {
         #[command(flatten)]
@@ -210,6 +228,34 @@ async fn run(command: Command, config: &mut Config) -> anyhow::Result<()> {
         }
         Command::Demo { listen, data_dir } => demo(config, listen, data_dir).await,
         Command::Import { db, file } => import(config, &db, &file).await,
+        Command::Backup { db, to } => {
+            let app = open(config, &db).await?;
+            let started = std::time::Instant::now();
+            app.store
+                .backup_to(&to)
+                .await
+                .with_context(|| format!("cannot back up to {}", to.display()))?;
+            app.store.close().await;
+            let bytes = std::fs::metadata(&to).map(|m| m.len()).unwrap_or(0);
+            println!(
+                "backup written to {} ({bytes} bytes in {} ms)",
+                to.display(),
+                started.elapsed().as_millis()
+            );
+            Ok(())
+        }
+        Command::Restore { db, from } => {
+            if let Some(url) = &db.database_url {
+                config.database.url = url.clone();
+            }
+            let target = ventanilla_store::backup::restore_from(&from, &config.database.url)
+                .await
+                .with_context(|| format!("cannot restore {}", from.display()))?;
+            // Opening migrates a backup taken by an older version up to this one.
+            open(config, &db).await?.store.close().await;
+            println!("restored {} into {}", from.display(), target.display());
+            Ok(())
+        }
         Command::User {
             command:
                 UserCommand::Add {

@@ -15,6 +15,7 @@ use crate::error::{AppResult, ErrorBody};
 use crate::extract::Json;
 
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct LoginRequest {
     pub email: String,
     pub password: String,

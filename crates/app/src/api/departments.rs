@@ -21,6 +21,7 @@ pub struct ListQuery {
     /// The `next` value of the previous page.
     pub after: Option<i64>,
     /// 1 to 200, default 50.
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
 }
 

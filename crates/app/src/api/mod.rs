@@ -5,6 +5,7 @@ mod audit;
 mod auth;
 pub mod categories;
 pub mod departments;
+mod doc_errors;
 pub mod groups;
 mod ics;
 mod notifications;
@@ -59,7 +60,7 @@ impl utoipa::Modify for SecuritySchemes {
 
 /// All API routes (relative to `/api/v1`) and their OpenAPI document.
 pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
-    OpenApiRouter::with_openapi(ApiDoc::openapi())
+    let (router, mut doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(auth::login))
         .routes(routes!(auth::logout))
         .routes(routes!(auth::me))
@@ -106,5 +107,8 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(sla::update_policy))
         .routes(routes!(sla::list_jobs))
         .routes(routes!(sla::retry_job))
-        .split_for_parts()
+        .split_for_parts();
+    // After every route is in: the common error answers of each operation.
+    utoipa::Modify::modify(&doc_errors::ErrorResponses, &mut doc);
+    (router, doc)
 }

@@ -22,6 +22,7 @@ pub struct ListQuery {
     #[serde(default)]
     pub unread: bool,
     pub after: Option<i64>,
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
 }
 

@@ -266,6 +266,7 @@ pub struct JobsQuery {
     /// `queued`, `running`, `done` or `dead`.
     pub status: Option<String>,
     pub after: Option<i64>,
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
 }
 

@@ -51,12 +51,41 @@ pub async fn create(
         ),
         None => None,
     };
+    outlives_parent(&state, &auth, expires_at).await?;
     let created = issue(&state, auth.user_id(), name.as_str(), expires_at).await?;
     let entry = audit(&state, &auth, "token.create")
         .target("token", Some(created.info.id.get()))
         .detail(serde_json::json!({ "name": created.info.name, "prefix": created.info.prefix }));
     state.store.audit().record(&entry).await?;
     Ok((StatusCode::CREATED, Json(created)))
+}
+
+/// A token cannot outlive the token that creates it: otherwise a stolen one-day token
+/// could mint itself a never-expiring one. Refused (422) rather than shortened, so the
+/// caller learns the expiry it gets. Tokens made from a browser session (which has a
+/// password behind it) may live until revoked.
+async fn outlives_parent(
+    state: &AppState,
+    auth: &Auth,
+    expires_at: Option<jiff::Timestamp>,
+) -> AppResult<()> {
+    let crate::auth::AuthMethod::Token(parent) = &auth.method else {
+        return Ok(());
+    };
+    let parent = state.store.tokens().get(*parent).await?;
+    match (parent.expires_at, expires_at) {
+        (Some(limit), None) => Err(ValidationError::new(
+            "expires_in_days",
+            format!("must be given: the token used expires at {limit}"),
+        )
+        .into()),
+        (Some(limit), Some(wanted)) if wanted > limit => Err(ValidationError::new(
+            "expires_in_days",
+            format!("must not outlive the token used, which expires at {limit}"),
+        )
+        .into()),
+        _ => Ok(()),
+    }
 }
 
 /// Generates and stores a token; shared with the `token create` command.

@@ -13,6 +13,7 @@ use crate::error::AppError;
 pub struct PageQuery {
     pub after: Option<i64>,
     /// 1 to 200, default 50.
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
 }
 

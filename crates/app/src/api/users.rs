@@ -31,6 +31,7 @@ pub struct ListQuery {
     /// The `next` value of the previous page.
     pub after: Option<i64>,
     /// 1 to 200, default 50.
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
 }
 
@@ -296,7 +297,7 @@ pub async fn update(
 /// Sets a password: one's own with the current password, anyone's with `users.manage`.
 /// Every session of the user ends.
 #[utoipa::path(put, path = "/users/{id}/password", tag = "people", params(("id" = i64, Path)), request_body = SetPassword,
-    responses((status = 204), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 204), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
 pub async fn set_password(
     State(state): State<AppState>,
     auth: Auth,
@@ -308,9 +309,19 @@ pub async fn set_password(
         let user = state.store.users().get(id).await?;
         let creds = state.store.users().credentials(&user.email).await?;
         let current = req.current_password.unwrap_or_default();
+        // A stolen session must not become a password oracle: the current-password check is
+        // throttled like sign-in (per user, the account limit), the attempt taken first.
+        let key = crate::auth::throttle::password_change_key(id);
+        let permit = crate::auth::throttle::take(
+            &state,
+            &[(key, state.config.auth.max_failures_per_account)],
+        )
+        .await?;
         if !state.passwords.verify(current, creds.password_hash).await? {
+            drop(permit);
             return Err(ValidationError::new("current_password", "is not correct").into());
         }
+        crate::auth::throttle::succeeded(&state, permit).await?;
     } else {
         auth.require(Permission::UsersManage)?;
     }

@@ -20,7 +20,8 @@ pub async fn sign_in(
     password: String,
     client: &ClientInfo,
 ) -> Result<(UserId, Started), AppError> {
-    throttle::check(state, email, client).await?;
+    // Taken before the password is checked, so a burst cannot out-run the limit.
+    let permit = throttle::take_login(state, email, client).await?;
     let parsed = Email::parse(email).ok();
     let creds = match &parsed {
         Some(e) => match state.store.users().credentials(e).await {
@@ -37,14 +38,15 @@ pub async fn sign_in(
     let ok = state.passwords.verify(password, hash).await?;
     let now = state.now();
     let Some(creds) = creds.filter(|_| ok) else {
-        throttle::failed(state, email, client).await?;
+        // The attempts taken stay counted: that is the failure.
+        drop(permit);
         let entry = NewAudit::new(now, None, "login.failed", client.ip_string()).detail(
             serde_json::json!({ "email": email.trim().chars().take(254).collect::<String>() }),
         );
         state.store.audit().record(&entry).await?;
         return Err(AppError::BadCredentials);
     };
-    throttle::succeeded(state, email).await?;
+    throttle::succeeded(state, permit).await?;
     if let Some(old) = jar.get(SESSION_COOKIE) {
         state
             .store

@@ -22,12 +22,26 @@ use crate::error::AppError;
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
+/// The policy of every response that does not set its own (attachments do).
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; \
+    style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; \
+    base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+/// Browser features no page of ours uses.
+pub const PERMISSIONS_POLICY: &str =
+    "camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), bluetooth=()";
+
 pub fn build(state: AppState) -> Router {
     let (api, openapi) = crate::api::router();
     let openapi_json: Arc<String> = Arc::new(openapi.to_json().unwrap_or_else(|_| "{}".into()));
 
     let timeout = Duration::from_secs(state.config.server.request_timeout_secs);
     let body_limit = state.config.server.body_limit_bytes;
+    // Only when the public address is https: a plain-http desk must stay reachable.
+    let hsts = state
+        .config
+        .secure_cookies()
+        .then(|| HeaderValue::from_static("max-age=31536000"));
 
     Router::new()
         .nest("/api/v1", api)
@@ -70,8 +84,26 @@ pub fn build(state: AppState) -> Router {
                 .layer(SetResponseHeaderLayer::if_not_present(
                     header::REFERRER_POLICY,
                     HeaderValue::from_static("same-origin"),
+                ))
+                // Pages load only our own script, styles and images (no inline script or
+                // handler exists in the templates; a test keeps it so), post forms only
+                // here and cannot be framed. Downloads keep their stricter own policy.
+                .layer(SetResponseHeaderLayer::if_not_present(
+                    header::CONTENT_SECURITY_POLICY,
+                    HeaderValue::from_static(CONTENT_SECURITY_POLICY),
+                ))
+                .layer(SetResponseHeaderLayer::if_not_present(
+                    HeaderName::from_static("permissions-policy"),
+                    HeaderValue::from_static(PERMISSIONS_POLICY),
+                ))
+                .layer(SetResponseHeaderLayer::if_not_present(
+                    header::STRICT_TRANSPORT_SECURITY,
+                    move |_: &Response| hsts.clone(),
                 )),
         )
+        // Outermost, so even the timeout's and the method router's bare answers get the
+        // JSON error shape under `/api/`.
+        .layer(axum::middleware::from_fn(super::api_errors::shape))
         .with_state(state)
 }
 

@@ -6,10 +6,13 @@
 
 mod access;
 mod auth;
+mod backup;
 mod directory;
 mod downloads;
+mod error_shape;
 mod file_inputs;
 mod registration;
+mod security;
 mod shell;
 mod sla;
 mod sla_policy_change;

@@ -447,7 +447,9 @@ async fn queues_filter_sort_and_page_by_keyset() {
     let res = t
         .get("/api/v1/tickets?sort=priority&after=zzz", &agent)
         .await;
-    assert_eq!(res.status, StatusCode::BAD_REQUEST);
+    // A cursor from another list is a refused value of the query, like `limit` (422).
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(res.body["error"]["field"], "after");
     let res = t.get("/api/v1/tickets?newest=1&after=5", &agent).await;
     assert_eq!(
         res.body["items"].as_array().unwrap().len(),

@@ -12,4 +12,5 @@ mod helpers;
 mod pages;
 mod portal;
 mod queue_counts;
+mod security;
 mod uploads;

@@ -32,6 +32,7 @@ pub struct Calendar {
 /// A non-working day. A yearly holiday repeats on the same month and day every year
 /// (29 February then only falls in leap years).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Holiday {
     pub date: Date,
     #[serde(default)]
@@ -41,6 +42,7 @@ pub struct Holiday {
 /// One date with its own windows, e.g. a Saturday opened or a short Christmas Eve. No
 /// windows means closed that day.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Exception {
     pub date: Date,
     #[serde(default)]

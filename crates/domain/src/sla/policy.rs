@@ -13,6 +13,7 @@ pub const DEFAULT_WARN_PERCENT: u8 = 75;
 
 /// The two targets of a policy, in business time of the policy's calendar.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SlaTarget {
     pub first_response: SignedDuration,
     pub resolution: SignedDuration,
@@ -40,6 +41,7 @@ impl SlaTarget {
 /// Statuses are the stable names of `ticket::Status` (`as_str`), kept as text so a policy
 /// stays plain data the admin can edit.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ClockRule {
     pub running: Vec<String>,
     #[serde(default)]

@@ -64,7 +64,9 @@ pub fn apply_transition(t: &mut Ticket, tr: &Transition, now: Timestamp) -> Entr
     } else if !steps.is_empty() {
         e = e.saying(&Said::Steps { steps });
     }
-    let texts: Vec<String> = [&tr.fields.reason, &tr.fields.summary, &tr.fields.resolution]
+    // The summary is a handover between agents: it goes to an internal note
+    // ([`summary_note`]), never into this public entry.
+    let texts: Vec<String> = [&tr.fields.reason, &tr.fields.resolution]
         .into_iter()
         .flatten()
         .map(|x| x.to_string())
@@ -75,16 +77,28 @@ pub fn apply_transition(t: &mut Ticket, tr: &Transition, now: Timestamp) -> Entr
     e
 }
 
-/// Decides and applies `request` by `by`, returning the entry to record.
+/// A transition's `summary` (documented as a handover) as an internal note: staff read it
+/// in the timeline, the requester never does.
+pub fn summary_note(tr: &Transition) -> Option<Entry> {
+    tr.fields
+        .summary
+        .as_ref()
+        .map(|s| Entry::new(EventKind::Note, false).body(s.to_string()))
+}
+
+/// Decides and applies `request` by `by`, returning the entries to record: the step, and
+/// the handover summary as an internal note when one was given.
 pub fn take_step(
     t: &mut Ticket,
     request: &TransitionRequest,
     by: ActorKind,
     close: &CloseRequirements,
     now: Timestamp,
-) -> Result<Entry, TransitionError> {
+) -> Result<Vec<Entry>, TransitionError> {
     let tr = transition_with(&lifecycle_of(t), request, by, close)?;
-    Ok(apply_transition(t, &tr, now))
+    let mut out = vec![apply_transition(t, &tr, now)];
+    out.extend(summary_note(&tr));
+    Ok(out)
 }
 
 /// A child follows its parent (a major incident) when the parent is resolved or closed: an

@@ -22,7 +22,7 @@ mod who;
 #[cfg(test)]
 mod tests;
 
-pub use apply::{apply_transition, follow_parent, lifecycle_of, take_step};
+pub use apply::{apply_transition, follow_parent, lifecycle_of, summary_note, take_step};
 pub use category::{
     CATEGORY_CODE_MAX, CategorySeed, default_categories, implied_parent, parse_category_code,
 };

@@ -19,6 +19,10 @@ macro_rules! named_enum {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
         #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+        // utoipa does not see the per-variant `serde(rename)` below (the name arrives as a
+        // macro fragment) and documented `Critical` for `critical`; every name is the
+        // variant in snake_case, which this says to the schema (a test in the app checks).
+        #[cfg_attr(feature = "openapi", schema(rename_all = "snake_case"))]
         $vis enum $name {
             $($(#[$vmeta])* #[serde(rename = $text)] $variant,)+
         }

@@ -14,8 +14,8 @@ use std::collections::HashMap;
 use std::io::BufRead;
 
 use jiff::Timestamp;
-use ventanilla_domain::{TimeZoneName, textfile};
 use ventanilla_domain::ticket::PriorityMatrix;
+use ventanilla_domain::{TimeZoneName, textfile};
 
 use records::Checked;
 pub use records::Record;

@@ -20,7 +20,7 @@ pub const IDEMPOTENCY_HEADER: &str = "idempotency-key";
 /// Registers an incident or a service request. With an `Idempotency-Key` header, a retry
 /// returns the ticket the first request created instead of a duplicate.
 #[utoipa::path(post, path = "/tickets", tag = "tickets", request_body = CreateTicket,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
+    params(("Idempotency-Key" = Option<String>, Header, min_length = 1, max_length = 200, description = "Makes retries safe: 1 to 200 characters")),
     responses((status = 201, body = TicketView), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn create(
     State(state): State<AppState>,

@@ -15,7 +15,7 @@ use crate::extract::{Json, Path};
 
 /// Escalates a ticket functionally (to a group of a higher tier, whose members are told) or
 /// hierarchically (the supervisors are told).
-#[utoipa::path(post, path = "/tickets/{id}/escalations", tag = "tickets", params(("id" = i64, Path), ("If-Match" = Option<String>, Header)),
+#[utoipa::path(post, path = "/tickets/{id}/escalations", tag = "tickets", params(("id" = i64, Path), ("If-Match" = Option<String>, Header, description = "The ETag of the version read (`\"7\"`, `W/\"7\"`) or `*`; any other value matches no version (412)")),
     request_body = EscalationBody,
     responses((status = 200, body = TicketView), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn escalate(

@@ -14,7 +14,7 @@ use crate::error::{AppResult, ErrorBody};
 use crate::extract::{Json, Path};
 
 /// Moves the ticket to another status, if the service model allows it for the caller.
-#[utoipa::path(post, path = "/tickets/{id}/transitions", tag = "tickets", params(("id" = i64, Path), ("If-Match" = Option<String>, Header)),
+#[utoipa::path(post, path = "/tickets/{id}/transitions", tag = "tickets", params(("id" = i64, Path), ("If-Match" = Option<String>, Header, description = "The ETag of the version read (`\"7\"`, `W/\"7\"`) or `*`; any other value matches no version (412)")),
     request_body = TransitionBody,
     responses((status = 200, body = TicketView), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 412, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn transition(

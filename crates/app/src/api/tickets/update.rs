@@ -18,7 +18,7 @@ use crate::extract::{Json, Path};
 /// `validation_locked`) and once closed or cancelled (409 `ticket_closed`). An assignee must
 /// be a member of the ticket's group (422 on `assignee_id`); moving the ticket to a group
 /// its assignee is not in unassigns it.
-#[utoipa::path(patch, path = "/tickets/{id}", tag = "tickets", params(("id" = i64, Path), ("If-Match" = Option<String>, Header)),
+#[utoipa::path(patch, path = "/tickets/{id}", tag = "tickets", params(("id" = i64, Path), ("If-Match" = Option<String>, Header, description = "The ETag of the version read (`\"7\"`, `W/\"7\"`) or `*`; any other value matches no version (412)")),
     request_body = UpdateTicket,
     responses((status = 200, body = TicketView), (status = 409, body = ErrorBody), (status = 412, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn update(

@@ -100,14 +100,14 @@ pub async fn add_action(
         if !staff && t.status == Status::Pending {
             // The requester answered what the desk was waiting for: resume.
             let to = lifecycle_of(t).resume_target();
-            let entry = take_step(
+            let entries = take_step(
                 t,
                 &TransitionRequest::move_to(to),
                 ActorKind::System,
                 &close,
                 now,
             )?;
-            fx.events.push(entry);
+            fx.events.extend(entries);
         }
         Ok::<_, DeskError>(fx)
     })

@@ -25,8 +25,10 @@ pub async fn apply(
     let now = app.now();
     let close = app.config.tickets.close_requirements;
     let ticket = super::write(app, id, expected_version, actor, |t| {
-        let entry = take_step(t, request, by, &close, now)?;
-        let mut effects = Effects::default().event(entry);
+        let mut effects = Effects {
+            events: take_step(t, request, by, &close, now)?,
+            ..Effects::default()
+        };
         effects.events.extend(extra(t));
         Ok::<_, DeskError>(effects)
     })

@@ -42,6 +42,7 @@ pub struct ConfirmationBody {
 #[serde(deny_unknown_fields)]
 pub struct SurveyBody {
     /// 1 (poor) to 5 (excellent).
+    #[schema(minimum = 1, maximum = 5)]
     pub rating: i64,
     pub comment: Option<String>,
 }

@@ -39,6 +39,7 @@ pub struct ListQuery {
     /// The `next` cursor of the previous page.
     pub after: Option<String>,
     /// 1 to 200, default 50.
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
 }
 
@@ -63,7 +64,15 @@ pub async fn list_tickets(app: &App, caller: &Caller, q: &ListQuery) -> DeskResu
             q.after.as_deref(),
             page.limit,
         )
-        .await?)
+        .await
+        .map_err(|e| match e {
+            // A cursor is a value of this query that can be refused (422 naming `after`),
+            // like `limit`: the schema cannot say which cursors fit which sort.
+            ventanilla_store::StoreError::Invalid(m) if m.starts_with("after:") => {
+                ValidationError::new("after", "is not a cursor from this list").into()
+            }
+            other => crate::desk::DeskError::from(other),
+        })?)
 }
 
 pub fn filter_of(caller: &Caller, q: &ListQuery) -> Result<TicketFilter, ValidationError> {

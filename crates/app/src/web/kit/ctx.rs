@@ -80,7 +80,9 @@ pub async fn lang_layer(req: axum::extract::Request, next: axum::middleware::Nex
         lang,
         signed_in: None,
     };
-    REQUEST.scope(RefCell::new(info), next.run(req)).await
+    REQUEST
+        .scope(RefCell::new(info), super::guard::run(req, next))
+        .await
 }
 
 /// The page-wide context: language, who is signed in, the CSRF token, the flash message.

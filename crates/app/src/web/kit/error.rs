@@ -100,11 +100,7 @@ impl IntoResponse for WebError {
     fn into_response(self) -> Response {
         match self {
             WebError::SignIn { next } => {
-                let safe = if next.starts_with('/') && !next.starts_with("//") {
-                    next
-                } else {
-                    "/".into()
-                };
+                let safe = super::redirect::local_or(&next, "/");
                 let to = format!("/login?next={}", super::url::url_encode(&safe));
                 Redirect::to(&to).into_response()
             }

@@ -33,6 +33,7 @@ impl<T: DeserializeOwned + Send> FromRequest<AppState> for CsrfForm<T> {
         let bytes = Bytes::from_request(req, state)
             .await
             .map_err(|_| AppError::PayloadTooLarge)?;
+        crate::extract::check_urlencoded_utf8(&bytes)?;
         let token: Token = serde_urlencoded::from_bytes(&bytes)
             .map_err(|e| AppError::BadRequest(format!("form: {e}")))?;
         if !viewer.auth.csrf_matches(&token.csrf) {

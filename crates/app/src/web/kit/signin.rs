@@ -37,13 +37,10 @@ pub struct NextQuery {
     lang: String,
 }
 
-/// Only local paths are followed after sign-in (no open redirect).
+/// Only local paths are followed after sign-in or a language switch (no open redirect);
+/// the decision is [`super::redirect::local_target`]'s.
 fn safe_next(next: &str) -> String {
-    if next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/\\") {
-        next.to_owned()
-    } else {
-        "/".into()
-    }
+    super::redirect::local_or(next, "/")
 }
 
 fn lang_cookie(l: Language) -> Cookie<'static> {
@@ -101,11 +98,17 @@ pub async fn login_submit(
     axum::Form(f): axum::Form<LoginForm>,
 ) -> WebResult<Response> {
     let lang = guess_lang(&headers);
+    // Login CSRF: another site must not sign a visitor into an account of its choosing.
+    if super::guard::cross_site(&headers, &state.config.server.public_url) {
+        return Err(WebError::App(AppError::Csrf));
+    }
+    // Decided before signing in, so no value of `next` can fail after the cookie is set.
+    let target = safe_next(&f.next);
     match crate::auth::login::sign_in(&state, &jar, &f.email, f.password, &client).await {
         Ok((user, started)) => {
             let user = state.store.users().get(user).await?;
             let jar = jar.add(started.cookie).add(lang_cookie(user.language));
-            Ok((jar, Redirect::to(&safe_next(&f.next))).into_response())
+            Ok((jar, Redirect::to(&target)).into_response())
         }
         Err(e @ (AppError::BadCredentials | AppError::TooManyAttempts { .. })) => {
             let key = if matches!(e, AppError::BadCredentials) {
@@ -115,7 +118,7 @@ pub async fn login_submit(
             };
             let page = LoginPage {
                 c: Ctx::anonymous(lang, "sign-in"),
-                next: safe_next(&f.next),
+                next: target,
                 email: f.email,
                 error: lang.t(key),
             };

@@ -169,7 +169,11 @@ impl<T: DeserializeOwned + Send> FromRequest<AppState> for CsrfMultipart<T> {
                         }
                     }
                     None => {
-                        let value = field.text().await.map_err(too_large)?;
+                        // Strict UTF-8: multer's `text()` would put U+FFFD in place of
+                        // bytes that are not text, and we would store that.
+                        let raw = field.bytes().await.map_err(too_large)?;
+                        let value = String::from_utf8(raw.to_vec())
+                            .map_err(|_| crate::extract::not_utf8(&name))?;
                         text_bytes += name.len() + value.len();
                         if text_bytes > text_limit {
                             return Err(WebError::App(AppError::PayloadTooLarge));
@@ -183,6 +187,7 @@ impl<T: DeserializeOwned + Send> FromRequest<AppState> for CsrfMultipart<T> {
             let bytes = Bytes::from_request(req, state)
                 .await
                 .map_err(|_| WebError::App(AppError::PayloadTooLarge))?;
+            crate::extract::check_urlencoded_utf8(&bytes)?;
             pairs = serde_urlencoded::from_bytes(&bytes).map_err(form_error)?;
         }
         let csrf = pairs
