@@ -326,3 +326,60 @@ async fn calendars_and_policies_are_validated_and_admin_only() {
         StatusCode::FORBIDDEN
     );
 }
+
+/// The receiving group's notifications (kind, group and number), newest first.
+async fn escalation_notices(d: &Desk, who: &ventanilla_testkit::Person) -> Vec<(String, String)> {
+    d.t.get("/api/v1/notifications", who).await.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|n| n["kind"] == "ticket.escalated")
+        .map(|n| {
+            (
+                n["params"]["group"].as_str().unwrap_or("").to_owned(),
+                n["params"]["number"].as_str().unwrap_or("").to_owned(),
+            )
+        })
+        .collect()
+}
+
+/// An SLA breach that escalates tells the receiving group exactly as an agent's escalation
+/// does: the same kind of notification to the same people, and the same public entry.
+#[tokio::test]
+async fn sla_escalation_tells_the_receiving_group_like_a_manual_one() {
+    let d = desk().await;
+    let l2 = d.l2_agent.as_ref().unwrap();
+    d.at("2026-03-09T08:00:00Z");
+    let by_sla = d.create("high", "medium").await;
+    let by_hand = d.create("high", "medium").await;
+    let res = d
+        .t
+        .post(
+            &format!("/api/v1/tickets/{by_hand}/escalations"),
+            json!({ "type": "functional", "summary": "sospecha de placa" }),
+            &d.agent,
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    d.at("2026-03-09T12:00:01Z"); // past the 4 h resolution target
+    d.run_pending_jobs().await;
+    d.run_pending_jobs().await;
+    let n_sla = d.view(by_sla).await["number"].as_str().unwrap().to_owned();
+    let n_hand = d.view(by_hand).await["number"].as_str().unwrap().to_owned();
+    let mut got = escalation_notices(&d, l2).await;
+    got.sort();
+    let mut want = vec![
+        ("Sistemas".to_owned(), n_sla.clone()),
+        ("Sistemas".to_owned(), n_hand.clone()),
+    ];
+    want.sort();
+    assert_eq!(got, want, "both escalations tell the L2 group");
+    for id in [by_sla, by_hand] {
+        let public = d
+            .t
+            .get(&format!("/api/v1/tickets/{id}/actions"), &d.requester)
+            .await;
+        let said: Vec<&str> = public.body.as_array().unwrap().iter().filter_map(|e| e["code"].as_str()).collect();
+        assert!(said.contains(&"escalated_to_tier"), "{id}: {said:?}");
+    }
+}

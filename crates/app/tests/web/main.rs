@@ -9,6 +9,7 @@ mod admin;
 mod admin_edit;
 mod double_submit;
 mod helpers;
+mod history_language;
 mod pages;
 mod portal;
 mod queue_counts;
