@@ -88,7 +88,7 @@ async fn two_nodes_breach_and_escalate_each_ticket_exactly_once() {
 
     let mut conn = sqlx::PgConnection::connect(&url).await.unwrap();
     let per_ticket: Vec<(i64, i64)> = sqlx::query_as(
-        "SELECT t.id, (SELECT count(*) FROM ticket_events e WHERE e.ticket_id = t.id AND e.body LIKE 'automatic escalation%')
+        "SELECT t.id, (SELECT count(*) FROM ticket_events e WHERE e.ticket_id = t.id AND e.code = 'sla_escalation')
          FROM tickets t ORDER BY t.id",
     )
     .fetch_all(&mut conn)
@@ -102,8 +102,8 @@ async fn two_nodes_breach_and_escalate_each_ticket_exactly_once() {
     );
     // Both targets (first response, resolution) breach: one notification each, per ticket.
     let dupes: Vec<(i64, String, i64)> = sqlx::query_as(
-        "SELECT ticket_id, body, count(*) FROM notifications WHERE kind = 'sla.breach'
-         GROUP BY ticket_id, body HAVING count(*) <> 1",
+        "SELECT ticket_id, COALESCE(params, ''), count(*) FROM notifications WHERE kind = 'sla.breach'
+         GROUP BY ticket_id, params HAVING count(*) <> 1",
     )
     .fetch_all(&mut conn)
     .await
