@@ -62,13 +62,53 @@ pub fn notice_key(kind: &str) -> String {
 /// A notification's title, e.g. "INC-000042 escalado a Redes".
 pub fn notice(lang: Lang, tz: &TimeZone, kind: &str, params: &Params) -> String {
     let key = notice_key(kind);
-    if lang.has(&key) {
-        lang.tn(&key, &args(lang, tz, params))
-    } else {
+    // Looked up with its arguments: a message with variables is not found without them.
+    let title = lang.tn(&key, &args(lang, tz, params));
+    if title == key {
         // A kind this version does not know (written by a newer node): its number at least.
         params
             .get("number")
             .cloned()
             .unwrap_or_else(|| kind.to_owned())
+    } else {
+        title
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ventanilla_domain::Language;
+
+    fn params(pairs: &[(&str, &str)]) -> Params {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn notices_and_entries_read_in_each_language() {
+        let tz = TimeZone::UTC;
+        let p = params(&[
+            ("number", "INC-000007"),
+            ("group", "Redes"),
+            ("subject", "Sin red"),
+        ]);
+        for (lang, want) in [
+            (Language::Es, "INC-000007 escalado a Redes: Sin red"),
+            (Language::En, "INC-000007 escalated to Redes: Sin red"),
+        ] {
+            assert_eq!(notice(Lang(lang), &tz, "ticket.escalated", &p), want);
+        }
+        let p = params(&[("target", "first_response"), ("at", "2026-03-02T10:00:00Z")]);
+        assert_eq!(
+            history(Lang(Language::Es), &tz, "sla_warning", &p),
+            "Aviso de SLA: el objetivo de primera respuesta vence el 2026-03-02 10:00"
+        );
+        assert_eq!(
+            history(Lang(Language::En), &tz, "sla_warning", &p),
+            "SLA warning: first response target due 2026-03-02 10:00"
+        );
     }
 }
