@@ -5,12 +5,14 @@ pub mod attachments;
 mod count;
 mod create;
 mod events;
+mod plan;
 mod read;
 pub(crate) mod row;
 mod write;
 
 pub use create::{MAX_BATCH, Registration};
 pub use events::NewEvent;
+pub use plan::{ListPlan, PlanStep};
 pub use read::{TicketFilter, TicketPage, TicketScope, TicketSort};
 pub use write::{Effects, ModifyError, NewOutbox};
 
