@@ -356,11 +356,38 @@ fn allowed(c: &Combo, finding: Finding, via: &str) -> Option<&'static str> {
     }
     let by_age = matches!(c.sort, TicketSort::Newest | TicketSort::Oldest);
     let walks_primary_key = via == "SCAN t" || via.contains("using tickets_pkey on tickets");
-    if finding == Finding::FullScan && by_age && walks_primary_key {
+    let unkeyed = c.scope != "groups"
+        && c.status == "none"
+        && !matches!(c.other, "group" | "assignee=me" | "assignee=none");
+    if finding == Finding::FullScan && by_age && walks_primary_key && unkeyed {
         return Some(
             "age order without a status or queue filter: the primary key is read in order \
              and the walk stops when the page is full; it passes over the newer rows that do \
              not match (none without a filter), never sorts",
+        );
+    }
+    if finding == Finding::FullScan
+        && by_age
+        && c.other == "assignee=none"
+        && via.starts_with("Index Scan Backward using tickets_pkey")
+        || via.starts_with("Index Scan using tickets_pkey")
+            && finding == Finding::FullScan
+            && by_age
+            && c.other == "assignee=none"
+    {
+        return Some(
+            "PostgreSQL, unassigned tickets by age over every status: for the closed range \
+             its statistics make a walk of the primary key (stopped by the page's Limit) \
+             cheaper than `tickets_assignee_age_idx`; a cost choice, the index is there",
+        );
+    }
+    if finding == Finding::FullScan
+        && c.sort == TicketSort::Due
+        && via.contains("using tickets_sla_due_idx on tickets")
+    {
+        return Some(
+            "due order outside a queue: the due-date index (partial: only tickets whose SLA \
+             clock runs) is read in order and the walk stops when the page is full",
         );
     }
     None
@@ -492,18 +519,12 @@ fn unlimited_tickets_below(n: &PgNode) -> bool {
         .any(|c| !c.label.starts_with("Limit") && (reads_tickets(c) || unlimited_tickets_below(c)))
 }
 
-/// The first tickets scan under `n`, for the allow-list.
-fn tickets_scan_below(n: &PgNode) -> String {
-    for c in &n.children {
-        if reads_tickets(c) {
-            return c.label.clone();
-        }
-        let below = tickets_scan_below(c);
-        if !below.is_empty() {
-            return below;
-        }
-    }
-    String::new()
+/// Every node under `n`, for the allow-list (which names the index read).
+fn labels_below(n: &PgNode) -> String {
+    n.children
+        .iter()
+        .map(|c| format!("{} / {}", c.label, labels_below(c)))
+        .collect()
 }
 
 /// PostgreSQL: a sequential scan of `tickets`, an index scan of it without an index
@@ -521,12 +542,15 @@ fn pg_findings(n: &PgNode, out: &mut Vec<(Finding, String)>) {
         out.push((Finding::FullScan, l.to_owned()));
     }
     if l.starts_with("Sort ") && unlimited_tickets_below(n) {
-        out.push((Finding::FullSort, tickets_scan_below(n)));
+        out.push((Finding::FullSort, labels_below(n)));
     }
     for c in &n.children {
         pg_findings(c, out);
     }
 }
+
+const SMALL_SORT: &str = "PostgreSQL sorts a small set at this size but has an index in the \
+    list's order (chosen with sorts priced out), which its planner takes as the table grows";
 
 #[tokio::test]
 async fn every_list_reads_an_index_in_its_order() {
@@ -565,20 +589,35 @@ async fn every_list_reads_an_index_in_its_order() {
         .map(|p| std::fs::File::create(p).unwrap());
     for c in &combos {
         let (scope, f, after) = arguments(c, &ids);
-        let plan = store
+        let mut plan = store
             .tickets()
-            .explain_list(&scope, &f, c.sort, after.as_deref(), 50)
+            .explain_list(&scope, &f, c.sort, after.as_deref(), 50, false)
             .await
             .unwrap();
         let mut findings = if db.is_postgres() {
             let mut out = Vec::new();
             pg_findings(&pg_tree(&plan), &mut out);
+            if !out.is_empty() {
+                // Sorting a few hundred rows is the right plan on a 20,000-ticket table;
+                // what must hold is that an index gives the order, which the planner then
+                // takes as the table grows. Ask again with sorts priced out.
+                plan = store
+                    .tickets()
+                    .explain_list(&scope, &f, c.sort, after.as_deref(), 50, true)
+                    .await
+                    .unwrap();
+                out.clear();
+                pg_findings(&pg_tree(&plan), &mut out);
+                if out.is_empty() {
+                    *accepted.entry(SMALL_SORT).or_default() += 1;
+                }
+            }
             out
         } else {
             sqlite_findings(&store, &plan, c.sort).await
         };
         findings.sort();
-        findings.dedup();
+        findings.dedup_by(|a, b| a.0 == b.0 && allowed(c, a.0, &a.1) == allowed(c, b.0, &b.1));
         if let Some(dump) = dump.as_mut() {
             writeln!(
                 dump,
