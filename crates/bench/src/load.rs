@@ -240,7 +240,11 @@ pub fn sign_in(base: &str, email: &str, password: &str) -> anyhow::Result<String
         .into();
     let resp = a
         .post(format!("{base}/login"))
-        .send_form([("email", email), ("password", password), ("next", "/console")])
+        .send_form([
+            ("email", email),
+            ("password", password),
+            ("next", "/console"),
+        ])
         .map_err(|e| anyhow::anyhow!("sign in: {e}"))?;
     let cookies: Vec<String> = resp
         .headers()
@@ -435,8 +439,14 @@ impl Client {
                     "priority"
                 };
                 let api = |q: String, token: &str, http: &ureq::Agent| {
-                    call(http, "GET", &format!("{base}/api/v1/tickets?{q}"), token, None)
-                        .map(|_| ())
+                    call(
+                        http,
+                        "GET",
+                        &format!("{base}/api/v1/tickets?{q}"),
+                        token,
+                        None,
+                    )
+                    .map(|_| ())
                 };
                 match s {
                     Scenario::AdminOpenNewest => api(

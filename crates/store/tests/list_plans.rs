@@ -57,7 +57,7 @@ impl Rng {
 /// also in the next one. Group 0 is the big first-line queue.
 fn agent_groups(a: u64) -> Vec<u64> {
     let mut g = vec![a % GROUPS];
-    if a % 5 == 0 {
+    if a.is_multiple_of(5) {
         g.push((a + 1) % GROUPS);
     }
     g
@@ -369,11 +369,8 @@ fn allowed(c: &Combo, finding: Finding, via: &str) -> Option<&'static str> {
     if finding == Finding::FullScan
         && by_age
         && c.other == "assignee=none"
-        && via.starts_with("Index Scan Backward using tickets_pkey")
-        || via.starts_with("Index Scan using tickets_pkey")
-            && finding == Finding::FullScan
-            && by_age
-            && c.other == "assignee=none"
+        && (via.starts_with("Index Scan Backward using tickets_pkey")
+            || via.starts_with("Index Scan using tickets_pkey"))
     {
         return Some(
             "PostgreSQL, unassigned tickets by age over every status: for the closed range \
@@ -428,10 +425,10 @@ async fn sqlite_findings(
         for s in siblings {
             if s.starts_with("MULTI-INDEX OR") || s.starts_with("SCAN t") {
                 out.push((Finding::FullSort, s.to_owned()));
-            } else if let Some(rest) = s.strip_prefix("SEARCH t USING ") {
-                if !sqlite_ordered_within_ranges(store, rest, sort).await {
-                    out.push((Finding::FullSort, s.to_owned()));
-                }
+            } else if let Some(rest) = s.strip_prefix("SEARCH t USING ")
+                && !sqlite_ordered_within_ranges(store, rest, sort).await
+            {
+                out.push((Finding::FullSort, s.to_owned()));
             }
         }
     }
@@ -642,7 +639,11 @@ async fn every_list_reads_an_index_in_its_order() {
     println!(
         "{} list combinations explained on {}; accepted exceptions:",
         combos.len(),
-        if db.is_postgres() { "PostgreSQL" } else { "SQLite" }
+        if db.is_postgres() {
+            "PostgreSQL"
+        } else {
+            "SQLite"
+        }
     );
     for (reason, n) in &accepted {
         println!("  {n} × {reason}");

@@ -166,7 +166,9 @@ impl Tickets<'_> {
         let arms = match scope {
             TicketScope::All => vec![Arm::All],
             TicketScope::Own(u) => vec![Arm::Requester(u.get())],
-            TicketScope::Organisation(u, o) => vec![Arm::Organisation(o.get()), Arm::Requester(u.get())],
+            TicketScope::Organisation(u, o) => {
+                vec![Arm::Organisation(o.get()), Arm::Requester(u.get())]
+            }
             TicketScope::Groups(u) => {
                 let groups: Vec<i64> = on_reader!(self.0, |db| {
                     sqlx::query_scalar(
