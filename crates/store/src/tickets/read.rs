@@ -166,8 +166,16 @@ impl Tickets<'_> {
         let arms = match scope {
             TicketScope::All => vec![Arm::All],
             TicketScope::Own(u) => vec![Arm::Requester(u.get())],
+            // A filter that puts every match inside one arm of the scope (my organisation,
+            // my group, assigned to me, requested by me) needs only that arm.
             TicketScope::Organisation(u, o) => {
-                vec![Arm::Organisation(o.get()), Arm::Requester(u.get())]
+                if f.organisation_id == Some(*o) {
+                    vec![Arm::Organisation(o.get())]
+                } else if f.requester_id == Some(*u) {
+                    vec![Arm::Requester(u.get())]
+                } else {
+                    vec![Arm::Organisation(o.get()), Arm::Requester(u.get())]
+                }
             }
             TicketScope::Groups(u) => {
                 let groups: Vec<i64> = on_reader!(self.0, |db| {
@@ -178,15 +186,22 @@ impl Tickets<'_> {
                     .fetch_all(db)
                     .await?
                 });
-                let mut arms = Vec::with_capacity(groups.len() + 2);
-                if dialect::list_arm_per_group(kind) {
-                    arms.extend(groups.into_iter().map(|g| Arm::Groups(vec![g])));
-                } else if !groups.is_empty() {
-                    arms.push(Arm::Groups(groups));
+                match f.group_id.map(|g| g.get()) {
+                    Some(g) if groups.contains(&g) => vec![Arm::Groups(vec![g])],
+                    _ if f.assignee_id == Some(Some(*u)) => vec![Arm::Assignee(u.get())],
+                    _ if f.requester_id == Some(*u) => vec![Arm::Requester(u.get())],
+                    _ => {
+                        let mut arms = Vec::with_capacity(groups.len() + 2);
+                        if dialect::list_arm_per_group(kind) {
+                            arms.extend(groups.into_iter().map(|g| Arm::Groups(vec![g])));
+                        } else if !groups.is_empty() {
+                            arms.push(Arm::Groups(groups));
+                        }
+                        arms.push(Arm::Assignee(u.get()));
+                        arms.push(Arm::Requester(u.get()));
+                        arms
+                    }
                 }
-                arms.push(Arm::Assignee(u.get()));
-                arms.push(Arm::Requester(u.get()));
-                arms
             }
         };
         let fetch = i64::from(limit) + 1;
