@@ -368,14 +368,14 @@ fn allowed(c: &Combo, finding: Finding, via: &str) -> Option<&'static str> {
     }
     if finding == Finding::FullScan
         && by_age
-        && c.other == "assignee=none"
         && (via.starts_with("Index Scan Backward using tickets_pkey")
             || via.starts_with("Index Scan using tickets_pkey"))
     {
         return Some(
-            "PostgreSQL, unassigned tickets by age over every status: for the closed range \
-             its statistics make a walk of the primary key (stopped by the page's Limit) \
-             cheaper than `tickets_assignee_age_idx`; a cost choice, the index is there",
+            "PostgreSQL, age order where its statistics say the matches are dense (a status \
+             range of a group, an organisation's open tickets): it walks the primary key, \
+             stopped by the page's Limit, rather than the matching age index, which exists; \
+             a cost choice that assumes matches spread evenly over ids",
         );
     }
     if finding == Finding::FullScan
