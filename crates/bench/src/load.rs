@@ -36,6 +36,19 @@ pub enum Scenario {
     /// An agent's day: mostly queue and ticket reads, some replies and transitions, and
     /// requesters creating tickets.
     Mixed,
+    /// An administrator's every open ticket, newest first (issue 20's reported case).
+    AdminOpenNewest,
+    /// A supervisor's breached tickets: open, SLA breached, soonest due first.
+    SupervisorBreached,
+    /// A supervisor's unassigned open tickets, newest or most urgent first.
+    SupervisorUnassigned,
+    /// A supervisor's open tickets of one organisation, most urgent or newest first.
+    SupervisorOrganisation,
+    /// The console's queue page as a browser loads it (HTML, session cookie): a supervisor's
+    /// "open" or "unassigned" tab, with its tab counts.
+    ConsoleQueue,
+    /// The console's ticket page (HTML, session cookie) of a ticket with a 20-entry timeline.
+    ConsoleTicket,
 }
 
 impl Scenario {
@@ -49,6 +62,12 @@ impl Scenario {
         Scenario::AddReply,
         Scenario::Transition,
         Scenario::Mixed,
+        Scenario::AdminOpenNewest,
+        Scenario::SupervisorBreached,
+        Scenario::SupervisorUnassigned,
+        Scenario::SupervisorOrganisation,
+        Scenario::ConsoleQueue,
+        Scenario::ConsoleTicket,
     ];
 
     pub fn name(self) -> &'static str {
@@ -62,7 +81,26 @@ impl Scenario {
             Scenario::AddReply => "add_reply",
             Scenario::Transition => "transition",
             Scenario::Mixed => "mixed",
+            Scenario::AdminOpenNewest => "admin_open_newest",
+            Scenario::SupervisorBreached => "supervisor_breached",
+            Scenario::SupervisorUnassigned => "supervisor_unassigned",
+            Scenario::SupervisorOrganisation => "supervisor_organisation",
+            Scenario::ConsoleQueue => "console_queue",
+            Scenario::ConsoleTicket => "console_ticket",
         }
+    }
+
+    /// Scenarios that act as the administrator, the supervisor or their console session.
+    pub fn needs_overseers(self) -> bool {
+        matches!(
+            self,
+            Scenario::AdminOpenNewest
+                | Scenario::SupervisorBreached
+                | Scenario::SupervisorUnassigned
+                | Scenario::SupervisorOrganisation
+                | Scenario::ConsoleQueue
+                | Scenario::ConsoleTicket
+        )
     }
 
     pub fn parse(s: &str) -> Option<Scenario> {
@@ -82,12 +120,27 @@ pub struct AgentCtx {
     pub workable: Vec<u64>,
 }
 
+/// The desk-wide views: an administrator's and a supervisor's API tokens, the supervisor's
+/// console session, the organisations' ids and tickets to open in the console.
+#[derive(Debug, Clone)]
+pub struct Overseers {
+    pub admin_token: String,
+    pub supervisor_token: String,
+    /// The `Cookie` header value of the supervisor's signed-in session.
+    pub session_cookie: String,
+    /// Organisation ids are 1..=organisations on a fresh database.
+    pub organisations: u64,
+    pub console_tickets: Vec<u64>,
+}
+
 /// Who the clients act as.
 #[derive(Debug)]
 pub struct Ctx {
     pub base: String,
     pub agents: Vec<AgentCtx>,
     pub requesters: Vec<String>,
+    /// Absent when measuring a server given with `--target`.
+    pub overseers: Option<Overseers>,
     pub sla_sort: bool,
     /// Workable tickets now in solution: transitions alternate analysis and solution, and
     /// this survives from one run to the next (clients own disjoint tickets within a run).
@@ -152,6 +205,59 @@ fn call(
             text.chars().take(200).collect::<String>()
         ))
     }
+}
+
+/// A console page (HTML) with a session cookie; `Ok` on 200 with an HTML body.
+fn page(a: &ureq::Agent, url: &str, cookie: &str) -> Result<(), String> {
+    let mut resp = a
+        .get(url)
+        .header("Cookie", cookie)
+        .call()
+        .map_err(|e| e.to_string())?;
+    let status = resp.status().as_u16();
+    let text = resp
+        .body_mut()
+        .read_to_string()
+        .map_err(|e| e.to_string())?;
+    if status == 200 && text.contains("<html") {
+        Ok(())
+    } else {
+        Err(format!(
+            "GET {url}: {status} {}",
+            text.chars().take(200).collect::<String>()
+        ))
+    }
+}
+
+/// Signs in through the login form and returns the session's `Cookie` header value.
+pub fn sign_in(base: &str, email: &str, password: &str) -> anyhow::Result<String> {
+    // Not following the redirect: the session cookie is set on the login response itself.
+    let a: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .timeout_global(Some(Duration::from_secs(30)))
+        .build()
+        .into();
+    let resp = a
+        .post(format!("{base}/login"))
+        .send_form([
+            ("email", email),
+            ("password", password),
+            ("next", "/console"),
+        ])
+        .map_err(|e| anyhow::anyhow!("sign in: {e}"))?;
+    let cookies: Vec<String> = resp
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .filter_map(|v| v.split(';').next())
+        .map(str::to_owned)
+        .collect();
+    if cookies.is_empty() {
+        anyhow::bail!("sign in as {email}: {} and no cookie", resp.status());
+    }
+    Ok(cookies.join("; "))
 }
 
 /// Ids of open tickets assigned to the agent, in analysis: the ones replies and transitions
@@ -316,6 +422,77 @@ impl Client {
                     }
                 }
                 Ok(())
+            }
+            Scenario::AdminOpenNewest
+            | Scenario::SupervisorBreached
+            | Scenario::SupervisorUnassigned
+            | Scenario::SupervisorOrganisation
+            | Scenario::ConsoleQueue
+            | Scenario::ConsoleTicket => {
+                let o = ctx
+                    .overseers
+                    .as_ref()
+                    .ok_or("no administrator or supervisor in target mode")?;
+                let sort = if self.rng.chance(0.5) {
+                    "newest"
+                } else {
+                    "priority"
+                };
+                let api = |q: String, token: &str, http: &ureq::Agent| {
+                    call(
+                        http,
+                        "GET",
+                        &format!("{base}/api/v1/tickets?{q}"),
+                        token,
+                        None,
+                    )
+                    .map(|_| ())
+                };
+                match s {
+                    Scenario::AdminOpenNewest => api(
+                        "status=open&sort=newest&limit=50".into(),
+                        &o.admin_token,
+                        &self.http,
+                    ),
+                    Scenario::SupervisorBreached => api(
+                        "status=open&sla=breached&sort=due&limit=50".into(),
+                        &o.supervisor_token,
+                        &self.http,
+                    ),
+                    Scenario::SupervisorUnassigned => api(
+                        format!("status=open&assignee=none&sort={sort}&limit=50"),
+                        &o.supervisor_token,
+                        &self.http,
+                    ),
+                    Scenario::SupervisorOrganisation => {
+                        let org = 1 + self.rng.below(o.organisations.max(1));
+                        api(
+                            format!("organisation_id={org}&status=open&sort={sort}&limit=50"),
+                            &o.supervisor_token,
+                            &self.http,
+                        )
+                    }
+                    Scenario::ConsoleQueue => {
+                        let view = if self.rng.chance(0.5) {
+                            "open"
+                        } else {
+                            "unassigned"
+                        };
+                        page(
+                            &self.http,
+                            &format!("{base}/console?view={view}"),
+                            &o.session_cookie,
+                        )
+                    }
+                    _ => {
+                        let id = *self.rng.pick(&o.console_tickets);
+                        page(
+                            &self.http,
+                            &format!("{base}/console/tickets/{id}"),
+                            &o.session_cookie,
+                        )
+                    }
+                }
             }
             Scenario::Mixed => {
                 let pick = *self.rng.weighted(&[

@@ -93,3 +93,40 @@ pub(crate) fn queue_per_status(kind: BackendKind) -> bool {
         BackendKind::Sqlite => false,
     }
 }
+
+/// A group scope's list (`tickets/read.rs`): one range per support group of the caller on
+/// PostgreSQL, whose planner sorts every matching row of an `IN` over several groups; one
+/// `group_id IN (…)` range on SQLite, which walks each value's range in order and stops
+/// each once it cannot beat the page (as for several statuses, see [`queue_per_status`]).
+pub(crate) fn list_arm_per_group(kind: BackendKind) -> bool {
+    match kind {
+        BackendKind::Postgres => true,
+        BackendKind::Sqlite => false,
+    }
+}
+
+/// Lists by age on a status-keyed index (`tickets/read.rs`). The queue indexes run
+/// `(…, status, priority_rank, id)`: on SQLite, naming every priority rank in an `IN` list
+/// makes each (status, rank) range an id-ordered walk that stops once it cannot beat the
+/// page, so age order needs no index of its own (SQLite has no skip-scan without
+/// `ANALYZE`). PostgreSQL (15) returns `IN` ranges unordered and sorts them, so there the
+/// `(…, status, id)` indexes of migration 0006 serve age order instead.
+pub(crate) fn list_skip_ranks(kind: BackendKind, sort: crate::tickets::TicketSort) -> bool {
+    use crate::tickets::TicketSort;
+    match kind {
+        BackendKind::Sqlite => matches!(sort, TicketSort::Newest | TicketSort::Oldest),
+        BackendKind::Postgres => false,
+    }
+}
+
+/// Lists (`tickets/read.rs`) choose which index reads them (a queue index, the due-date
+/// index, an organisation's); the other filters are checked on the rows it walks. SQLite
+/// plans without statistics and would rather read by any equality it can, then sort every
+/// match, so the walked-over columns get a unary `+` there, which keeps an index from being
+/// used for them. PostgreSQL plans from statistics and has no such operator for text.
+pub(crate) fn list_demote(kind: BackendKind) -> &'static str {
+    match kind {
+        BackendKind::Sqlite => "+",
+        BackendKind::Postgres => "",
+    }
+}

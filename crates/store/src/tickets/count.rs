@@ -9,10 +9,50 @@ use crate::Result;
 use crate::sql::{Param, SqlBuilder, trusted};
 
 /// Appends one capped count: `SELECT count(*) FROM (SELECT 1 … LIMIT cap) capped`.
+///
+/// A scope that is an OR (my groups, or assigned to me, or mine; my organisation or mine)
+/// is counted as a union of its arms, each read on its own index and capped: one statement
+/// with the OR read every open ticket of the desk to count a supervisor's empty "my groups"
+/// tab (0.3 s at 1 M tickets). Each arm capped at `cap` keeps the count exact below the cap
+/// and at the cap above it.
 fn push_capped(b: &mut SqlBuilder, scope: &TicketScope, f: &TicketFilter, cap: u32) {
-    b.push("SELECT count(*) FROM (SELECT 1 FROM tickets t WHERE 1 = 1");
-    push_scope(b, scope);
-    push_filter(b, f);
+    let arms: Vec<(&str, i64)> = match scope {
+        TicketScope::Groups(u) => vec![
+            (
+                " AND t.group_id IN (SELECT group_id FROM group_members WHERE user_id = ",
+                u.get(),
+            ),
+            (" AND t.assignee_id = ", u.get()),
+            (" AND t.requester_id = ", u.get()),
+        ],
+        TicketScope::Organisation(u, o) => vec![
+            (" AND t.organisation_id = ", o.get()),
+            (" AND t.requester_id = ", u.get()),
+        ],
+        TicketScope::Own(_) | TicketScope::All => Vec::new(),
+    };
+    if arms.is_empty() {
+        b.push("SELECT count(*) FROM (SELECT 1 FROM tickets t WHERE 1 = 1");
+        push_scope(b, scope);
+        push_filter(b, f);
+        b.push(" LIMIT ").bind(Param::I64(i64::from(cap)));
+        b.push(") capped");
+        return;
+    }
+    b.push("SELECT count(*) FROM (");
+    for (i, (cond, id)) in arms.iter().enumerate() {
+        if i > 0 {
+            b.push(" UNION ");
+        }
+        b.push("SELECT id FROM (SELECT t.id FROM tickets t WHERE 1 = 1");
+        b.push(cond).bind(Param::I64(*id));
+        if cond.ends_with("user_id = ") {
+            b.push(")");
+        }
+        push_filter(b, f);
+        b.push(" LIMIT ").bind(Param::I64(i64::from(cap)));
+        b.push(&format!(") a{i}"));
+    }
     b.push(" LIMIT ").bind(Param::I64(i64::from(cap)));
     b.push(") capped");
 }

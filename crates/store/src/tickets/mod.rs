@@ -5,6 +5,7 @@ pub mod attachments;
 mod count;
 mod create;
 mod events;
+mod plan;
 mod read;
 pub(crate) mod row;
 mod write;
@@ -12,6 +13,7 @@ mod write;
 pub use create::{MAX_BATCH, Registration};
 pub use events::NewEvent;
 pub(crate) use events::{params_from_db, params_to_db};
+pub use plan::{ListPlan, PlanStep};
 pub use read::{TicketFilter, TicketPage, TicketScope, TicketSort};
 pub use write::{Effects, ModifyError, NewOutbox};
 

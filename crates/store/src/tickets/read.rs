@@ -131,40 +131,7 @@ impl Tickets<'_> {
         after: Option<&str>,
         limit: u32,
     ) -> Result<TicketPage> {
-        let fetch = i64::from(limit) + 1;
-        let mut b = SqlBuilder::new("");
-        if f.statuses.len() > 1 && dialect::queue_per_status(self.0.kind()) {
-            // A queue asks for several statuses in priority (or age, or due) order: one
-            // index range per status, each stopping after a page, then a merge of those
-            // few rows, reads a page per status whatever the size of the queue.
-            let mut statuses = f.statuses.clone();
-            statuses.sort_by_key(|s| s.as_str());
-            statuses.dedup();
-            b.push("SELECT * FROM (");
-            for (i, status) in statuses.iter().enumerate() {
-                if i > 0 {
-                    b.push(" UNION ALL ");
-                }
-                let one = TicketFilter {
-                    statuses: vec![*status],
-                    ..f.clone()
-                };
-                b.push("SELECT * FROM (");
-                push_select(&mut b, scope, &one, sort, after, fetch)?;
-                b.push(&format!(") s{i}"));
-            }
-            b.push(") u");
-            b.push(match sort {
-                TicketSort::Newest => " ORDER BY id DESC",
-                TicketSort::Oldest => " ORDER BY id",
-                TicketSort::Priority => " ORDER BY sort_rank, id",
-                TicketSort::Due => " ORDER BY sla_due_at, id",
-            });
-            b.push(" LIMIT ").bind(Param::I64(fetch));
-        } else {
-            push_select(&mut b, scope, f, sort, after, fetch)?;
-        }
-        let (sql, params) = b.finish();
+        let (sql, params) = self.list_query(scope, f, sort, after, limit).await?;
         let rows: Vec<TicketRow> = on_reader!(self.0, |db| {
             bind_params!(sqlx::query_as(trusted(&sql)), params)
                 .fetch_all(db)
@@ -182,14 +149,236 @@ impl Tickets<'_> {
         };
         Ok(TicketPage { items, next })
     }
+
+    /// The statement [`Tickets::list`] runs for these arguments, with its values (it fetches
+    /// `limit + 1` rows to know whether a next page exists). The plan test explains exactly
+    /// this. A group scope first reads the caller's groups (one indexed look-up), so that
+    /// each group can be an index range of its own.
+    pub(crate) async fn list_query(
+        &self,
+        scope: &TicketScope,
+        f: &TicketFilter,
+        sort: TicketSort,
+        after: Option<&str>,
+        limit: u32,
+    ) -> Result<(String, Vec<Param>)> {
+        let kind = self.0.kind();
+        let arms = match scope {
+            TicketScope::All => vec![Arm::All],
+            TicketScope::Own(u) => vec![Arm::Requester(u.get())],
+            // A filter that puts every match inside one arm of the scope (my organisation,
+            // my group, assigned to me, requested by me) needs only that arm.
+            TicketScope::Organisation(u, o) => {
+                if f.organisation_id == Some(*o) {
+                    vec![Arm::Organisation(o.get())]
+                } else if f.requester_id == Some(*u) {
+                    vec![Arm::Requester(u.get())]
+                } else {
+                    vec![Arm::Organisation(o.get()), Arm::Requester(u.get())]
+                }
+            }
+            TicketScope::Groups(u) => {
+                let groups: Vec<i64> = on_reader!(self.0, |db| {
+                    sqlx::query_scalar(
+                        "SELECT group_id FROM group_members WHERE user_id = $1 ORDER BY group_id",
+                    )
+                    .bind(u.get())
+                    .fetch_all(db)
+                    .await?
+                });
+                match f.group_id.map(|g| g.get()) {
+                    Some(g) if groups.contains(&g) => vec![Arm::Groups(vec![g])],
+                    _ if f.assignee_id == Some(Some(*u)) => vec![Arm::Assignee(u.get())],
+                    _ if f.requester_id == Some(*u) => vec![Arm::Requester(u.get())],
+                    _ => {
+                        let mut arms = Vec::with_capacity(groups.len() + 2);
+                        if dialect::list_arm_per_group(kind) {
+                            arms.extend(groups.into_iter().map(|g| Arm::Groups(vec![g])));
+                        } else if !groups.is_empty() {
+                            arms.push(Arm::Groups(groups));
+                        }
+                        arms.push(Arm::Assignee(u.get()));
+                        arms.push(Arm::Requester(u.get()));
+                        arms
+                    }
+                }
+            }
+        };
+        let fetch = i64::from(limit) + 1;
+        let mut parts: Vec<(&Arm, TicketFilter, Access)> = Vec::new();
+        for arm in &arms {
+            let access = arm.access(f, sort);
+            let keyed = access.keyed;
+            let mut statuses = if keyed && f.statuses.is_empty() {
+                Status::ALL.to_vec()
+            } else {
+                f.statuses.clone()
+            };
+            statuses.sort_by_key(|s| s.as_str());
+            statuses.dedup();
+            if keyed && statuses.len() > 1 && dialect::queue_per_status(kind) {
+                for status in statuses {
+                    let one = TicketFilter {
+                        statuses: vec![status],
+                        ..f.clone()
+                    };
+                    parts.push((arm, one, access));
+                }
+            } else {
+                let all = TicketFilter {
+                    statuses,
+                    ..f.clone()
+                };
+                parts.push((arm, all, access));
+            }
+        }
+        let mut b = SqlBuilder::new("");
+        match parts.as_slice() {
+            [] => {
+                // A scope with no arm sees nothing (cannot happen: every scope has one).
+                b.push("SELECT * FROM tickets t WHERE 1 = 0");
+            }
+            [(arm, one, access)] => {
+                push_select(&mut b, kind, arm, one, *access, sort, after, fetch)?;
+            }
+            _ => {
+                // Several index ranges, each ordered and limited to a page, merged: the
+                // merge sorts at most a page per range, whatever the number of matches.
+                // Arms of one scope may overlap (a ticket of my group assigned to me), so
+                // their union drops duplicates; ranges of one arm differ in status.
+                let union = if arms.len() > 1 {
+                    " UNION "
+                } else {
+                    " UNION ALL "
+                };
+                b.push("SELECT * FROM (");
+                for (i, (arm, one, access)) in parts.iter().enumerate() {
+                    if i > 0 {
+                        b.push(union);
+                    }
+                    b.push("SELECT * FROM (");
+                    push_select(&mut b, kind, arm, one, *access, sort, after, fetch)?;
+                    b.push(&format!(") s{i}"));
+                }
+                b.push(") u");
+                b.push(match sort {
+                    TicketSort::Newest => " ORDER BY id DESC",
+                    TicketSort::Oldest => " ORDER BY id",
+                    TicketSort::Priority => " ORDER BY sort_rank, id",
+                    TicketSort::Due => " ORDER BY sla_due_at, id",
+                });
+                b.push(" LIMIT ").bind(Param::I64(fetch));
+            }
+        }
+        Ok(b.finish())
+    }
 }
 
-/// One ordered, limited SELECT of the tickets in `scope` matching `f` after the cursor. It
-/// also selects `priority_rank` as `sort_rank`, for a merge of several of them.
+/// One disjunct of a scope. A scope is an OR of conditions (my groups, or assigned to me, or
+/// requested by me); one statement with that OR can read no index in the list's order, so
+/// each arm is read on its own index, a page at most, and the arms are merged.
+#[derive(Debug)]
+enum Arm {
+    All,
+    Requester(i64),
+    Organisation(i64),
+    Assignee(i64),
+    /// Any of these support groups (the caller's).
+    Groups(Vec<i64>),
+}
+
+/// How one arm of a list is read (see [`Arm::access`]).
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Access {
+    keyed: bool,
+    /// Filter the status as the read walks, rather than read by it.
+    demote_status: bool,
+    /// Filter organisation and SLA state as the read walks, rather than read by them.
+    demote_others: bool,
+    /// Filter a fixed priority as the read walks.
+    demote_rank: bool,
+}
+
+impl Arm {
+    /// How this arm is read. `keyed`: on a status-keyed index, the queue indexes
+    /// `(group_id | assignee_id, status, priority_rank | sla_due_at, id)` or
+    /// `(status, priority_rank, id)`; those need the status given (every status when the
+    /// list has no status filter: nine short ranges instead of a sort of every match).
+    /// Otherwise a requester's tickets are read on `(requester_id, id)` (one person's), an
+    /// organisation's or an SLA state's by age on `(organisation_id | sla_state, id)`, the
+    /// due order on `(sla_due_at, id)`, and the age order without filters on the primary key.
+    fn access(&self, f: &TicketFilter, sort: TicketSort) -> Access {
+        let keyed = match self {
+            Arm::Groups(_) | Arm::Assignee(_) => true,
+            Arm::Requester(_) => false,
+            Arm::All | Arm::Organisation(_) => {
+                let organisation =
+                    matches!(self, Arm::Organisation(_)) || f.organisation_id.is_some();
+                if f.group_id.is_some() || f.assignee_id.is_some() {
+                    true
+                } else if f.requester_id.is_some() {
+                    false
+                } else {
+                    match sort {
+                        TicketSort::Due => false,
+                        TicketSort::Priority => true,
+                        TicketSort::Newest | TicketSort::Oldest => {
+                            !organisation && f.sla_state.is_none() && !f.statuses.is_empty()
+                        }
+                    }
+                }
+            }
+        };
+        let requester = matches!(self, Arm::Requester(_)) || f.requester_id.is_some();
+        let due = sort == TicketSort::Due;
+        Access {
+            keyed,
+            // One person's tickets are read by the requester and everything else filtered
+            // as they are walked; a keyed read filters organisation and SLA state as it
+            // walks; the due order reads `(sla_due_at, id)` or a queue's due index and
+            // filters the rest (a fixed priority too) as it walks.
+            demote_status: requester || (!keyed && due),
+            demote_others: requester || keyed || due,
+            demote_rank: requester || due,
+        }
+    }
+
+    fn push(&self, b: &mut SqlBuilder, others: &str) {
+        match self {
+            Arm::All => {}
+            Arm::Requester(u) => {
+                b.push(" AND t.requester_id = ").bind(Param::I64(*u));
+            }
+            Arm::Organisation(o) => {
+                b.push(&format!(" AND {others}t.organisation_id = "))
+                    .bind(Param::I64(*o));
+            }
+            Arm::Assignee(u) => {
+                b.push(" AND t.assignee_id = ").bind(Param::I64(*u));
+            }
+            Arm::Groups(groups) => {
+                b.push(" AND t.group_id IN (");
+                for (i, g) in groups.iter().enumerate() {
+                    if i > 0 {
+                        b.push(", ");
+                    }
+                    b.bind(Param::I64(*g));
+                }
+                b.push(")");
+            }
+        }
+    }
+}
+
+/// One ordered, limited SELECT of the tickets of one scope arm matching `f` after the
+/// cursor. It also selects `priority_rank` as `sort_rank`, for a merge of several of them.
+#[allow(clippy::too_many_arguments)]
 fn push_select(
     b: &mut SqlBuilder,
-    scope: &TicketScope,
+    kind: crate::BackendKind,
+    arm: &Arm,
     f: &TicketFilter,
+    access: Access,
     sort: TicketSort,
     after: Option<&str>,
     fetch: i64,
@@ -198,8 +387,24 @@ fn push_select(
     b.push(&format!(
         "SELECT {cols}, t.priority_rank AS sort_rank FROM tickets t WHERE 1 = 1"
     ));
-    push_scope(b, scope);
-    push_filter(b, f);
+    let demote = dialect::list_demote(kind);
+    arm.push(b, if access.demote_others { demote } else { "" });
+    let pick = |yes: bool| if yes { demote } else { "" };
+    push_filter_as(
+        b,
+        f,
+        [
+            pick(access.demote_status),
+            pick(access.demote_others),
+            pick(access.demote_rank),
+        ],
+    );
+    if access.keyed && f.priority.is_none() && dialect::list_skip_ranks(kind, sort) {
+        // Every rank, spelled out: the status-keyed indexes continue with `priority_rank`
+        // before `id`, so with each rank fixed every range is in id order.
+        let ranks: Vec<String> = Priority::ALL.iter().map(|p| p.rank().to_string()).collect();
+        b.push(&format!(" AND t.priority_rank IN ({})", ranks.join(", ")));
+    }
     if sort == TicketSort::Due {
         b.push(" AND t.sla_due_at IS NOT NULL");
     }
@@ -247,18 +452,21 @@ fn push_cursor(b: &mut SqlBuilder, sort: TicketSort, cursor: &str) -> Result<()>
             let (due, id) = cursor.split_once('.').ok_or_else(bad_cursor)?;
             let due: i64 = due.parse().map_err(|_| bad_cursor())?;
             let id: i64 = id.parse().map_err(|_| bad_cursor())?;
+            // A range on the sort column and the tie broken by id: both databases read the
+            // range on the index (an OR of two ranges would make SQLite merge two index
+            // reads and sort them).
+            b.push(" AND t.sla_due_at >= ").bind(Param::I64(due));
             b.push(" AND (t.sla_due_at > ").bind(Param::I64(due));
-            b.push(" OR (t.sla_due_at = ").bind(Param::I64(due));
-            b.push(" AND t.id > ").bind(Param::I64(id)).push("))");
+            b.push(" OR t.id > ").bind(Param::I64(id)).push(")");
         }
         TicketSort::Priority => {
             let (rank, id) = cursor.split_once('.').ok_or_else(bad_cursor)?;
             let rank: i64 = rank.parse().map_err(|_| bad_cursor())?;
             let id: i64 = id.parse().map_err(|_| bad_cursor())?;
-            // Row-value comparison spelled out: both databases use the index this way.
+            // As for the due order: a range on the rank, the tie broken by id.
+            b.push(" AND t.priority_rank >= ").bind(Param::I64(rank));
             b.push(" AND (t.priority_rank > ").bind(Param::I64(rank));
-            b.push(" OR (t.priority_rank = ").bind(Param::I64(rank));
-            b.push(" AND t.id > ").bind(Param::I64(id)).push("))");
+            b.push(" OR t.id > ").bind(Param::I64(id)).push(")");
         }
     }
     Ok(())
@@ -289,12 +497,19 @@ pub(crate) fn push_scope(b: &mut SqlBuilder, scope: &TicketScope) {
 }
 
 pub(crate) fn push_filter(b: &mut SqlBuilder, f: &TicketFilter) {
+    push_filter_as(b, f, ["", "", ""]);
+}
+
+/// [`push_filter`] with prefixes before the status column, the organisation and SLA state
+/// columns, and the priority column: SQLite's unary `+`, which keeps the planner from
+/// reading an index by that column (see `dialect::list_demote`), or nothing.
+fn push_filter_as(b: &mut SqlBuilder, f: &TicketFilter, [status, others, rank]: [&str; 3]) {
     if let Some(k) = f.kind {
         b.push(" AND t.kind = ")
             .bind(Param::Text(k.as_str().into()));
     }
     if !f.statuses.is_empty() {
-        b.push(" AND t.status IN (");
+        b.push(&format!(" AND {status}t.status IN ("));
         for (i, s) in f.statuses.iter().enumerate() {
             if i > 0 {
                 b.push(", ");
@@ -304,7 +519,7 @@ pub(crate) fn push_filter(b: &mut SqlBuilder, f: &TicketFilter) {
         b.push(")");
     }
     if let Some(p) = f.priority {
-        b.push(" AND t.priority_rank = ")
+        b.push(&format!(" AND {rank}t.priority_rank = "))
             .bind(Param::I64(i64::from(p.rank())));
     }
     if let Some(g) = f.group_id {
@@ -323,7 +538,7 @@ pub(crate) fn push_filter(b: &mut SqlBuilder, f: &TicketFilter) {
         b.push(" AND t.requester_id = ").bind(Param::I64(r.get()));
     }
     if let Some(o) = f.organisation_id {
-        b.push(" AND t.organisation_id = ")
+        b.push(&format!(" AND {others}t.organisation_id = "))
             .bind(Param::I64(o.get()));
     }
     if let Some(c) = f.category_id {
@@ -336,7 +551,7 @@ pub(crate) fn push_filter(b: &mut SqlBuilder, f: &TicketFilter) {
         b.push(" AND t.parent_id = ").bind(Param::I64(p.get()));
     }
     if let Some(s) = f.sla_state {
-        b.push(" AND t.sla_state = ")
+        b.push(&format!(" AND {others}t.sla_state = "))
             .bind(Param::Text(s.as_str().into()));
     }
     if let Some(text) = f.text.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
