@@ -165,7 +165,11 @@ impl TicketSla {
     }
 
     /// What `p` says of the ticket at `now`: breached when a target's elapsed business time
-    /// has reached it, at risk when a target still counting has reached its warning.
+    /// has reached it, at risk when a target not stopped has reached its warning. A paused
+    /// target is on hold, not met (it resumes with less than the warning margin left), so it
+    /// is at risk; a stopped one is met or no longer measured and never is. The watches
+    /// follow the clock rules of `p` for the ticket's status (`refresh` applies them), so a
+    /// watch stopped while no policy applied is paused again when `p` pauses the status.
     pub fn state_at(&self, p: InForce<'_>, now: Timestamp) -> SlaState {
         let mut state = SlaState::Ok;
         for kind in SLA_KINDS {

@@ -114,8 +114,11 @@ impl Stopwatch {
     }
 
     /// Pauses a running watch. A watch not yet started starts paused (a ticket created
-    /// straight into a pausing state). A stopped watch stays stopped: nothing counts until
-    /// it runs again, and `resume` then books the whole gap as paused.
+    /// straight into a pausing state). A stopped watch becomes paused: the status in force
+    /// pauses the target, so it is on hold, not met (e.g. stopped while no policy applied,
+    /// then a policy that pauses in the ticket's status applies). Nothing counted while it
+    /// was stopped, and the gap since its last run is paused time, as `resume` would book
+    /// it; only the instant of the stop is dropped from the history.
     pub fn pause(&mut self, at: Timestamp, cal: &Calendar) -> bool {
         match self.state() {
             StopwatchState::NotStarted => {
@@ -126,7 +129,13 @@ impl Stopwatch {
                 self.close_run(at, cal);
                 true
             }
-            StopwatchState::Paused | StopwatchState::Stopped => false,
+            StopwatchState::Stopped => {
+                self.data.stopped_at = None;
+                // The snapshots now run to the last run's end (or the start).
+                self.recompute(cal);
+                true
+            }
+            StopwatchState::Paused => false,
         }
     }
 

@@ -311,3 +311,38 @@ fn a_breach_the_scan_missed_is_settled_under_the_old_policy_when_the_policy_chan
     );
     assert_eq!(sla.state, Some(SlaState::Ok));
 }
+
+#[test]
+fn a_pending_ticket_past_its_warning_is_at_risk_when_a_policy_applies_again() {
+    // The shrunk case of the property: clocks stopped while no policy applied, the ticket
+    // put on hold, then a policy that pauses the hold applies with the response target past
+    // its warning. Paused is on hold, not met: at risk.
+    let policies = policies();
+    let created = ts("2026-03-09T07:00:00Z");
+    let facts = |status| ClockFacts {
+        status,
+        replied: false,
+        is_new: status == "new",
+        created_at: created,
+    };
+    let at = ts("2026-03-09T08:15:00Z");
+    let mut sla = TicketSla::default();
+    sla.refresh(None, Some(p(1, &policies[0])), &facts("new"), created);
+    sla.refresh(Some(p(1, &policies[0])), None, &facts("new"), at);
+    sla.refresh(None, None, &facts("pending"), at);
+    assert_eq!(sla.state, None);
+    sla.refresh(None, Some(p(3, &policies[2])), &facts("pending"), at);
+    let response = sla.response.as_ref().unwrap();
+    assert_eq!(response.state(), crate::sla::StopwatchState::Paused);
+    // 09:00–09:15 Madrid: a quarter of an hour of the 30-minute target, warning at 50 %.
+    assert_eq!(response.elapsed_at(at, &policies[2].1), mins(15));
+    assert_eq!(sla.state, Some(SlaState::AtRisk));
+    // Stopped by the status (validation), the same record is not at risk.
+    sla.refresh(
+        Some(p(3, &policies[2])),
+        Some(p(3, &policies[2])),
+        &facts("validation"),
+        at,
+    );
+    assert_eq!(sla.state, Some(SlaState::Ok));
+}

@@ -171,6 +171,35 @@ fn a_reopened_ticket_continues_its_count() {
 }
 
 #[test]
+fn a_stopped_watch_paused_by_its_status_is_paused_not_met() {
+    let cal = madrid_office();
+    let mut sw = Stopwatch::new();
+    sw.start(ts("2026-03-09T09:00:00+01:00"), &cal);
+    sw.pause(ts("2026-03-09T10:00:00+01:00"), &cal);
+    assert!(sw.stop(ts("2026-03-09T11:00:00+01:00"), &cal));
+    // The status now pauses the clock (e.g. a policy that pauses it applies again).
+    assert!(sw.pause(ts("2026-03-09T12:00:00+01:00"), &cal));
+    assert_eq!(sw.state(), StopwatchState::Paused);
+    assert_eq!(sw.stopped_at(), None);
+    assert!(!sw.pause(ts("2026-03-09T12:30:00+01:00"), &cal));
+    // Nothing counted while stopped or paused; the whole gap is paused time.
+    assert_eq!(
+        (sw.elapsed(), sw.paused()),
+        (hours(1), SignedDuration::ZERO)
+    );
+    assert_eq!(
+        sw.paused_at(ts("2026-03-09T13:00:00+01:00"), &cal),
+        hours(3)
+    );
+    sw.resume(ts("2026-03-09T14:00:00+01:00"), &cal);
+    assert_eq!((sw.elapsed(), sw.paused()), (hours(1), hours(4)));
+    assert_eq!(
+        sw.due_at(hours(2), &cal),
+        Some(ts("2026-03-09T15:00:00+01:00"))
+    );
+}
+
+#[test]
 fn transitions_are_idempotent_and_never_go_back_in_time() {
     let cal = madrid_office();
     let mut sw = Stopwatch::new();
