@@ -301,7 +301,9 @@ async fn run(command: Command, config: &mut Config) -> anyhow::Result<()> {
                 .await
                 .context("no user with that email")?;
             let state = AppState(app.clone());
-            let created = ventanilla_app::api::issue_token(&state, user.id, &name, None).await?;
+            let created =
+                ventanilla_app::desk::directory::tokens::issue_token(&state, user.id, &name, None)
+                    .await?;
             let entry = NewAudit::new(app.now(), None, "token.create", Some("cli".into()))
                 .target("token", Some(created.info.id.get()))
                 .detail(serde_json::json!({ "name": created.info.name, "user_id": user.id }));

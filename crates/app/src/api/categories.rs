@@ -1,42 +1,16 @@
 //! `/categories` (the editable classification tree) and `/settings/priority-matrix` (the
 //! editable impact × urgency matrix), SPEC C2.
 
+pub use crate::desk::directory::categories::{CreateCategory, UpdateCategory};
 use axum::extract::State;
 use axum::http::StatusCode;
-use serde::Deserialize;
-use utoipa::ToSchema;
-use ventanilla_domain::ticket::{Category, PriorityMatrix, parse_category_code};
-use ventanilla_domain::{CategoryId, Permission, Text};
-use ventanilla_store::categories::{CategoryPatch, NewCategory};
+use ventanilla_domain::ticket::{Category, PriorityMatrix};
 
-use super::types::{audit, double_option};
-use super::users::{conflict_on, not_found_as};
 use crate::AppState;
 use crate::auth::Auth;
 use crate::desk::tickets::matrix;
 use crate::error::{AppResult, ErrorBody};
 use crate::extract::{Json, Path};
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CreateCategory {
-    /// Stable code, e.g. `hardware.printer`.
-    pub code: String,
-    pub parent_id: Option<i64>,
-    pub name_es: String,
-    pub name_en: String,
-}
-
-#[derive(Debug, Default, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct UpdateCategory {
-    #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<i64>)]
-    pub parent_id: Option<Option<i64>>,
-    pub name_es: Option<String>,
-    pub name_en: Option<String>,
-    pub active: Option<bool>,
-}
 
 /// The category tree (every signed-in user: the portal's form needs it).
 #[utoipa::path(get, path = "/categories", tag = "configuration",
@@ -53,35 +27,13 @@ pub async fn create(
     auth: Auth,
     Json(req): Json<CreateCategory>,
 ) -> AppResult<(StatusCode, Json<Category>)> {
-    auth.require(Permission::ConfigManage)?;
-    let parent_id = match req.parent_id {
-        Some(p) => Some(
-            state
-                .store
-                .categories()
-                .get(CategoryId(p))
-                .await
-                .map_err(|e| not_found_as(e, "parent_id", "does not exist"))?
-                .id,
+    Ok((
+        StatusCode::CREATED,
+        Json(
+            crate::desk::directory::categories::create_category(&state, &auth.caller(), req)
+                .await?,
         ),
-        None => None,
-    };
-    let new = NewCategory {
-        code: parse_category_code(&req.code)?,
-        parent_id,
-        name_es: Text::parse("name_es", &req.name_es, 200)?.into_string(),
-        name_en: Text::parse("name_en", &req.name_en, 200)?.into_string(),
-    };
-    let entry = audit(&state, &auth, "category.create")
-        .target("category", None)
-        .detail(serde_json::json!({ "code": new.code }));
-    let c = state
-        .store
-        .categories()
-        .create(&new, &entry)
-        .await
-        .map_err(|e| conflict_on(e, "code"))?;
-    Ok((StatusCode::CREATED, Json(c)))
+    ))
 }
 
 /// Renames, moves or retires a category (retired ones stay on old tickets).
@@ -93,39 +45,8 @@ pub async fn update(
     Path(id): Path<i64>,
     Json(req): Json<UpdateCategory>,
 ) -> AppResult<Json<Category>> {
-    auth.require(Permission::ConfigManage)?;
-    let patch = CategoryPatch {
-        parent_id: match req.parent_id {
-            Some(Some(p)) => Some(Some(
-                state
-                    .store
-                    .categories()
-                    .get(CategoryId(p))
-                    .await
-                    .map_err(|e| not_found_as(e, "parent_id", "does not exist"))?
-                    .id,
-            )),
-            Some(None) => Some(None),
-            None => None,
-        },
-        name_es: req
-            .name_es
-            .as_deref()
-            .map(|n| Text::parse("name_es", n, 200).map(Text::into_string))
-            .transpose()?,
-        name_en: req
-            .name_en
-            .as_deref()
-            .map(|n| Text::parse("name_en", n, 200).map(Text::into_string))
-            .transpose()?,
-        active: req.active,
-    };
-    let entry = audit(&state, &auth, "category.update").target("category", Some(id));
     Ok(Json(
-        state
-            .store
-            .categories()
-            .update(CategoryId(id), &patch, &entry)
+        crate::desk::directory::categories::update_category(&state, &auth.caller(), id, req)
             .await?,
     ))
 }
@@ -149,9 +70,7 @@ pub async fn put_matrix(
     auth: Auth,
     Json(m): Json<PriorityMatrix>,
 ) -> AppResult<Json<PriorityMatrix>> {
-    auth.require(Permission::ConfigManage)?;
-    let entry = audit(&state, &auth, "settings.priority_matrix")
-        .detail(serde_json::to_value(m).unwrap_or_default());
-    matrix::save(&state, &m, &entry).await?;
-    Ok(Json(m))
+    Ok(Json(
+        crate::desk::directory::categories::save_matrix(&state, &auth.caller(), m).await?,
+    ))
 }

@@ -7,7 +7,6 @@ pub mod categories;
 pub mod departments;
 mod doc_errors;
 pub mod groups;
-mod ics;
 mod notifications;
 pub mod organisations;
 mod roles;

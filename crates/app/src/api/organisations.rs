@@ -1,51 +1,19 @@
 //! `/organisations`: customers (or the company itself) whose people raise tickets.
 
+pub use crate::desk::directory::organisations::{
+    CreateOrganisation, ListQuery, UpdateOrganisation,
+};
 use axum::extract::State;
 use axum::http::StatusCode;
-use serde::Deserialize;
-use utoipa::{IntoParams, ToSchema};
-use ventanilla_domain::directory::{
-    Department, NAME_MAX, NewOrganisation, Organisation, OrganisationPatch, Page,
-};
-use ventanilla_domain::{OrganisationId, Permission, Text};
+use ventanilla_domain::directory::{Department, Organisation, Page};
+use ventanilla_domain::{OrganisationId, Permission};
 use ventanilla_store::directory::OrganisationFilter;
 
-use super::types::{PageQuery, audit, double_option};
-use super::users::conflict_on;
+use super::types::PageQuery;
 use crate::AppState;
 use crate::auth::Auth;
 use crate::error::{AppError, AppResult, ErrorBody};
 use crate::extract::{Json, Path, Query};
-
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct ListQuery {
-    pub q: Option<String>,
-    pub active: Option<bool>,
-    /// The `next` value of the previous page.
-    pub after: Option<i64>,
-    /// 1 to 200, default 50.
-    #[param(minimum = 1, maximum = 200)]
-    pub limit: Option<u32>,
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CreateOrganisation {
-    pub name: String,
-    /// Optional short code, unique (e.g. `ACME`).
-    pub code: Option<String>,
-}
-
-#[derive(Debug, Default, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct UpdateOrganisation {
-    pub name: Option<String>,
-    #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>)]
-    pub code: Option<Option<String>>,
-    pub active: Option<bool>,
-}
 
 /// Lists organisations.
 #[utoipa::path(get, path = "/organisations", tag = "people", params(ListQuery),
@@ -78,18 +46,13 @@ pub async fn create(
     auth: Auth,
     Json(req): Json<CreateOrganisation>,
 ) -> AppResult<(StatusCode, Json<Organisation>)> {
-    auth.require(Permission::OrganisationsManage)?;
-    let new = NewOrganisation::parse(&req.name, req.code.as_deref())?;
-    let entry = audit(&state, &auth, "organisation.create")
-        .target("organisation", None)
-        .detail(serde_json::json!({ "name": new.name, "code": new.code }));
-    let org = state
-        .store
-        .organisations()
-        .create(&new, &entry)
-        .await
-        .map_err(|e| conflict_on(e, "name or code"))?;
-    Ok((StatusCode::CREATED, Json(org)))
+    Ok((
+        StatusCode::CREATED,
+        Json(
+            crate::desk::directory::organisations::create_organisation(&state, &auth.caller(), req)
+                .await?,
+        ),
+    ))
 }
 
 /// Reads an organisation: with `organisations.read`, or one's own.
@@ -116,32 +79,10 @@ pub async fn update(
     Path(id): Path<i64>,
     Json(req): Json<UpdateOrganisation>,
 ) -> AppResult<Json<Organisation>> {
-    auth.require(Permission::OrganisationsManage)?;
-    let patch = OrganisationPatch {
-        name: req
-            .name
-            .as_deref()
-            .map(|n| Text::parse("name", n, NAME_MAX))
-            .transpose()?,
-        code: req
-            .code
-            .as_ref()
-            .map(|c| Text::parse_optional("code", c.as_deref(), 50))
-            .transpose()?,
-        active: req.active,
-    };
-    let entry = audit(&state, &auth, "organisation.update")
-        .target("organisation", Some(id))
-        .detail(serde_json::json!({
-            "name": patch.name, "code": patch.code, "active": patch.active,
-        }));
-    let (_, after) = state
-        .store
-        .organisations()
-        .update(OrganisationId(id), &patch, &entry)
-        .await
-        .map_err(|e| conflict_on(e, "name or code"))?;
-    Ok(Json(after))
+    Ok(Json(
+        crate::desk::directory::organisations::update_organisation(&state, &auth.caller(), id, req)
+            .await?,
+    ))
 }
 
 /// Lists the departments of an organisation.

@@ -2,53 +2,21 @@
 //! `/sla-policies` (targets per priority, organisation and category, with the actions at
 //! warning and breach) and `/jobs` (the job queue, dead jobs retried by admins).
 
+pub use crate::desk::sla::{
+    CalendarBody, PolicyBody, import_holidays_text, put_calendar, put_policy, spec_error,
+};
 use axum::extract::State;
 use axum::http::StatusCode;
 use serde::Deserialize;
-use utoipa::{IntoParams, ToSchema};
-use ventanilla_domain::sla::{
-    Calendar, CalendarSpec, Holiday, SlaActions, SlaPolicy, SlaPolicySpec,
-};
-use ventanilla_domain::{Permission, Text, ValidationError};
+use utoipa::IntoParams;
+use ventanilla_domain::Permission;
 use ventanilla_store::jobs::Job;
 use ventanilla_store::sla::{StoredCalendar, StoredPolicy};
 
-use super::types::audit;
-use super::users::conflict_on;
 use crate::AppState;
 use crate::auth::Auth;
 use crate::error::{AppError, AppResult, ErrorBody};
 use crate::extract::{Json, Path, Query};
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CalendarBody {
-    pub name: String,
-    /// `{"time_zone":"Europe/Madrid","weekly":{"mon":[["09:00","18:00"]],…},"holidays":[{"date":"2026-12-25","yearly":true}],"exceptions":[{"date":"2026-12-24","windows":[["09:00","14:00"]]}]}`
-    #[schema(value_type = Object)]
-    pub calendar: serde_json::Value,
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct PolicyBody {
-    /// `{"name","priority","organisation"?,"category"?,"calendar_id","targets":{"first_response":"PT1H","resolution":"PT8H"},"warn_percent"?,…}`
-    #[schema(value_type = Object)]
-    pub policy: serde_json::Value,
-    /// `{"warning":[{"type":"notify_assignee"}],"breach":[{"type":"escalate"},{"type":"notify_supervisors"}]}`
-    #[schema(value_type = Option<Object>)]
-    pub actions: Option<serde_json::Value>,
-    #[serde(default = "yes")]
-    pub active: bool,
-}
-
-fn yes() -> bool {
-    true
-}
-
-fn spec_error(field: &str, e: serde_json::Error) -> AppError {
-    ValidationError::new(field, e.to_string()).into()
-}
 
 /// Business calendars.
 #[utoipa::path(get, path = "/calendars", tag = "sla", responses((status = 200, body = Vec<StoredCalendar>), (status = 403, body = ErrorBody)))]
@@ -70,7 +38,7 @@ pub async fn create_calendar(
 ) -> AppResult<(StatusCode, Json<StoredCalendar>)> {
     Ok((
         StatusCode::CREATED,
-        Json(put_calendar(&state, &auth, None, b).await?),
+        Json(put_calendar(&state, &auth.caller(), None, b).await?),
     ))
 }
 
@@ -84,41 +52,9 @@ pub async fn update_calendar(
     Json(b): Json<CalendarBody>,
 ) -> AppResult<Json<StoredCalendar>> {
     state.store.sla().calendar(id).await?;
-    Ok(Json(put_calendar(&state, &auth, Some(id), b).await?))
-}
-
-pub async fn put_calendar(
-    state: &AppState,
-    auth: &Auth,
-    id: Option<i64>,
-    b: CalendarBody,
-) -> AppResult<StoredCalendar> {
-    auth.require(Permission::ConfigManage)?;
-    let name = Text::parse("name", &b.name, 200)?;
-    let spec: CalendarSpec =
-        serde_json::from_value(b.calendar).map_err(|e| spec_error("calendar", e))?;
-    // Validate through the domain (windows, zone, holidays) before storing.
-    Calendar::new(spec.clone())?;
-    let entry = audit(
-        state,
-        auth,
-        if id.is_some() {
-            "calendar.update"
-        } else {
-            "calendar.create"
-        },
-    )
-    .target("calendar", id)
-    .detail(serde_json::json!({ "name": name }));
-    let saved = state
-        .store
-        .sla()
-        .put_calendar(id, name.as_str(), &spec, &entry)
-        .await
-        .map_err(|e| conflict_on(e, "name"))?;
-    state.refdata.invalidate();
-    crate::jobs::reapply_sla_later(state, state.now()).await?;
-    Ok(saved)
+    Ok(Json(
+        put_calendar(&state, &auth.caller(), Some(id), b).await?,
+    ))
 }
 
 /// Adds the holidays of an iCalendar (`.ics`) file to a calendar: each all-day event becomes
@@ -132,40 +68,9 @@ pub async fn import_holidays(
     Path(id): Path<i64>,
     body: String,
 ) -> AppResult<Json<StoredCalendar>> {
-    Ok(Json(import_holidays_text(&state, &auth, id, &body).await?))
-}
-
-/// The holiday import of the API and the admin page: `ics` is the file's text as uploaded
-/// (read through `domain::textfile` by [`super::ics::holidays`]).
-pub async fn import_holidays_text(
-    state: &AppState,
-    auth: &Auth,
-    id: i64,
-    ics: &str,
-) -> AppResult<StoredCalendar> {
-    auth.require(Permission::ConfigManage)?;
-    let current = state.store.sla().calendar(id).await?;
-    let mut spec: CalendarSpec = serde_json::from_value(
-        serde_json::to_value(&current.calendar).map_err(AppError::internal)?,
-    )
-    .map_err(AppError::internal)?;
-    let found = super::ics::holidays(ics)?;
-    for h in found {
-        if !spec.holidays.iter().any(|x| x.date == h.date) {
-            spec.holidays.push(h);
-        }
-    }
-    spec.holidays.sort_by_key(|h: &Holiday| h.date);
-    Calendar::new(spec.clone())?;
-    let entry = audit(state, auth, "calendar.import_holidays").target("calendar", Some(id));
-    let saved = state
-        .store
-        .sla()
-        .put_calendar(Some(id), &current.name, &spec, &entry)
-        .await?;
-    state.refdata.invalidate();
-    crate::jobs::reapply_sla_later(state, state.now()).await?;
-    Ok(saved)
+    Ok(Json(
+        import_holidays_text(&state, &auth.caller(), id, &body).await?,
+    ))
 }
 
 /// SLA policies.
@@ -188,7 +93,7 @@ pub async fn create_policy(
 ) -> AppResult<(StatusCode, Json<StoredPolicy>)> {
     Ok((
         StatusCode::CREATED,
-        Json(put_policy(&state, &auth, None, b).await?),
+        Json(put_policy(&state, &auth.caller(), None, b).await?),
     ))
 }
 
@@ -212,52 +117,7 @@ pub async fn update_policy(
     {
         return Err(AppError::NotFound);
     }
-    Ok(Json(put_policy(&state, &auth, Some(id), b).await?))
-}
-
-pub async fn put_policy(
-    state: &AppState,
-    auth: &Auth,
-    id: Option<i64>,
-    b: PolicyBody,
-) -> AppResult<StoredPolicy> {
-    auth.require(Permission::ConfigManage)?;
-    let spec: SlaPolicySpec =
-        serde_json::from_value(b.policy).map_err(|e| spec_error("policy", e))?;
-    let policy = SlaPolicy::new(spec)?;
-    policy
-        .priority
-        .parse::<ventanilla_domain::ticket::Priority>()
-        .map_err(|_| ValidationError::new("policy.priority", "is not a priority"))?;
-    let actions: SlaActions = match b.actions {
-        Some(a) => serde_json::from_value(a).map_err(|e| spec_error("actions", e))?,
-        None => SlaActions::standard(),
-    };
-    let entry = audit(
-        state,
-        auth,
-        if id.is_some() {
-            "sla_policy.update"
-        } else {
-            "sla_policy.create"
-        },
-    )
-    .target("sla_policy", id)
-    .detail(serde_json::json!({ "name": policy.name, "priority": policy.priority }));
-    let saved = state
-        .store
-        .sla()
-        .put_policy(id, &policy, &actions, b.active, &entry)
-        .await
-        .map_err(|e| match e {
-            ventanilla_store::StoreError::Invalid(m) => {
-                ValidationError::new("policy.calendar_id", m).into()
-            }
-            other => conflict_on(other, "name"),
-        })?;
-    state.refdata.invalidate();
-    crate::jobs::reapply_sla_later(state, state.now()).await?;
-    Ok(saved)
+    Ok(Json(put_policy(&state, &auth.caller(), Some(id), b).await?))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

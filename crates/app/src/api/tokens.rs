@@ -1,5 +1,6 @@
 //! `/tokens`: personal API tokens. The secret is shown once at creation and stored hashed.
 
+pub use crate::desk::directory::tokens::issue_token as issue;
 use axum::extract::State;
 use axum::http::StatusCode;
 use jiff::SignedDuration;
@@ -10,7 +11,7 @@ use ventanilla_store::tokens::ApiToken;
 
 use super::types::{CreatedToken, audit};
 use crate::AppState;
-use crate::auth::{Auth, secret};
+use crate::auth::Auth;
 use crate::error::{AppError, AppResult, ErrorBody};
 use crate::extract::{Json, Path};
 
@@ -86,30 +87,6 @@ async fn outlives_parent(
         .into()),
         _ => Ok(()),
     }
-}
-
-/// Generates and stores a token; shared with the `token create` command.
-pub async fn issue(
-    state: &AppState,
-    user: ventanilla_domain::UserId,
-    name: &str,
-    expires_at: Option<jiff::Timestamp>,
-) -> AppResult<CreatedToken> {
-    let token = secret::new_api_token()?;
-    let prefix: String = token.chars().take(10).collect();
-    let info = state
-        .store
-        .tokens()
-        .create(
-            user,
-            name,
-            &secret::hash(&token),
-            &prefix,
-            state.now(),
-            expires_at,
-        )
-        .await?;
-    Ok(CreatedToken { token, info })
 }
 
 /// Revokes a token: one's own, or anyone's with `users.manage`.

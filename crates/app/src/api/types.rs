@@ -2,7 +2,7 @@
 //! turn API input into validated domain values.
 
 use serde::{Deserialize, Deserializer};
-use utoipa::{IntoParams, ToSchema};
+use utoipa::IntoParams;
 use ventanilla_domain::directory::PageRequest;
 
 use crate::error::AppError;
@@ -36,14 +36,7 @@ where
     Option::<T>::deserialize(d).map(Some)
 }
 
-/// The answer to creating an API token: the secret, shown this once.
-#[derive(Debug, serde::Serialize, ToSchema)]
-pub struct CreatedToken {
-    /// The secret to send as `Authorization: Bearer …`. It is not stored and cannot be shown again.
-    pub token: String,
-    #[serde(flatten)]
-    pub info: ventanilla_store::tokens::ApiToken,
-}
+pub use crate::desk::directory::tokens::CreatedToken;
 
 /// An audit entry for an action taken by `auth` now.
 pub fn audit(

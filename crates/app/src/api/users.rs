@@ -1,89 +1,19 @@
 //! `/users`: the people directory. Requesters see only themselves; listing needs
 //! `users.read` (scoped in the SQL); creating and changing others needs `users.manage`.
 
+pub use crate::desk::directory::users::{CreateUser, ListQuery, SetPassword, UpdateUser};
 use axum::extract::State;
 use axum::http::StatusCode;
-use serde::Deserialize;
-use utoipa::{IntoParams, ToSchema};
 use ventanilla_domain::access::Scope;
-use ventanilla_domain::directory::{NAME_MAX, NewUser, PHONE_MAX, Page, User, UserPatch};
-use ventanilla_domain::{
-    DepartmentId, Email, Language, OrganisationId, Permission, Text, TimeZoneName, UserId,
-    ValidationError,
-};
+use ventanilla_domain::directory::{Page, User};
+use ventanilla_domain::{OrganisationId, Permission, UserId, ValidationError};
 use ventanilla_store::users::UserFilter;
 
-use super::types::{PageQuery, audit, double_option};
+use super::types::{PageQuery, audit};
 use crate::AppState;
 use crate::auth::Auth;
 use crate::error::{AppError, AppResult, ErrorBody};
 use crate::extract::{Json, Path, Query};
-
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct ListQuery {
-    /// Part of the name or email.
-    pub q: Option<String>,
-    pub organisation_id: Option<i64>,
-    /// Role name, e.g. `agent`.
-    pub role: Option<String>,
-    pub active: Option<bool>,
-    /// The `next` value of the previous page.
-    pub after: Option<i64>,
-    /// 1 to 200, default 50.
-    #[param(minimum = 1, maximum = 200)]
-    pub limit: Option<u32>,
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CreateUser {
-    pub email: String,
-    pub name: String,
-    pub phone: Option<String>,
-    pub organisation_id: Option<i64>,
-    pub department_id: Option<i64>,
-    /// `es` (default) or `en`.
-    pub language: Option<String>,
-    /// IANA time zone, default `Europe/Madrid`.
-    pub time_zone: Option<String>,
-    /// Role name: `requester` (default), `agent`, `supervisor`, `admin` or a custom role.
-    pub role: Option<String>,
-    #[serde(default)]
-    pub organisation_manager: bool,
-    /// Optional initial password (at least 10 characters). Without one the user cannot sign
-    /// in with a password until one is set.
-    pub password: Option<String>,
-}
-
-#[derive(Debug, Default, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct UpdateUser {
-    pub email: Option<String>,
-    pub name: Option<String>,
-    #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>)]
-    pub phone: Option<Option<String>>,
-    #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<i64>)]
-    pub organisation_id: Option<Option<i64>>,
-    #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<i64>)]
-    pub department_id: Option<Option<i64>>,
-    pub language: Option<String>,
-    pub time_zone: Option<String>,
-    pub role: Option<String>,
-    pub organisation_manager: Option<bool>,
-    pub active: Option<bool>,
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct SetPassword {
-    pub password: String,
-    /// Required when changing one's own password.
-    pub current_password: Option<String>,
-}
 
 /// Lists users visible to the caller.
 #[utoipa::path(get, path = "/users", tag = "people", params(ListQuery),
@@ -117,55 +47,10 @@ pub async fn create(
     auth: Auth,
     Json(req): Json<CreateUser>,
 ) -> AppResult<(StatusCode, Json<User>)> {
-    auth.require(Permission::UsersManage)?;
-    let role = state
-        .store
-        .roles()
-        .by_name(
-            req.role
-                .as_deref()
-                .unwrap_or(ventanilla_domain::access::REQUESTER),
-        )
-        .await
-        .map_err(|e| not_found_as(e, "role", "is not a known role"))?;
-    let organisation_id = req.organisation_id.map(OrganisationId);
-    let department_id = req.department_id.map(DepartmentId);
-    check_placement(&state, organisation_id, department_id).await?;
-    let password_hash = match req.password {
-        Some(p) => Some(state.passwords.hash(p).await?),
-        None => None,
-    };
-    let new = NewUser {
-        email: Email::parse(&req.email)?,
-        name: Text::parse("name", &req.name, NAME_MAX)?,
-        phone: Text::parse_optional("phone", req.phone.as_deref(), PHONE_MAX)?,
-        organisation_id,
-        department_id,
-        language: req
-            .language
-            .as_deref()
-            .map_or(Ok(Language::Es), str::parse)?,
-        time_zone: match req.time_zone.as_deref() {
-            Some(z) => TimeZoneName::parse(z)?,
-            None => state.config.defaults.time_zone()?,
-        },
-        role_id: role.id,
-        organisation_manager: req.organisation_manager,
-        password_hash,
-    };
-    let entry = audit(&state, &auth, "user.create")
-        .target("user", None)
-        .detail(serde_json::json!({
-            "email": new.email, "name": new.name, "role": role.name,
-            "organisation_id": new.organisation_id, "department_id": new.department_id,
-        }));
-    let user = state
-        .store
-        .users()
-        .create(&new, &entry)
-        .await
-        .map_err(|e| conflict_on(e, "email"))?;
-    Ok((StatusCode::CREATED, Json(user)))
+    Ok((
+        StatusCode::CREATED,
+        Json(crate::desk::directory::users::create_user(&state, &auth.caller(), req).await?),
+    ))
 }
 
 /// Reads one user: oneself always; others with `users.read` within the caller's scope.
@@ -213,85 +98,9 @@ pub async fn update(
     Path(id): Path<i64>,
     Json(req): Json<UpdateUser>,
 ) -> AppResult<Json<User>> {
-    let id = UserId(id);
-    let admin_fields = req.email.is_some()
-        || req.organisation_id.is_some()
-        || req.department_id.is_some()
-        || req.role.is_some()
-        || req.organisation_manager.is_some()
-        || req.active.is_some();
-    if !auth.actor.is_self(id) || admin_fields {
-        auth.require(Permission::UsersManage)?;
-    }
-    let current = state.store.users().get(id).await?;
-    let role_id = match &req.role {
-        Some(name) => Some(
-            state
-                .store
-                .roles()
-                .by_name(name)
-                .await
-                .map_err(|e| not_found_as(e, "role", "is not a known role"))?
-                .id,
-        ),
-        None => None,
-    };
-    // An administrator cannot lock themself out by accident.
-    if auth.actor.is_self(id)
-        && (req.active == Some(false) || role_id.is_some_and(|r| r != current.role_id))
-    {
-        return Err(AppError::Conflict(
-            "you cannot deactivate yourself or change your own role".into(),
-        ));
-    }
-    let patch = UserPatch {
-        email: req.email.as_deref().map(Email::parse).transpose()?,
-        name: req
-            .name
-            .as_deref()
-            .map(|n| Text::parse("name", n, NAME_MAX))
-            .transpose()?,
-        phone: req
-            .phone
-            .as_ref()
-            .map(|p| Text::parse_optional("phone", p.as_deref(), PHONE_MAX))
-            .transpose()?,
-        organisation_id: req.organisation_id.map(|o| o.map(OrganisationId)),
-        department_id: req.department_id.map(|d| d.map(DepartmentId)),
-        language: req.language.as_deref().map(str::parse).transpose()?,
-        time_zone: req
-            .time_zone
-            .as_deref()
-            .map(TimeZoneName::parse)
-            .transpose()?,
-        role_id,
-        organisation_manager: req.organisation_manager,
-        active: req.active,
-    };
-    if patch.is_empty() {
-        return Ok(Json(current));
-    }
-    check_placement(
-        &state,
-        patch.organisation_id.unwrap_or(current.organisation_id),
-        patch.department_id.unwrap_or(current.department_id),
-    )
-    .await?;
-    let entry = audit(&state, &auth, "user.update")
-        .target("user", Some(id.get()))
-        .detail(serde_json::json!({
-            "email": patch.email, "name": patch.name, "phone": patch.phone,
-            "organisation_id": patch.organisation_id, "department_id": patch.department_id,
-            "language": patch.language, "time_zone": patch.time_zone, "role": req.role,
-            "organisation_manager": patch.organisation_manager, "active": patch.active,
-        }));
-    let (_, after) = state
-        .store
-        .users()
-        .update(id, &patch, &entry)
-        .await
-        .map_err(|e| conflict_on(e, "email"))?;
-    Ok(Json(after))
+    Ok(Json(
+        crate::desk::directory::users::update_user(&state, &auth.caller(), id, req).await?,
+    ))
 }
 
 /// Sets a password: one's own with the current password, anyone's with `users.manage`.
@@ -333,36 +142,6 @@ pub async fn set_password(
         .set_password_hash(id, &hash, &entry)
         .await?;
     Ok(StatusCode::NO_CONTENT)
-}
-
-/// A department must belong to the user's organisation.
-async fn check_placement(
-    state: &AppState,
-    org: Option<OrganisationId>,
-    dept: Option<DepartmentId>,
-) -> AppResult<()> {
-    if let Some(o) = org {
-        state
-            .store
-            .organisations()
-            .get(o)
-            .await
-            .map_err(|e| not_found_as(e, "organisation_id", "does not exist"))?;
-    }
-    if let Some(d) = dept {
-        let dept = state
-            .store
-            .departments()
-            .get(d)
-            .await
-            .map_err(|e| not_found_as(e, "department_id", "does not exist"))?;
-        if Some(dept.organisation_id) != org {
-            return Err(
-                ValidationError::new("department_id", "belongs to another organisation").into(),
-            );
-        }
-    }
-    Ok(())
 }
 
 /// A reference in the body that names nothing is the caller's input error (422), not 404.

@@ -16,7 +16,10 @@
 //!
 //! No surface calls another surface's handler; none of these modules imports axum.
 
+pub mod directory;
 pub mod error;
+pub mod ics;
+pub mod sla;
 pub mod tickets;
 
 pub use error::{DeskError, DeskResult, Refusal, missing_as};
@@ -30,4 +33,13 @@ pub fn audit(app: &crate::App, caller: &Caller, action: &str) -> ventanilla_stor
         action,
         caller.ip.clone(),
     )
+}
+
+/// Refuses unless the caller's role grants `p`.
+pub fn require(caller: &Caller, p: ventanilla_domain::Permission) -> DeskResult<()> {
+    if caller.can(p) {
+        Ok(())
+    } else {
+        Err(DeskError::Forbidden)
+    }
 }

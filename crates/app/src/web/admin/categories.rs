@@ -13,8 +13,7 @@ use ventanilla_domain::{CategoryId, Permission};
 
 use super::edit::{Refused, checked, id_field, submit};
 use crate::AppState;
-use crate::api::categories::{self, CreateCategory, UpdateCategory};
-use crate::extract::{Json, Path};
+use crate::desk::directory::categories::{CreateCategory, UpdateCategory};
 use crate::web::kit::error::WebResult;
 use crate::web::kit::form::{CsrfForm, FieldErrors};
 use crate::web::kit::page::{Ctx, Viewer, render};
@@ -140,8 +139,9 @@ pub async fn create(
             name_es: form.name_es.clone(),
             name_en: form.name_en.clone(),
         };
-        let (_, Json(cat)) =
-            categories::create(State(state.clone()), viewer.auth.clone(), Json(req)).await?;
+        let cat =
+            crate::desk::directory::categories::create_category(&state, &viewer.caller(), req)
+                .await?;
         Ok(format!("/admin/categories/{}", cat.id))
     };
     let page = CategoryPage::load(&state, &viewer, None, form.clone());
@@ -192,13 +192,8 @@ pub async fn save(
             && req.name_en.is_none()
             && req.active.is_none();
         if !unchanged {
-            categories::update(
-                State(state.clone()),
-                viewer.auth.clone(),
-                Path(id),
-                Json(req),
-            )
-            .await?;
+            crate::desk::directory::categories::update_category(&state, &viewer.caller(), id, req)
+                .await?;
         }
         Ok(format!("/admin/categories/{id}"))
     };

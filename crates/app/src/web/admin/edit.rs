@@ -74,6 +74,12 @@ impl From<AppError> for Refused {
     }
 }
 
+impl From<crate::desk::DeskError> for Refused {
+    fn from(e: crate::desk::DeskError) -> Self {
+        Refused::App(e.into())
+    }
+}
+
 /// An admin form's save and what follows it. `save` does the work (normally one API
 /// handler) and returns the page to go to (a local path, optionally with `#anchor`), which
 /// is answered with a redirect carrying the "saved" message. When it is refused, a

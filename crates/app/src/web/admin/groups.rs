@@ -11,8 +11,7 @@ use ventanilla_domain::{GroupId, Permission};
 
 use super::edit::{checked, opt, saved, submit};
 use crate::AppState;
-use crate::api::groups::{self, CreateGroup, UpdateGroup};
-use crate::extract::{Json, Path};
+use crate::desk::directory::groups::{CreateGroup, UpdateGroup};
 use crate::web::kit::error::WebResult;
 use crate::web::kit::form::{CsrfForm, FieldErrors};
 use crate::web::kit::page::{Ctx, Viewer, render};
@@ -116,8 +115,7 @@ pub async fn create(
             email: opt(&form.email),
             members: Vec::new(),
         };
-        let (_, Json(g)) =
-            groups::create(State(state.clone()), viewer.auth.clone(), Json(req)).await?;
+        let g = crate::desk::directory::groups::create_group(&state, &viewer.caller(), req).await?;
         Ok(format!("/admin/groups/{}", g.group.id))
     };
     let page = GroupPage::load(&state, &viewer, None, form.clone());
@@ -162,13 +160,7 @@ pub async fn save(
             && req.email.is_none()
             && req.active.is_none();
         if !unchanged {
-            groups::update(
-                State(state.clone()),
-                viewer.auth.clone(),
-                Path(id),
-                Json(req),
-            )
-            .await?;
+            crate::desk::directory::groups::update_group(&state, &viewer.caller(), id, req).await?;
         }
         Ok(format!("/admin/groups/{id}"))
     };
@@ -201,12 +193,12 @@ pub async fn put_member(
     viewer.auth.require(Permission::GroupsManage)?;
     let (gid, uid) = (num(&form.group_id), num(&form.user_id));
     let save = async {
-        let body = serde_json::json!({ "supervisor": checked(&form.supervisor) }).to_string();
-        groups::put_member(
-            State(state.clone()),
-            viewer.auth.clone(),
-            Path((gid, uid)),
-            axum::body::Bytes::from(body),
+        crate::desk::directory::groups::put_member(
+            &state,
+            &viewer.caller(),
+            gid,
+            uid,
+            checked(&form.supervisor),
         )
         .await?;
         Ok(if form.back == "group" {
@@ -232,6 +224,6 @@ pub async fn remove_member(
     axum::extract::Path((gid, uid)): axum::extract::Path<(i64, i64)>,
     CsrfForm { viewer, .. }: CsrfForm<MemberForm>,
 ) -> WebResult<Response> {
-    groups::remove_member(State(state), viewer.auth, Path((gid, uid))).await?;
+    crate::desk::directory::groups::remove_member(&state, &viewer.caller(), gid, uid).await?;
     Ok(saved(&format!("/admin/groups/{gid}#members")))
 }

@@ -12,9 +12,8 @@ use ventanilla_domain::{DepartmentId, OrganisationId, Permission};
 
 use super::edit::{checked, opt, submit};
 use crate::AppState;
-use crate::api::departments::{self, CreateDepartment, UpdateDepartment};
-use crate::api::organisations::{self, CreateOrganisation, UpdateOrganisation};
-use crate::extract::{Json, Path};
+use crate::desk::directory::departments::{CreateDepartment, UpdateDepartment};
+use crate::desk::directory::organisations::{CreateOrganisation, UpdateOrganisation};
 use crate::web::kit::error::WebResult;
 use crate::web::kit::form::{CsrfForm, FieldErrors};
 use crate::web::kit::page::{Ctx, Viewer, render};
@@ -116,8 +115,12 @@ pub async fn create(
             name: form.name.clone(),
             code: opt(&form.code),
         };
-        let (_, Json(o)) =
-            organisations::create(State(state.clone()), viewer.auth.clone(), Json(req)).await?;
+        let o = crate::desk::directory::organisations::create_organisation(
+            &state,
+            &viewer.caller(),
+            req,
+        )
+        .await?;
         Ok(format!("/admin/organisations/{}", o.id))
     };
     let page = OrganisationPage::load(&state, &viewer, None, form.clone());
@@ -154,11 +157,11 @@ pub async fn save(
             active: (active != current.active).then_some(active),
         };
         if req.name.is_some() || req.code.is_some() || req.active.is_some() {
-            organisations::update(
-                State(state.clone()),
-                viewer.auth.clone(),
-                Path(id),
-                Json(req),
+            crate::desk::directory::organisations::update_organisation(
+                &state,
+                &viewer.caller(),
+                id,
+                req,
             )
             .await?;
         }
@@ -188,7 +191,8 @@ pub async fn create_department(
             organisation_id: org_id,
             name: form.name.clone(),
         };
-        departments::create(State(state.clone()), viewer.auth.clone(), Json(req)).await?;
+        crate::desk::directory::departments::create_department(&state, &viewer.caller(), req)
+            .await?;
         Ok(format!("/admin/organisations/{org_id}#departments"))
     };
     let page = async {
@@ -266,11 +270,11 @@ pub async fn department_save(
             let req = UpdateDepartment {
                 name: form.name.clone(),
             };
-            departments::update(
-                State(state.clone()),
-                viewer.auth.clone(),
-                Path(id),
-                Json(req),
+            crate::desk::directory::departments::update_department(
+                &state,
+                &viewer.caller(),
+                id,
+                req,
             )
             .await?;
         }

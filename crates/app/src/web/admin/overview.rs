@@ -125,7 +125,7 @@ pub async fn save_matrix(
             m.set(i.parse()?, u.parse()?, p);
         }
     }
-    let entry = crate::api::types::audit(&state, &viewer.auth, "settings.priority_matrix")
+    let entry = crate::desk::audit(&state, &viewer.caller(), "settings.priority_matrix")
         .detail(serde_json::to_value(m).unwrap_or_default());
     matrix::save(&state, &m, &entry).await?;
     Ok(Redirect::to("/admin?flash=saved").into_response())

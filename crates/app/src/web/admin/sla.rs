@@ -1,7 +1,7 @@
 //! Administration of service levels: business calendars and SLA policies, edited as the
 //! same JSON documents the API takes and saved through the API's own validation
-//! (`api::sla::{put_calendar, put_policy}`); holidays are also imported from an `.ics` file
-//! (`api::sla::import_holidays_text`, the API's import).
+//! (`desk::sla::{put_calendar, put_policy}`); holidays are also imported from an `.ics` file
+//! (`desk::sla::import_holidays_text`, the API's import).
 
 use askama::Template;
 use axum::extract::State;
@@ -11,7 +11,7 @@ use ventanilla_domain::{Permission, ValidationError};
 use ventanilla_store::sla::{StoredCalendar, StoredPolicy};
 
 use crate::AppState;
-use crate::api::sla::{CalendarBody, PolicyBody, import_holidays_text, put_calendar, put_policy};
+use crate::desk::sla::{CalendarBody, PolicyBody, import_holidays_text, put_calendar, put_policy};
 use crate::web::kit::error::WebResult;
 use crate::web::kit::form::CsrfForm;
 use crate::web::kit::page::{Ctx, Viewer, render};
@@ -76,7 +76,7 @@ pub async fn save_calendar(
         name: form.name,
         calendar: json("calendar", &form.calendar)?,
     };
-    put_calendar(&state, &viewer.auth, id, body).await?;
+    put_calendar(&state, &viewer.caller(), id, body).await?;
     Ok(Redirect::to("/admin/sla?flash=saved").into_response())
 }
 
@@ -116,7 +116,7 @@ pub async fn save_policy(
         actions,
         active: form.active == "on",
     };
-    put_policy(&state, &viewer.auth, id, body).await?;
+    put_policy(&state, &viewer.caller(), id, body).await?;
     Ok(Redirect::to("/admin/sla?flash=saved").into_response())
 }
 
@@ -140,6 +140,6 @@ pub async fn import_holidays(
     };
     let text = std::str::from_utf8(&file.data)
         .map_err(|_| ValidationError::new("files", "must be a UTF-8 text file"))?;
-    import_holidays_text(&state, &upload.viewer.auth, id, text).await?;
+    import_holidays_text(&state, &upload.viewer.caller(), id, text).await?;
     Ok(Redirect::to("/admin/sla?flash=saved").into_response())
 }

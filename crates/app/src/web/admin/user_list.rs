@@ -11,8 +11,7 @@ use ventanilla_store::users::UserFilter;
 
 use super::edit::{opt, saved};
 use crate::AppState;
-use crate::api::users::{self, UpdateUser};
-use crate::extract::{Json, Path};
+use crate::desk::directory::users::UpdateUser;
 use crate::web::kit::error::WebResult;
 use crate::web::kit::form::CsrfForm;
 use crate::web::kit::page::{Ctx, Viewer, render};
@@ -82,6 +81,6 @@ pub async fn set_active(
         active: Some(form.active == "true"),
         ..UpdateUser::default()
     };
-    users::update(State(state), viewer.auth, Path(id), Json(req)).await?;
+    crate::desk::directory::users::update_user(&state, &viewer.caller(), id, req).await?;
     Ok(saved("/admin/users"))
 }

@@ -14,8 +14,7 @@ use ventanilla_store::directory::OrganisationFilter;
 
 use super::edit::{Refused, checked, id_field, opt, submit};
 use crate::AppState;
-use crate::api::users::{self, CreateUser, SetPassword, UpdateUser};
-use crate::extract::{Json, Path};
+use crate::desk::directory::users::{CreateUser, UpdateUser};
 use crate::web::kit::error::WebResult;
 use crate::web::kit::form::{CsrfForm, FieldErrors};
 use crate::web::kit::i18n::Lang;
@@ -206,8 +205,8 @@ pub async fn create(
             organisation_manager: checked(&form.organisation_manager),
             password: opt(&form.password),
         };
-        let (_, Json(user)) =
-            users::create(State(state.clone()), viewer.auth.clone(), Json(req)).await?;
+        let user =
+            crate::desk::directory::users::create_user(&state, &viewer.caller(), req).await?;
         Ok(format!("/admin/users/{}", user.id))
     };
     let page = UserPage::load(&state, &viewer, None, form.clone());
@@ -271,13 +270,7 @@ pub async fn save(
             return Err(Refused::Fields(errors));
         };
         let req = changes(&current, &form, org, dept);
-        users::update(
-            State(state.clone()),
-            viewer.auth.clone(),
-            Path(id),
-            Json(req),
-        )
-        .await?;
+        crate::desk::directory::users::update_user(&state, &viewer.caller(), id, req).await?;
         Ok(format!("/admin/users/{id}"))
     };
     let page = UserPage::load(&state, &viewer, Some(current.clone()), form.clone());
@@ -306,17 +299,8 @@ pub async fn set_password(
         .get(ventanilla_domain::UserId(id))
         .await?;
     let save = async {
-        let req = SetPassword {
-            password: form.password,
-            current_password: None,
-        };
-        users::set_password(
-            State(state.clone()),
-            viewer.auth.clone(),
-            Path(id),
-            Json(req),
-        )
-        .await?;
+        crate::desk::directory::users::set_password_of(&state, &viewer.caller(), id, form.password)
+            .await?;
         Ok(format!("/admin/users/{id}#password"))
     };
     let page = UserPage::load(

@@ -141,7 +141,7 @@ pub async fn logout(
     if let AuthMethod::Session { id_hash, .. } = &viewer.auth.method {
         state.store.sessions().delete(id_hash).await?;
     }
-    let entry = crate::api::types::audit(&state, &viewer.auth, "logout")
+    let entry = crate::desk::audit(&state, &viewer.caller(), "logout")
         .target("user", Some(viewer.auth.user_id().get()));
     state.store.audit().record(&entry).await?;
     let jar = jar.add(session::removal(&state));
@@ -166,7 +166,7 @@ pub async fn language(
         language: Some(language),
         ..UserPatch::default()
     };
-    let entry = crate::api::types::audit(&state, &viewer.auth, "user.update")
+    let entry = crate::desk::audit(&state, &viewer.caller(), "user.update")
         .target("user", Some(viewer.auth.user_id().get()))
         .detail(serde_json::json!({ "language": language.code() }));
     state

@@ -10,7 +10,7 @@ use ventanilla_domain::ValidationError;
 use ventanilla_domain::sla::Holiday;
 use ventanilla_domain::textfile::{self, Position};
 
-use crate::error::AppResult;
+use crate::desk::DeskResult;
 
 fn date_of(value: &str) -> Option<Date> {
     let digits: String = value.chars().take(8).collect();
@@ -67,7 +67,7 @@ fn at(p: Option<Position>) -> String {
     p.map_or(String::new(), |p| format!(" ({p})"))
 }
 
-pub fn holidays(ics: &str) -> AppResult<Vec<Holiday>> {
+pub fn holidays(ics: &str) -> DeskResult<Vec<Holiday>> {
     // iCalendar's own line end is CRLF; editors also save LF, and often a byte-order mark.
     let text = textfile::normalised(ics, "\r\n");
     let cal: icalendar::Calendar = text.parse().map_err(|e: String| {
