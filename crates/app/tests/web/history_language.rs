@@ -20,6 +20,9 @@ async fn speak(d: &Desk, who: &Person, language: &str) {
     assert_eq!(res.status, StatusCode::OK, "{}", res.text);
 }
 
+/// A reader, their language, a page, what they must read there and what they must not.
+type Case<'a> = (&'a Person, &'a str, String, &'a [&'a str], &'a [&'a str]);
+
 #[tokio::test]
 async fn system_entries_and_notifications_are_read_in_the_readers_language() {
     let d = ventanilla_testkit::desk().with_l2("Redes").build().await;
@@ -36,7 +39,7 @@ async fn system_entries_and_notifications_are_read_in_the_readers_language() {
     assert_eq!(res.status, StatusCode::OK, "{}", res.text);
 
     // (reader, language, page, what they must read, what they must not)
-    let cases: [(&Person, &str, String, &[&str], &[&str]); 6] = [
+    let cases: [Case; 6] = [
         (
             &d.supervisor,
             "es",

@@ -54,8 +54,7 @@ pub async fn list_tickets(app: &App, caller: &Caller, q: &ListQuery) -> DeskResu
             ValidationError::new("sort", "must be newest, oldest, priority or due")
         })?,
     };
-    Ok(app
-        .store
+    app.store
         .tickets()
         .list(
             &scope(app, caller),
@@ -72,7 +71,7 @@ pub async fn list_tickets(app: &App, caller: &Caller, q: &ListQuery) -> DeskResu
                 ValidationError::new("after", "is not a cursor from this list").into()
             }
             other => crate::desk::DeskError::from(other),
-        })?)
+        })
 }
 
 pub fn filter_of(caller: &Caller, q: &ListQuery) -> Result<TicketFilter, ValidationError> {
