@@ -9,8 +9,8 @@ use clap::{Args, Parser, Subcommand};
 use tokio::net::TcpListener;
 use ventanilla_app::config::{Config, LogFormat};
 use ventanilla_app::{App, AppState};
-use ventanilla_domain::directory::NewUser;
-use ventanilla_domain::{Email, Language, SystemClock, Text, TimeZoneName};
+
+use ventanilla_domain::{Email, SystemClock};
 use ventanilla_store::Store;
 use ventanilla_store::audit::NewAudit;
 
@@ -423,34 +423,25 @@ async fn add_user(
     time_zone: Option<&str>,
     password: Option<String>,
 ) -> anyhow::Result<ventanilla_domain::directory::User> {
-    let role = app
-        .store
-        .roles()
-        .by_name(role)
-        .await
-        .with_context(|| format!("unknown role {role:?}"))?;
-    let password_hash = match password {
-        Some(p) => Some(app.passwords.hash(p).await?),
-        None => None,
-    };
-    let new = NewUser {
-        email: Email::parse(email)?,
-        name: Text::parse("name", name, 200)?,
+    // The same use case as the API's and the administration's user form, as the operator.
+    let req = ventanilla_app::desk::directory::users::CreateUser {
+        email: email.to_owned(),
+        name: name.to_owned(),
         phone: None,
         organisation_id: None,
         department_id: None,
-        language: language.parse::<Language>()?,
-        time_zone: match time_zone {
-            Some(z) => TimeZoneName::parse(z)?,
-            None => app.config.defaults.time_zone()?,
-        },
-        role_id: role.id,
+        language: Some(language.to_owned()),
+        time_zone: time_zone.map(str::to_owned),
+        role: Some(role.to_owned()),
         organisation_manager: false,
-        password_hash,
+        password,
     };
-    let entry =
-        NewAudit::new(app.now(), None, "user.create", Some("cli".into())).target("user", None);
-    Ok(app.store.users().create(&new, &entry).await?)
+    ventanilla_app::desk::directory::users::create_user_by_operator(app, req)
+        .await
+        .map_err(|e| match e.field() {
+            Some(field) => anyhow::anyhow!("{field}: {e}"),
+            None => anyhow::anyhow!("{e}"),
+        })
 }
 
 async fn demo(

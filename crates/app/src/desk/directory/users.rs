@@ -78,6 +78,28 @@ pub struct SetPassword {
 /// Creates a user.
 pub async fn create_user(app: &App, caller: &Caller, req: CreateUser) -> DeskResult<User> {
     require(caller, Permission::UsersManage)?;
+    insert_user(app, audit(app, caller, "user.create"), req).await
+}
+
+/// Creates a user for the machine's operator (`ventanilla user add`): nobody is signed in —
+/// the first administrator is made this way — so the audit row has no actor and says `cli`.
+pub async fn create_user_by_operator(app: &App, req: CreateUser) -> DeskResult<User> {
+    let entry = ventanilla_store::audit::NewAudit::new(
+        app.now(),
+        None,
+        "user.create",
+        Some(ventanilla_domain::Origin::Cli.as_str().into()),
+    );
+    insert_user(app, entry, req).await
+}
+
+/// The one way a user is created: role, placement, password policy, every field validated,
+/// the audit row written with the user.
+async fn insert_user(
+    app: &App,
+    entry: ventanilla_store::audit::NewAudit,
+    req: CreateUser,
+) -> DeskResult<User> {
     let role = app
         .store
         .roles()
@@ -113,12 +135,10 @@ pub async fn create_user(app: &App, caller: &Caller, req: CreateUser) -> DeskRes
         organisation_manager: req.organisation_manager,
         password_hash,
     };
-    let entry = audit(app, caller, "user.create")
-        .target("user", None)
-        .detail(serde_json::json!({
-            "email": new.email, "name": new.name, "role": role.name,
-            "organisation_id": new.organisation_id, "department_id": new.department_id,
-        }));
+    let entry = entry.target("user", None).detail(serde_json::json!({
+        "email": new.email, "name": new.name, "role": role.name,
+        "organisation_id": new.organisation_id, "department_id": new.department_id,
+    }));
     let user = app
         .store
         .users()
