@@ -22,6 +22,7 @@ pub struct CalendarBody {
     #[schema(value_type = Object)]
     pub calendar: serde_json::Value,
 }
+
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PolicyBody {

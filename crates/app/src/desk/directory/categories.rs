@@ -1,4 +1,5 @@
 //! The category tree and the impact x urgency matrix (SPEC C2).
+
 use super::{conflict_on, double_option};
 use crate::App;
 use crate::desk::require;
@@ -20,6 +21,7 @@ pub struct CreateCategory {
     pub name_es: String,
     pub name_en: String,
 }
+
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateCategory {
@@ -66,6 +68,7 @@ pub async fn create_category(
         .map_err(|e| conflict_on(e, "code"))?;
     Ok(c)
 }
+
 /// Renames, moves or retires a category (retired ones stay on old tickets).
 pub async fn update_category(
     app: &App,
@@ -106,6 +109,7 @@ pub async fn update_category(
         .update(CategoryId(id), &patch, &entry)
         .await?)
 }
+
 /// Replaces the matrix. Existing tickets keep their priority; new ones and re-derived ones
 /// use the new matrix.
 pub async fn save_matrix(

@@ -1,4 +1,5 @@
 //! Departments of organisations (SPEC C15).
+
 use super::conflict_on;
 use crate::App;
 use crate::desk::require;
@@ -19,12 +20,14 @@ pub struct ListQuery {
     #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
 }
+
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateDepartment {
     pub organisation_id: i64,
     pub name: String,
 }
+
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateDepartment {
@@ -59,6 +62,7 @@ pub async fn create_department(
         .map_err(|e| conflict_on(e, "name"))?;
     Ok(dept)
 }
+
 /// Renames a department.
 pub async fn update_department(
     app: &App,

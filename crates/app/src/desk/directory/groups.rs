@@ -1,4 +1,5 @@
 //! Support groups (SPEC C5): creating and changing groups and their members.
+
 use crate::App;
 use crate::desk::require;
 use crate::desk::{DeskError, DeskResult, audit, missing_as};
@@ -18,6 +19,7 @@ pub struct GroupWithMembers {
     pub group: SupportGroup,
     pub members: Vec<GroupMember>,
 }
+
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ListQuery {
@@ -33,6 +35,7 @@ pub struct ListQuery {
     #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
 }
+
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MemberInput {
@@ -40,6 +43,7 @@ pub struct MemberInput {
     #[serde(default)]
     pub supervisor: bool,
 }
+
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateGroup {
@@ -51,6 +55,7 @@ pub struct CreateGroup {
     #[serde(default)]
     pub members: Vec<MemberInput>,
 }
+
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateGroup {
@@ -64,6 +69,7 @@ pub struct UpdateGroup {
     pub email: Option<Option<String>>,
     pub active: Option<bool>,
 }
+
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PutMember {
@@ -114,6 +120,7 @@ pub async fn create_group(
     let members = app.store.groups().members(group.id).await?;
     Ok(GroupWithMembers { group, members })
 }
+
 /// Changes a group.
 pub async fn update_group(
     app: &App,
@@ -157,6 +164,7 @@ pub async fn update_group(
     let members = app.store.groups().members(group.id).await?;
     Ok(GroupWithMembers { group, members })
 }
+
 /// Adds a member to a group, or changes whether they supervise it.
 pub async fn put_member(
     app: &App,
@@ -178,6 +186,7 @@ pub async fn put_member(
     let members = app.store.groups().members(group.id).await?;
     Ok(GroupWithMembers { group, members })
 }
+
 /// Removes a member from a group.
 pub async fn remove_member(app: &App, caller: &Caller, id: i64, user_id: i64) -> DeskResult<()> {
     require(caller, Permission::GroupsManage)?;

@@ -1,4 +1,5 @@
 //! Organisations (SPEC C15): the customers a service provider serves.
+
 use super::{conflict_on, double_option};
 use crate::App;
 use crate::desk::require;
@@ -20,6 +21,7 @@ pub struct ListQuery {
     #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
 }
+
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateOrganisation {
@@ -27,6 +29,7 @@ pub struct CreateOrganisation {
     /// Optional short code, unique (e.g. `ACME`).
     pub code: Option<String>,
 }
+
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateOrganisation {
@@ -56,6 +59,7 @@ pub async fn create_organisation(
         .map_err(|e| conflict_on(e, "name or code"))?;
     Ok(org)
 }
+
 /// Changes an organisation (deactivate with `"active": false`).
 pub async fn update_organisation(
     app: &App,

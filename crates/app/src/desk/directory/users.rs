@@ -1,4 +1,5 @@
 //! People (SPEC C15): creating users and changing them (oneself or, with `users.manage`, anyone).
+
 use super::{conflict_on, double_option};
 use crate::App;
 use crate::desk::require;
@@ -27,6 +28,7 @@ pub struct ListQuery {
     #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
 }
+
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateUser {
@@ -47,6 +49,7 @@ pub struct CreateUser {
     /// in with a password until one is set.
     pub password: Option<String>,
 }
+
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateUser {
@@ -67,6 +70,7 @@ pub struct UpdateUser {
     pub organisation_manager: Option<bool>,
     pub active: Option<bool>,
 }
+
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SetPassword {
@@ -147,6 +151,7 @@ async fn insert_user(
         .map_err(|e| conflict_on(e, "email"))?;
     Ok(user)
 }
+
 /// Changes a user. Users may change their own name, phone, language and time zone; all
 /// other changes, and changes to others, need `users.manage`.
 pub async fn update_user(app: &App, caller: &Caller, id: i64, req: UpdateUser) -> DeskResult<User> {
