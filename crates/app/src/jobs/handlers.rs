@@ -9,11 +9,11 @@ use anyhow::Context as _;
 use crate::App;
 use crate::desk::tickets::sla_check::{check_sla_with, check_ticket_sla};
 
+/// Queued by the ticket write path and policy saves, so named beside them.
+pub use crate::desk::tickets::sla::{SLA_CHECK, SLA_REAPPLY};
 pub const SLA_SCAN: &str = "sla.scan";
-pub const SLA_CHECK: &str = "sla.check";
 /// Brings every open ticket's SLA record in line with the policies and calendars as they
 /// are now (after one was edited): see [`crate::desk::tickets::sla_check::reapply_all`].
-pub const SLA_REAPPLY: &str = "sla.reapply";
 pub const SURVEY_TIMEOUT: &str = "survey.timeout";
 pub const HOUSEKEEPING: &str = "housekeeping";
 

@@ -31,5 +31,5 @@ pub fn router(state: &AppState) -> Router<AppState> {
             state.clone(),
             kit::once::layer,
         ))
-        .layer(axum::middleware::from_fn(kit::ctx::lang_layer))
+        .layer(axum::middleware::from_fn(kit::guard::lang_layer))
 }

@@ -5,15 +5,12 @@
 //! reader's language (Fluent message `history-<code>`). Free text a person typed (a reply,
 //! a handover summary, a reason) stays in `body`, untranslated, as they wrote it.
 
-use std::collections::BTreeMap;
-
 use super::record::EventKind;
 use super::status::Status;
 use crate::people::Tier;
 use crate::sla::SlaKind;
 
-/// Parameters of a coded entry or notice: names to plain values (numbers, codes, names).
-pub type Params = BTreeMap<String, String>;
+pub use super::record::Params;
 
 /// A service-level threshold crossing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

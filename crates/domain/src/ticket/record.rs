@@ -11,6 +11,10 @@ use crate::ids::{CategoryId, EventId, GroupId, OrganisationId, TicketId, UserId}
 use crate::people::Tier;
 use crate::text::Text;
 
+/// Parameters of a coded timeline entry or notice: names to plain values (numbers, codes,
+/// names), rendered into the reader's sentence at read time (see `history`).
+pub type Params = std::collections::BTreeMap<String, String>;
+
 pub const SUBJECT_MAX: usize = 250;
 pub const BODY_MAX: usize = 100_000;
 
@@ -236,7 +240,7 @@ pub struct TicketEvent {
     /// with its parameters; `None` for entries that are only a person's words or a change.
     pub code: Option<String>,
     #[cfg_attr(feature = "openapi", schema(value_type = Object))]
-    pub params: super::history::Params,
+    pub params: Params,
     /// What a person wrote; never a system sentence.
     pub body: Option<String>,
     /// For changes: the field, and its old and new values as text.

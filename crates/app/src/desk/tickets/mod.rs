@@ -7,6 +7,7 @@ pub mod access;
 pub mod actions;
 pub mod attachments;
 pub mod escalate;
+pub mod facts;
 pub mod intake;
 pub mod lifecycle;
 pub mod links;

@@ -15,7 +15,7 @@ use ventanilla_domain::{
 use ventanilla_store::tickets::Effects;
 
 use super::access::{load, require};
-use super::register::{FactsInput, facts_of};
+use super::facts::{FactsInput, facts_of};
 use crate::App;
 use crate::desk::{DeskError, DeskResult, missing_as};
 

@@ -4,6 +4,11 @@
 
 use std::collections::HashMap;
 
+/// The job that checks one ticket now (a threshold already due after a write).
+pub const SLA_CHECK: &str = "sla.check";
+/// The job that re-measures every open ticket after a policy or calendar save.
+pub const SLA_REAPPLY: &str = "sla.reapply";
+
 use jiff::Timestamp;
 use ventanilla_domain::sla::{
     Calendar, ClockFacts, Crossing, InForce, SlaAction, SlaActions, SlaEvent, SlaKind, SlaPolicy,
@@ -249,12 +254,8 @@ pub fn after_write(
     }
     if t.sla.next_check_at.is_some_and(|at| at <= now) {
         fx.jobs.push(
-            NewJob::new(
-                crate::jobs::SLA_CHECK,
-                serde_json::json!({ "ticket_id": id.get() }),
-                now,
-            )
-            .dedupe(format!("sla.check:{}:v{}", id.get(), t.version)),
+            NewJob::new(SLA_CHECK, serde_json::json!({ "ticket_id": id.get() }), now)
+                .dedupe(format!("sla.check:{}:v{}", id.get(), t.version)),
         );
     }
 }

@@ -138,7 +138,7 @@ const REAPPLY_PAGE: i64 = 500;
 /// already in line writes nothing.
 pub async fn reapply_sla_later(app: &App, now: jiff::Timestamp) -> DeskResult<()> {
     let job =
-        ventanilla_store::jobs::NewJob::new(crate::jobs::SLA_REAPPLY, serde_json::json!({}), now);
+        ventanilla_store::jobs::NewJob::new(super::sla::SLA_REAPPLY, serde_json::json!({}), now);
     app.store.jobs().enqueue(&job, now).await?;
     Ok(())
 }

@@ -1,12 +1,11 @@
 //! What a page knows about its request before any handler runs: the `Ctx` every template
-//! receives, the request's language (a task-local set by `lang_layer`, so error pages speak
+//! receives, the request's language (a task-local set by `guard::lang_layer`, so error pages speak
 //! it) and the guess made before sign-in. It sits below `error` and `page`: both import it,
 //! it imports neither.
 
 use std::cell::RefCell;
 
 use axum::http::{HeaderMap, header};
-use axum::response::Response;
 use axum_extra::extract::CookieJar;
 use jiff::Timestamp;
 use ventanilla_domain::Language;
@@ -71,18 +70,6 @@ pub fn guess_lang(headers: &HeaderMap) -> Lang {
             .and_then(|v| v.to_str().ok()),
     )
     .unwrap_or_default()
-}
-
-/// Sets the request language for everything rendered while handling this request.
-pub async fn lang_layer(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
-    let lang = guess_lang(req.headers());
-    let info = RequestInfo {
-        lang,
-        signed_in: None,
-    };
-    REQUEST
-        .scope(RefCell::new(info), super::guard::run(req, next))
-        .await
 }
 
 /// The page-wide context: language, who is signed in, the CSRF token, the flash message.

@@ -13,6 +13,18 @@ use axum::response::Response;
 use super::ctx::current_lang;
 use crate::error::AppError;
 
+/// Sets the request language for everything rendered while handling this request.
+pub async fn lang_layer(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let lang = super::ctx::guess_lang(req.headers());
+    let info = super::ctx::RequestInfo {
+        lang,
+        signed_in: None,
+    };
+    super::ctx::REQUEST
+        .scope(std::cell::RefCell::new(info), run(req, next))
+        .await
+}
+
 /// Checks the query, runs the page, and renders a bare error as the HTML error page.
 pub async fn run(req: Request, next: Next) -> Response {
     if let Err(e) =
