@@ -29,14 +29,7 @@ pub fn sees_internal(caller: &Caller) -> bool {
     caller.can(Permission::TicketsReadInternal)
 }
 
-/// Refuses unless the caller's role grants `p`.
-pub fn require(caller: &Caller, p: Permission) -> DeskResult<()> {
-    if caller.can(p) {
-        Ok(())
-    } else {
-        Err(DeskError::Forbidden)
-    }
-}
+pub use crate::desk::require;
 
 /// Loads a ticket the caller may see; anything else is "not found".
 pub async fn load(app: &App, caller: &Caller, id: TicketId) -> DeskResult<Ticket> {
