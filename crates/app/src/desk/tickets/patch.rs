@@ -217,7 +217,10 @@ pub async fn patch_ticket(
         Some(g) => g,
         None => ticket.group_id,
     };
-    let facts = match group_after {
+    // Read only when the patch moves the ticket or names an assignee: the rule needs them
+    // for nothing else, and most patches (category, priority, texts) touch neither.
+    let needs_group = p.group_id.is_some() || matches!(p.assignee_id, Some(Some(_)));
+    let facts = match group_after.filter(|_| needs_group) {
         Some(g) => Some(group_facts(app, g).await?),
         None => None,
     };
