@@ -20,6 +20,7 @@ pub mod groups;
 pub mod import;
 #[macro_use]
 pub mod jobs;
+pub mod mail_ids;
 pub mod notifications;
 pub mod outbox;
 pub mod roles;

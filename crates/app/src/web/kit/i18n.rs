@@ -117,8 +117,35 @@ mod tests {
                 .filter_map(|l| l.split(" =").next().map(str::to_owned))
                 .collect()
         };
-        let es = keys(include_str!("../../../locales/es/main.ftl"));
-        let en = keys(include_str!("../../../locales/en/main.ftl"));
+        // Every `.ftl` file of a language is loaded (one per area: main, mail, …).
+        let read = |lang: &str| -> String {
+            let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("locales")
+                .join(lang);
+            let mut files: Vec<_> = std::fs::read_dir(&dir)
+                .expect("locale folder")
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|x| x == "ftl"))
+                .collect();
+            files.sort();
+            files
+                .iter()
+                .map(|p| std::fs::read_to_string(p).expect("locale file"))
+                .collect::<Vec<_>>()
+                .join("\n")
+        };
+        let (es_src, en_src) = (read("es"), read("en"));
+        assert_eq!(
+            std::fs::read_dir(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("locales/es"))
+                .map(|d| d.count())
+                .ok(),
+            std::fs::read_dir(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("locales/en"))
+                .map(|d| d.count())
+                .ok(),
+            "both languages have the same files"
+        );
+        let es = keys(&es_src);
+        let en = keys(&en_src);
         for k in &es {
             assert!(en.contains(k), "{k} missing in en");
         }
