@@ -50,4 +50,6 @@ id_type!(
     EventId,
     /// A file attached to a ticket.
     AttachmentId,
+    /// A knowledge-base article (FAQ, SOP or known error).
+    ArticleId,
 );

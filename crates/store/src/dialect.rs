@@ -130,3 +130,177 @@ pub(crate) fn list_demote(kind: BackendKind) -> &'static str {
         BackendKind::Postgres => "",
     }
 }
+
+/// Full-text search (`search/`). Both databases index the same terms (computed by
+/// `ventanilla_domain::search`); they differ in how: SQLite keeps contentless FTS5 tables
+/// whose rowid is the ticket's or article's id, matched with FTS5 query syntax and ranked by
+/// `bm25` (column weights: subject or title ×4); PostgreSQL keeps `tsvector` columns built by
+/// `array_to_tsvector` (terms verbatim, the subject or title at weight A) with GIN indexes,
+/// matched with a `tsquery` cast from text (no parser, so the lexemes stay verbatim too) and
+/// ranked by `ts_rank`. A requester matches only the public columns.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct MatchSql {
+    /// The index joined to its table (`t` for tickets, `a` for articles).
+    pub from: &'static str,
+    /// The match condition, before the bound query.
+    pub cond: &'static str,
+    /// Closes the condition after the bound query.
+    pub cond_end: &'static str,
+    /// The rank, higher is better, before the bound query (`None`: needs no parameter).
+    pub score: &'static str,
+    pub score_end: &'static str,
+    /// The id subquery for list filters: `t.id IN (<in_head> $n <in_end>)`.
+    pub in_head: &'static str,
+    pub in_end: &'static str,
+}
+
+pub(crate) fn ticket_match(kind: BackendKind, internal: bool) -> MatchSql {
+    match (kind, internal) {
+        (BackendKind::Sqlite, _) => MatchSql {
+            from: "ticket_fts JOIN tickets t ON t.id = ticket_fts.rowid",
+            cond: "ticket_fts MATCH ",
+            cond_end: "",
+            score: "-bm25(ticket_fts, 4.0, 1.0, 1.0)",
+            score_end: "",
+            in_head: "SELECT rowid FROM ticket_fts WHERE ticket_fts MATCH ",
+            in_end: "",
+        },
+        (BackendKind::Postgres, false) => MatchSql {
+            from: "ticket_search f JOIN tickets t ON t.id = f.ticket_id",
+            cond: "f.pub @@ CAST(",
+            cond_end: " AS tsquery)",
+            score: "CAST(ts_rank(f.pub, CAST(",
+            score_end: " AS tsquery)) AS DOUBLE PRECISION)",
+            in_head: "SELECT ticket_id FROM ticket_search WHERE pub @@ CAST(",
+            in_end: " AS tsquery)",
+        },
+        (BackendKind::Postgres, true) => MatchSql {
+            from: "ticket_search f JOIN tickets t ON t.id = f.ticket_id",
+            cond: "f.allv @@ CAST(",
+            cond_end: " AS tsquery)",
+            score: "CAST(ts_rank(f.allv, CAST(",
+            score_end: " AS tsquery)) AS DOUBLE PRECISION)",
+            in_head: "SELECT ticket_id FROM ticket_search WHERE allv @@ CAST(",
+            in_end: " AS tsquery)",
+        },
+    }
+}
+
+pub(crate) fn article_match(kind: BackendKind) -> MatchSql {
+    match kind {
+        BackendKind::Sqlite => MatchSql {
+            from: "article_fts JOIN articles a ON a.id = article_fts.rowid",
+            cond: "article_fts MATCH ",
+            cond_end: "",
+            score: "-bm25(article_fts, 4.0, 1.0)",
+            score_end: "",
+            in_head: "SELECT rowid FROM article_fts WHERE article_fts MATCH ",
+            in_end: "",
+        },
+        BackendKind::Postgres => MatchSql {
+            from: "article_search f JOIN articles a ON a.id = f.article_id",
+            cond: "f.doc @@ CAST(",
+            cond_end: " AS tsquery)",
+            score: "CAST(ts_rank(f.doc, CAST(",
+            score_end: " AS tsquery)) AS DOUBLE PRECISION)",
+            in_head: "SELECT article_id FROM article_search WHERE doc @@ CAST(",
+            in_end: " AS tsquery)",
+        },
+    }
+}
+
+/// The query text each backend's match takes; a requester's FTS5 query is limited to the
+/// public columns (PostgreSQL matches the public vector instead, see [`ticket_match`]).
+pub(crate) fn ticket_query_text(
+    kind: BackendKind,
+    q: &ventanilla_domain::search::Query,
+    internal: bool,
+) -> String {
+    match kind {
+        BackendKind::Sqlite if internal => q.to_fts5(),
+        BackendKind::Sqlite => format!("{{subj pub}} : ({})", q.to_fts5()),
+        BackendKind::Postgres => q.to_tsquery(),
+    }
+}
+
+pub(crate) fn article_query_text(
+    kind: BackendKind,
+    q: &ventanilla_domain::search::Query,
+) -> String {
+    match kind {
+        BackendKind::Sqlite => q.to_fts5(),
+        BackendKind::Postgres => q.to_tsquery(),
+    }
+}
+
+/// Writing index rows. SQLite: a contentless FTS5 row is replaced by deleting it by rowid
+/// and inserting it again. PostgreSQL: one upsert whose vectors are built in SQL.
+pub(crate) fn ticket_index_delete(kind: BackendKind) -> Option<&'static str> {
+    match kind {
+        BackendKind::Sqlite => Some("DELETE FROM ticket_fts WHERE rowid IN "),
+        BackendKind::Postgres => None,
+    }
+}
+
+/// `(head, row tail)`: the INSERT before its `VALUES` rows of (id, subject terms, public
+/// terms, internal terms), and what follows them.
+pub(crate) fn ticket_index_insert(kind: BackendKind) -> (&'static str, &'static str) {
+    match kind {
+        BackendKind::Sqlite => (
+            "INSERT INTO ticket_fts (rowid, subj, pub, priv) VALUES ",
+            "",
+        ),
+        BackendKind::Postgres => (
+            "INSERT INTO ticket_search (ticket_id, pub, allv)
+             SELECT id, pubv, pubv || array_to_tsvector(string_to_array(i, ' ')) FROM (
+               SELECT CAST(id AS BIGINT) AS id, i,
+                 setweight(array_to_tsvector(string_to_array(s, ' ')), 'A')
+                   || array_to_tsvector(string_to_array(p, ' ')) AS pubv
+               FROM (VALUES ",
+            ") AS x (id, s, p, i)) v
+             ON CONFLICT (ticket_id) DO UPDATE SET pub = excluded.pub, allv = excluded.allv",
+        ),
+    }
+}
+
+pub(crate) fn article_index_delete(kind: BackendKind) -> Option<&'static str> {
+    match kind {
+        BackendKind::Sqlite => Some("DELETE FROM article_fts WHERE rowid = $1"),
+        BackendKind::Postgres => None,
+    }
+}
+
+/// Inserts (id, title terms, body terms) as `$1, $2, $3`.
+pub(crate) fn article_index_insert(kind: BackendKind) -> &'static str {
+    match kind {
+        BackendKind::Sqlite => "INSERT INTO article_fts (rowid, title, body) VALUES ($1, $2, $3)",
+        BackendKind::Postgres => {
+            "INSERT INTO article_search (article_id, doc) VALUES ($1,
+               setweight(array_to_tsvector(string_to_array($2, ' ')), 'A')
+               || array_to_tsvector(string_to_array($3, ' ')))
+             ON CONFLICT (article_id) DO UPDATE SET doc = excluded.doc"
+        }
+    }
+}
+
+/// A rebuild reads a batch of tickets and writes their rows in one transaction; on
+/// PostgreSQL the rows are locked against changes meanwhile (a change waits, then writes
+/// its own row after the rebuild's), SQLite's `BEGIN IMMEDIATE` excludes writers anyway.
+pub(crate) fn reindex_lock(kind: BackendKind) -> &'static str {
+    match kind {
+        BackendKind::Postgres => " FOR SHARE OF t",
+        BackendKind::Sqlite => "",
+    }
+}
+
+/// After a full rebuild: SQLite merges the FTS5 segments into one (faster queries, smaller
+/// file); PostgreSQL's GIN needs fresh statistics only.
+pub(crate) fn search_optimize(kind: BackendKind) -> &'static [&'static str] {
+    match kind {
+        BackendKind::Sqlite => &[
+            "INSERT INTO ticket_fts (ticket_fts) VALUES ('optimize')",
+            "INSERT INTO article_fts (article_fts) VALUES ('optimize')",
+        ],
+        BackendKind::Postgres => &["ANALYZE ticket_search", "ANALYZE article_search"],
+    }
+}

@@ -8,6 +8,7 @@
 #[macro_use]
 mod macros;
 
+pub mod articles;
 pub mod audit;
 pub mod backup;
 pub mod categories;
@@ -24,6 +25,7 @@ pub mod mail_ids;
 pub mod notifications;
 pub mod outbox;
 pub mod roles;
+pub mod search;
 pub mod sessions;
 pub mod settings;
 pub mod sla;

@@ -12,7 +12,7 @@ mod history;
 mod kind;
 mod lifecycle;
 mod machine;
-mod names;
+pub(crate) mod names;
 mod patch;
 mod priority;
 mod record;

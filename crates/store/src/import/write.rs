@@ -428,6 +428,11 @@ macro_rules! write_tickets {
         let (rows, events) = resolve_tickets($keys, $tickets, &mut counters, ticket_id, event_id)?;
         insert_ticket_rows!($tx, rows, $numbered);
         insert_event_rows!($tx, events, $numbered);
+        // Imported tickets are searchable at once, like registered ones.
+        let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+        for chunk in ids.chunks(500) {
+            crate::search::reindex_tickets!($tx, $kind, chunk, true);
+        }
         for ((k, v), (_, old)) in counters.iter().zip(&before) {
             if v != old {
                 sqlx::query("UPDATE ticket_counters SET last_value = $2 WHERE kind = $1")

@@ -15,7 +15,13 @@ use crate::sql::{Param, SqlBuilder, trusted};
 /// with the OR read every open ticket of the desk to count a supervisor's empty "my groups"
 /// tab (0.3 s at 1 M tickets). Each arm capped at `cap` keeps the count exact below the cap
 /// and at the cap above it.
-fn push_capped(b: &mut SqlBuilder, scope: &TicketScope, f: &TicketFilter, cap: u32) {
+fn push_capped(
+    b: &mut SqlBuilder,
+    kind: crate::BackendKind,
+    scope: &TicketScope,
+    f: &TicketFilter,
+    cap: u32,
+) {
     let arms: Vec<(&str, i64)> = match scope {
         TicketScope::Groups(u) => vec![
             (
@@ -34,7 +40,7 @@ fn push_capped(b: &mut SqlBuilder, scope: &TicketScope, f: &TicketFilter, cap: u
     if arms.is_empty() {
         b.push("SELECT count(*) FROM (SELECT 1 FROM tickets t WHERE 1 = 1");
         push_scope(b, scope);
-        push_filter(b, f);
+        push_filter(b, kind, f);
         b.push(" LIMIT ").bind(Param::I64(i64::from(cap)));
         b.push(") capped");
         return;
@@ -49,7 +55,7 @@ fn push_capped(b: &mut SqlBuilder, scope: &TicketScope, f: &TicketFilter, cap: u
         if cond.ends_with("user_id = ") {
             b.push(")");
         }
-        push_filter(b, f);
+        push_filter(b, kind, f);
         b.push(" LIMIT ").bind(Param::I64(i64::from(cap)));
         b.push(&format!(") a{i}"));
     }
@@ -66,7 +72,7 @@ impl Tickets<'_> {
         cap: u32,
     ) -> Result<i64> {
         let mut b = SqlBuilder::new("");
-        push_capped(&mut b, scope, f, cap);
+        push_capped(&mut b, self.0.kind(), scope, f, cap);
         let (sql, params) = b.finish();
         let n: i64 = on_reader!(self.0, |db| {
             bind_params!(sqlx::query_scalar(trusted(&sql)), params)
@@ -94,7 +100,7 @@ impl Tickets<'_> {
             }
             // The tag is cast so both databases return the same integer type.
             b.push(&format!("SELECT CAST({i} AS BIGINT) AS k, ("));
-            push_capped(&mut b, scope, f, cap);
+            push_capped(&mut b, self.0.kind(), scope, f, cap);
             b.push(") AS n");
         }
         let (sql, params) = b.finish();

@@ -327,6 +327,8 @@ impl Tickets<'_> {
             let (events, keys) = timeline_and_keys(&fresh, &rows)?;
             insert_events!(tx, events, now, numbered);
             insert_keys!(tx, &keys, now, numbered);
+            let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+            crate::search::reindex_tickets!(tx, self.0.kind(), &ids, true);
             (plans, rows)
         });
         self.outcome(plans, rows).await

@@ -15,6 +15,7 @@ pub use events::NewEvent;
 pub(crate) use events::{params_from_db, params_to_db};
 pub use plan::{ListPlan, PlanStep};
 pub use read::{TicketFilter, TicketPage, TicketScope, TicketSort};
+pub(crate) use read::{push_filter as read_filter, push_scope as read_scope};
 pub use write::{Effects, ModifyError, NewOutbox};
 
 use crate::Store;

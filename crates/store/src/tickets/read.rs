@@ -6,8 +6,9 @@ use ventanilla_domain::{CategoryId, GroupId, OrganisationId, TicketId, UserId};
 
 use super::Tickets;
 use super::row::{COLUMNS, TicketRow};
-use crate::sql::{Param, SqlBuilder, like_contains, trusted};
+use crate::sql::{Param, SqlBuilder, trusted};
 use crate::{Result, StoreError, dialect};
+use ventanilla_domain::search::{Query, QueryMode};
 
 /// Whose tickets a caller may see, resolved from the actor by the application.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,8 +36,12 @@ pub struct TicketFilter {
     pub category_id: Option<CategoryId>,
     pub major: Option<bool>,
     pub parent_id: Option<TicketId>,
-    /// Words in the subject (case-insensitive substring).
+    /// Words searched in the ticket's text through the search index (every word must
+    /// match, accents and case folded, stemmed): subject, description, public replies,
+    /// resolution, and internal notes when `text_internal` is set.
     pub text: Option<String>,
+    /// Whether `text` also matches internal notes (only for callers who may read them).
+    pub text_internal: bool,
     /// `at_risk` or `breached` (or `ok`).
     pub sla_state: Option<ventanilla_domain::sla::SlaState>,
 }
@@ -392,6 +397,7 @@ fn push_select(
     let pick = |yes: bool| if yes { demote } else { "" };
     push_filter_as(
         b,
+        kind,
         f,
         [
             pick(access.demote_status),
@@ -496,14 +502,19 @@ pub(crate) fn push_scope(b: &mut SqlBuilder, scope: &TicketScope) {
     }
 }
 
-pub(crate) fn push_filter(b: &mut SqlBuilder, f: &TicketFilter) {
-    push_filter_as(b, f, ["", "", ""]);
+pub(crate) fn push_filter(b: &mut SqlBuilder, kind: crate::BackendKind, f: &TicketFilter) {
+    push_filter_as(b, kind, f, ["", "", ""]);
 }
 
 /// [`push_filter`] with prefixes before the status column, the organisation and SLA state
 /// columns, and the priority column: SQLite's unary `+`, which keeps the planner from
 /// reading an index by that column (see `dialect::list_demote`), or nothing.
-fn push_filter_as(b: &mut SqlBuilder, f: &TicketFilter, [status, others, rank]: [&str; 3]) {
+fn push_filter_as(
+    b: &mut SqlBuilder,
+    kind: crate::BackendKind,
+    f: &TicketFilter,
+    [status, others, rank]: [&str; 3],
+) {
     if let Some(k) = f.kind {
         b.push(" AND t.kind = ")
             .bind(Param::Text(k.as_str().into()));
@@ -555,8 +566,22 @@ fn push_filter_as(b: &mut SqlBuilder, f: &TicketFilter, [status, others, rank]: 
             .bind(Param::Text(s.as_str().into()));
     }
     if let Some(text) = f.text.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        b.push(" AND lower(t.subject) LIKE ")
-            .bind(Param::Text(like_contains(text)))
-            .push(" ESCAPE '\\'");
+        // The search index (`search/`): folded, stemmed words of the subject, description,
+        // replies and resolution (and internal notes when the caller may read them).
+        let q = Query::parse(text, QueryMode::All);
+        if q.is_empty() {
+            b.push(" AND 1 = 0");
+        } else {
+            let m = dialect::ticket_match(kind, f.text_internal);
+            b.push(" AND t.id IN (")
+                .push(m.in_head)
+                .bind(Param::Text(dialect::ticket_query_text(
+                    kind,
+                    &q,
+                    f.text_internal,
+                )))
+                .push(m.in_end)
+                .push(")");
+        }
     }
 }

@@ -81,6 +81,17 @@ macro_rules! insert_outbox {
     }};
 }
 
+/// Whether a change touches what the search index holds of a ticket: its words (subject,
+/// description, resolution, anything a timeline entry says) or its requester (whose address
+/// is indexed).
+fn text_changed(before: &Ticket, after: &Ticket, effects: &Effects) -> bool {
+    before.subject != after.subject
+        || before.description != after.description
+        || before.resolution != after.resolution
+        || before.requester_id != after.requester_id
+        || effects.events.iter().any(|e| e.body.is_some())
+}
+
 /// Under concurrent writers without `If-Match`, a change is re-read and re-applied; beyond
 /// this many lost races the caller gets a conflict rather than a silent overwrite.
 const MAX_ATTEMPTS: usize = 5;
@@ -101,6 +112,7 @@ impl Tickets<'_> {
         F: FnMut(&mut Ticket) -> std::result::Result<Effects, E>,
     {
         let select = format!("SELECT {COLUMNS} FROM tickets WHERE id = $1");
+        let kind = self.0.kind();
         for _ in 0..MAX_ATTEMPTS {
             let attempt: Option<(Ticket, Effects)> = in_transaction!(self.0, |tx| {
                 let row: TicketRow = sqlx::query_as(trusted(&select))
@@ -154,6 +166,10 @@ impl Tickets<'_> {
                         }
                         for b in &effects.sla_breaches {
                             crate::sla_breaches::insert_sla_breach!(&mut *tx, id.get(), b, now);
+                        }
+                        // The search row, in the same transaction, when its words changed.
+                        if text_changed(&before, &after, &effects) {
+                            crate::search::reindex_tickets!(tx, kind, &[id.get()], false);
                         }
                         after.version = before.version + 1;
                         // Derived from status and escalation: recomputed here, once, rather

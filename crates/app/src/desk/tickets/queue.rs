@@ -115,6 +115,8 @@ pub fn filter_of(caller: &Caller, q: &ListQuery) -> Result<TicketFilter, Validat
         major: q.major,
         parent_id: q.parent_id.map(TicketId),
         text: q.q.clone(),
+        // Internal notes match only for callers who may read them.
+        text_internal: super::access::sees_internal(caller),
         sla_state: q
             .sla
             .as_deref()
