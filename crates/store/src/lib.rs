@@ -40,7 +40,7 @@ pub mod users;
 use std::sync::Arc;
 
 pub use connect::{StoreOptions, Synchronous};
-pub use error::StoreError;
+pub use error::{StoreError, is_transient};
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
