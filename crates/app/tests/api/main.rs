@@ -12,6 +12,7 @@ mod directory;
 mod downloads;
 mod error_shape;
 mod file_inputs;
+mod kb;
 mod registration;
 mod security;
 mod shell;
