@@ -13,6 +13,7 @@ mod downloads;
 mod error_shape;
 mod file_inputs;
 mod kb;
+mod kb_xss;
 mod registration;
 mod security;
 mod shell;
