@@ -7,6 +7,7 @@ pub mod categories;
 pub mod departments;
 mod doc_errors;
 pub mod groups;
+pub mod kb;
 mod notifications;
 pub mod organisations;
 mod roles;
@@ -106,6 +107,17 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(sla::update_policy))
         .routes(routes!(sla::list_jobs))
         .routes(routes!(sla::retry_job))
+        .routes(routes!(kb::list, kb::create))
+        .routes(routes!(kb::suggest))
+        .routes(routes!(kb::contributions))
+        .routes(routes!(kb::get, kb::update))
+        .routes(routes!(kb::revisions))
+        .routes(routes!(kb::vote))
+        .routes(routes!(kb::deflect))
+        .routes(routes!(kb::run_search))
+        .routes(routes!(kb::ticket_articles, kb::link_article))
+        .routes(routes!(kb::draft_from_ticket))
+        .routes(routes!(kb::ticket_suggestions))
         .split_for_parts();
     // After every route is in: the common error answers of each operation.
     utoipa::Modify::modify(&doc_errors::ErrorResponses, &mut doc);

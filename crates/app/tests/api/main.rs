@@ -12,6 +12,8 @@ mod directory;
 mod downloads;
 mod error_shape;
 mod file_inputs;
+mod kb;
+mod kb_xss;
 mod registration;
 mod security;
 mod shell;

@@ -1,0 +1,323 @@
+//! The one search: tickets (in the caller's scope; internal notes only for staff) and
+//! articles (published FAQs only for requesters), ranked, with highlighted snippets; the
+//! suggestions a requester sees while writing a ticket; similar resolved tickets.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use ventanilla_domain::kb::{ArticleKind, ArticleStatus, article_number};
+use ventanilla_domain::search::{Query, QueryMode, snippet};
+use ventanilla_domain::ticket::{Status, TicketKind};
+use ventanilla_domain::{ArticleId, Caller, CategoryId, Language, Permission, ValidationError};
+use ventanilla_store::search::{ArticleHit, ArticleSearch, TicketHit, TicketSearch};
+use ventanilla_store::tickets::{TicketFilter, TicketScope};
+
+use super::articles::sees_all;
+use crate::App;
+use crate::desk::tickets::access::{scope, sees_internal};
+use crate::desk::{DeskResult, require};
+
+/// Words of a snippet.
+const SNIPPET_WORDS: usize = 30;
+/// Counts stop here ("1000+").
+pub const COUNT_CAP: u32 = 1000;
+
+/// `GET /search` parameters.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SearchQuery {
+    /// The words to find (every word must match; accents and case do not matter).
+    #[param(min_length = 1, max_length = 200)]
+    pub q: String,
+    /// `ticket` or `article` (default both).
+    #[serde(rename = "type")]
+    #[param(rename = "type")]
+    pub kind_of: Option<String>,
+    /// A ticket kind (`incident`, `service_request`) or an article kind (`faq`, `sop`,
+    /// `known_error`); limits the results to that type.
+    pub kind: Option<String>,
+    /// A ticket status (or `open`) or an article status (`draft`, `published`, `archived`).
+    pub status: Option<String>,
+    pub category_id: Option<i64>,
+    /// Articles in this language (`es`, `en`).
+    pub language: Option<String>,
+    /// 1 to 200 (default 20).
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<u32>,
+}
+
+/// One result line.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SearchResult {
+    /// `ticket` or `article`.
+    #[serde(rename = "type")]
+    pub kind_of: &'static str,
+    pub id: i64,
+    /// `INC-000123` or `KB-000012`.
+    pub number: String,
+    pub title: String,
+    /// The ticket's kind or the article's.
+    pub kind: String,
+    pub status: String,
+    /// An article's language.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
+    /// HTML-escaped text around the first match, matches in `<mark>`.
+    pub snippet: String,
+    pub score: f64,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SearchCounts {
+    /// Matching tickets the caller may see (at most 1000).
+    pub tickets: i64,
+    pub articles: i64,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SearchResponse {
+    pub results: Vec<SearchResult>,
+    pub counts: SearchCounts,
+}
+
+/// Which of the two searches a request runs, with its filters.
+struct Plan {
+    tickets: Option<TicketFilter>,
+    articles: Option<ArticleSearch<'static>>,
+}
+
+fn plan(caller: &Caller, q: &SearchQuery) -> Result<Plan, ValidationError> {
+    let mut tickets = matches!(q.kind_of.as_deref(), None | Some("") | Some("ticket"));
+    let mut articles = matches!(q.kind_of.as_deref(), None | Some("") | Some("article"));
+    if !tickets && !articles {
+        return Err(ValidationError::new("type", "must be ticket or article"));
+    }
+    let mut tf = TicketFilter {
+        text_internal: sees_internal(caller),
+        ..Default::default()
+    };
+    let mut af = ArticleSearch {
+        public_only: !sees_all(caller),
+        ..Default::default()
+    };
+    if let Some(k) = q.kind.as_deref().filter(|s| !s.is_empty()) {
+        if let Ok(tk) = k.parse::<TicketKind>() {
+            tf.kind = Some(tk);
+            articles = false;
+        } else if let Ok(ak) = k.parse::<ArticleKind>() {
+            af.kind = Some(ak);
+            tickets = false;
+        } else {
+            return Err(ValidationError::new(
+                "kind",
+                "must be incident, service_request, faq, sop or known_error",
+            ));
+        }
+    }
+    if let Some(s) = q.status.as_deref().filter(|s| !s.is_empty()) {
+        if s == "open" {
+            tf.statuses = Status::ALL
+                .iter()
+                .copied()
+                .filter(|s| !s.is_terminal())
+                .collect();
+            articles = false;
+        } else if let Ok(ts) = s.parse::<Status>() {
+            tf.statuses = vec![ts];
+            articles = false;
+        } else if let Ok(st) = s.parse::<ArticleStatus>() {
+            af.status = Some(st);
+            tickets = false;
+        } else {
+            return Err(ValidationError::new(
+                "status",
+                "is not a ticket or article status",
+            ));
+        }
+    }
+    if let Some(c) = q.category_id {
+        tf.category_id = Some(CategoryId(c));
+        af.category_id = Some(CategoryId(c));
+    }
+    if let Some(l) = q.language.as_deref().filter(|s| !s.is_empty()) {
+        af.language = Some(
+            l.parse::<Language>()
+                .map_err(|_| ValidationError::new("language", "must be es or en"))?,
+        );
+        // Tickets have no language: a language filter asks for articles.
+        tickets = false;
+    }
+    Ok(Plan {
+        tickets: tickets.then_some(tf),
+        articles: articles.then_some(af),
+    })
+}
+
+pub(crate) fn ticket_result(h: TicketHit, query: &Query) -> SearchResult {
+    let text = match &h.resolution {
+        Some(r) => format!("{}\n{}", h.description, r),
+        None => h.description.clone(),
+    };
+    SearchResult {
+        kind_of: "ticket",
+        id: h.id,
+        number: h.number,
+        title: h.subject,
+        kind: h.kind,
+        status: h.status,
+        language: None,
+        snippet: snippet(&text, query, SNIPPET_WORDS),
+        score: h.score,
+    }
+}
+
+pub(crate) fn article_result(h: ArticleHit, query: &Query) -> SearchResult {
+    SearchResult {
+        kind_of: "article",
+        id: h.id,
+        number: article_number(ArticleId(h.id)),
+        title: h.title,
+        kind: h.kind,
+        status: h.status,
+        language: Some(h.language),
+        snippet: snippet(&h.body, query, SNIPPET_WORDS),
+        score: h.score,
+    }
+}
+
+/// Searches tickets and articles; results best first (an exact ticket number first of all).
+pub async fn search(app: &App, caller: &Caller, q: &SearchQuery) -> DeskResult<SearchResponse> {
+    require(caller, Permission::TicketsRead)?;
+    let raw = q.q.trim();
+    if raw.is_empty() || raw.chars().count() > 200 {
+        return Err(ValidationError::new("q", "must be 1 to 200 characters").into());
+    }
+    let limit = q.limit.unwrap_or(20);
+    if !(1..=200).contains(&limit) {
+        return Err(ValidationError::new("limit", "must be between 1 and 200").into());
+    }
+    let plan = plan(caller, q)?;
+    let query = Query::parse(raw, QueryMode::All);
+    let ticket_scope = scope(app, caller);
+    let mut results: Vec<SearchResult> = Vec::new();
+    let mut counts = SearchCounts {
+        tickets: 0,
+        articles: 0,
+    };
+    if let Some(filter) = &plan.tickets {
+        let s = TicketSearch {
+            query: &query,
+            scope: &ticket_scope,
+            internal: filter.text_internal,
+            filter,
+            limit,
+        };
+        let hits = app.store.search().tickets(&s).await?;
+        counts.tickets = app.store.search().count_tickets(&s, COUNT_CAP).await?;
+        results.extend(hits.into_iter().map(|h| ticket_result(h, &query)));
+    }
+    if let Some(af) = &plan.articles {
+        let s = ArticleSearch {
+            query: Some(&query),
+            limit,
+            ..af.clone()
+        };
+        let hits = app.store.search().articles(&s).await?;
+        counts.articles = app.store.search().count_articles(&s, COUNT_CAP).await?;
+        results.extend(hits.into_iter().map(|h| article_result(h, &query)));
+    }
+    // An exact ticket number outranks everything (it is one indexed term, so it matched).
+    let exact = query.number.clone();
+    results.sort_by(|a, b| {
+        let ea = exact.as_deref() == Some(a.number.as_str());
+        let eb = exact.as_deref() == Some(b.number.as_str());
+        eb.cmp(&ea)
+            .then(b.score.total_cmp(&a.score))
+            .then(b.id.cmp(&a.id))
+    });
+    results.truncate(limit as usize);
+    Ok(SearchResponse { results, counts })
+}
+
+/// `GET /articles/suggest` parameters.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SuggestQuery {
+    /// What the requester has typed so far (subject and description).
+    pub q: String,
+    /// 1 to 200 (default 5).
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<u32>,
+}
+
+/// Articles for what someone is typing: any word may match, the last one as a prefix;
+/// requesters get published FAQs, staff every published article.
+pub async fn suggest(
+    app: &App,
+    caller: &Caller,
+    q: &SuggestQuery,
+) -> DeskResult<Vec<SearchResult>> {
+    let limit = q.limit.unwrap_or(5);
+    if !(1..=200).contains(&limit) {
+        return Err(ValidationError::new("limit", "must be between 1 and 200").into());
+    }
+    let raw: String = q.q.chars().take(1000).collect();
+    let query = Query::parse(&raw, QueryMode::Any);
+    let s = ArticleSearch {
+        query: Some(&query),
+        public_only: !sees_all(caller),
+        status: Some(ArticleStatus::Published),
+        limit,
+        ..Default::default()
+    };
+    let hits = app.store.search().articles(&s).await?;
+    Ok(hits
+        .into_iter()
+        .map(|h| article_result(h, &query))
+        .collect())
+}
+
+/// Resolved tickets like the given text (for the agent's ticket page), with their
+/// resolutions in the snippet; `except` is the ticket being looked at.
+pub async fn similar_resolved(
+    app: &App,
+    caller: &Caller,
+    text: &str,
+    except: i64,
+    limit: u32,
+) -> DeskResult<Vec<SearchResult>> {
+    require(caller, Permission::TicketsReadInternal)?;
+    let query = Query::parse(text, QueryMode::Any);
+    let filter = TicketFilter {
+        statuses: vec![
+            Status::Solution,
+            Status::Validation,
+            Status::Survey,
+            Status::Review,
+            Status::Closed,
+        ],
+        ..Default::default()
+    };
+    let scope: TicketScope = scope(app, caller);
+    let hits = app
+        .store
+        .search()
+        .tickets(&TicketSearch {
+            query: &query,
+            scope: &scope,
+            internal: false,
+            filter: &filter,
+            limit: limit + 1,
+        })
+        .await?;
+    Ok(hits
+        .into_iter()
+        .filter(|h| h.id != except && h.resolution.is_some())
+        .take(limit as usize)
+        .map(|h| {
+            let res = h.resolution.clone().unwrap_or_default();
+            let mut r = ticket_result(h, &query);
+            r.snippet = snippet(&res, &query, SNIPPET_WORDS);
+            r
+        })
+        .collect())
+}
