@@ -15,6 +15,7 @@ mod connect;
 pub mod dialect;
 pub mod directory;
 mod error;
+pub mod events;
 pub mod form_keys;
 pub mod groups;
 pub mod import;

@@ -6,6 +6,7 @@ mod auth;
 pub mod categories;
 pub mod departments;
 mod doc_errors;
+pub mod events;
 pub mod groups;
 mod notifications;
 pub mod organisations;
@@ -78,6 +79,12 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(tokens::list, tokens::create))
         .routes(routes!(tokens::revoke))
         .routes(routes!(audit::list))
+        .routes(routes!(
+            events::create_integration,
+            events::list_integrations
+        ))
+        .routes(routes!(events::alertmanager))
+        .routes(routes!(events::generic))
         .routes(routes!(categories::list, categories::create))
         .routes(routes!(categories::update))
         .routes(routes!(categories::get_matrix, categories::put_matrix))

@@ -18,6 +18,7 @@
 
 pub mod directory;
 pub mod error;
+pub mod events;
 pub mod ics;
 pub mod sla;
 pub mod tickets;
