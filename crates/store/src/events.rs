@@ -316,6 +316,19 @@ impl Events<'_> {
         }))
     }
 
+    /// Every alert key of an integration with its incident, by key.
+    pub async fn linked(&self, integration: i64) -> Result<Vec<(String, TicketId)>> {
+        let rows: Vec<(String, i64)> = on_reader!(self.0, |db| {
+            sqlx::query_as(
+                "SELECT dedupe_key, ticket_id FROM event_alerts WHERE integration_id = $1 AND ticket_id IS NOT NULL ORDER BY dedupe_key",
+            )
+            .bind(integration)
+            .fetch_all(db)
+            .await?
+        });
+        Ok(rows.into_iter().map(|(k, t)| (k, TicketId(t))).collect())
+    }
+
     /// How many alert keys of an integration have an incident (tests and the bench).
     pub async fn count_linked(&self, integration: i64) -> Result<i64> {
         Ok(on_reader!(self.0, |db| {
