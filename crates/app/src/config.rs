@@ -83,6 +83,8 @@ pub struct WebhooksConfig {
     pub timeout_secs: u64,
     /// Attempts before a delivery is given up.
     pub max_attempts: i64,
+    /// How often new ticket events are turned into deliveries, in seconds.
+    pub dispatch_secs: u64,
 }
 
 impl Default for WebhooksConfig {
@@ -92,6 +94,7 @@ impl Default for WebhooksConfig {
             allow_private: false,
             timeout_secs: 10,
             max_attempts: 6,
+            dispatch_secs: 5,
         }
     }
 }

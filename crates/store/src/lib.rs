@@ -35,6 +35,7 @@ pub mod tickets;
 mod time;
 pub mod tokens;
 pub mod users;
+pub mod webhooks;
 
 use std::sync::Arc;
 

@@ -16,6 +16,7 @@ pub mod tickets;
 mod tokens;
 pub mod types;
 pub mod users;
+pub mod webhooks;
 
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
@@ -85,6 +86,8 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         ))
         .routes(routes!(events::alertmanager))
         .routes(routes!(events::generic))
+        .routes(routes!(webhooks::create, webhooks::list))
+        .routes(routes!(webhooks::deliveries))
         .routes(routes!(categories::list, categories::create))
         .routes(routes!(categories::update))
         .routes(routes!(categories::get_matrix, categories::put_matrix))

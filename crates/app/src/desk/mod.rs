@@ -22,6 +22,7 @@ pub mod events;
 pub mod ics;
 pub mod sla;
 pub mod tickets;
+pub mod webhooks;
 
 pub use error::{DeskError, DeskResult, Refusal, missing_as};
 pub use ventanilla_domain::{Caller, Origin};

@@ -22,3 +22,4 @@ mod tickets_access;
 mod tickets_fields;
 mod tickets_lifecycle;
 mod tickets_work;
+mod webhooks;
