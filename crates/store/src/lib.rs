@@ -16,6 +16,7 @@ mod connect;
 pub mod dialect;
 pub mod directory;
 mod error;
+pub mod events;
 pub mod form_keys;
 pub mod groups;
 pub mod import;
@@ -36,6 +37,7 @@ pub mod tickets;
 mod time;
 pub mod tokens;
 pub mod users;
+pub mod webhooks;
 
 use std::sync::Arc;
 

@@ -18,10 +18,12 @@
 
 pub mod directory;
 pub mod error;
+pub mod events;
 pub mod ics;
 pub mod kb;
 pub mod sla;
 pub mod tickets;
+pub mod webhooks;
 
 pub use error::{DeskError, DeskResult, Refusal, missing_as};
 pub use ventanilla_domain::{Caller, Origin};

@@ -29,5 +29,7 @@ pub use moves::{
     ConfirmationBody, SurveyBody, TransitionBody, confirm_solution, move_ticket, rate_ticket,
 };
 pub use patch::{PatchTicket, UpdateTicket, patch_ticket};
-pub use register::{CreateTicket, FactsInput, RegisterTicket, RequesterInput, register_ticket};
+pub use register::{
+    CreateTicket, FactsInput, RegisterTicket, RequesterInput, register_ticket, register_ticket_with,
+};
 pub use write::{write, write_with};
