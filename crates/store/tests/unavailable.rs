@@ -118,3 +118,93 @@ async fn postgresql_out_of_reach_or_ending_the_connection_is_unavailable() {
     assert!(is_transient(&e), "{e:?}");
     assert!(matches!(StoreError::from(e), StoreError::Unavailable(_)));
 }
+
+/// A full disk refuses writes as unavailable and the same store takes them again once
+/// there is room. Before the fix, SQLite rolled the transaction whose COMMIT hit the full
+/// disk back by itself, sqlx's ROLLBACK then failed, and the single writer connection
+/// refused every later transaction ("non-zero transaction depth") until a restart. The disk
+/// is a real 4 MiB tmpfs (mounting needs root, as CI has; skipped elsewhere outside CI).
+#[tokio::test]
+async fn the_writer_recovers_after_the_disk_was_full() {
+    use jiff::Timestamp;
+    use std::io::Write as _;
+    use ventanilla_domain::access::REQUESTER;
+    use ventanilla_domain::ticket::{Priority, TicketKind};
+    use ventanilla_store::{Store, StoreOptions};
+    use ventanilla_testdb::fixtures;
+
+    let dir = tempfile::tempdir().unwrap();
+    let mounted = std::process::Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=4m", "tmpfs"])
+        .arg(dir.path())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !mounted {
+        assert!(
+            std::env::var("CI").is_err(),
+            "CI must be able to mount a tmpfs"
+        );
+        eprintln!("skipped: mounting a tmpfs needs root");
+        return;
+    }
+    struct Unmount(std::path::PathBuf);
+    impl Drop for Unmount {
+        fn drop(&mut self) {
+            let _ = std::process::Command::new("umount").arg(&self.0).status();
+        }
+    }
+    let _unmount = Unmount(dir.path().to_owned());
+
+    let now: Timestamp = "2026-06-01T10:00:00Z".parse().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("v.db").display());
+    let store = Store::connect(&url, &StoreOptions::default())
+        .await
+        .unwrap();
+    store.migrate().await.unwrap();
+    let r = fixtures::user(&store, "r@x.test", REQUESTER, now).await.id;
+    let ticket = |n: usize| {
+        let mut t = fixtures::new_ticket(r, TicketKind::Incident, Priority::Low);
+        t.description =
+            ventanilla_domain::Text::parse("description", &"x".repeat(3000 + n), 5000).unwrap();
+        fixtures::registration(t, None)
+    };
+    // Fill the disk but for a little room.
+    let filler = dir.path().join("filler");
+    let mut f = std::fs::File::create(&filler).unwrap();
+    while f.write_all(&[0u8; 16 * 1024]).is_ok() {}
+    drop(f);
+    let len = std::fs::metadata(&filler).unwrap().len();
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(&filler)
+        .unwrap()
+        .set_len(len.saturating_sub(64 * 1024))
+        .unwrap();
+
+    let mut refused = None;
+    for n in 0..500 {
+        if let Err(e) = store.tickets().create_many(&[ticket(n)], now).await {
+            refused = Some(e);
+            break;
+        }
+    }
+    let e = refused.expect("the disk filled up");
+    assert!(matches!(e, StoreError::Unavailable(_)), "{e:?}");
+    let again = store
+        .tickets()
+        .create_many(&[ticket(0)], now)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(again, StoreError::Unavailable(_)),
+        "still full: refused the same way, not by a stuck transaction: {again:?}"
+    );
+
+    std::fs::remove_file(&filler).unwrap();
+    store
+        .tickets()
+        .create_many(&[ticket(1)], now)
+        .await
+        .expect("the same store writes again once there is room");
+}
