@@ -96,6 +96,15 @@ enum Command {
         /// The file to read, or `-` for standard input.
         file: PathBuf,
     },
+    /// Rebuild the search index of every ticket and article, in short batches while
+    /// servers keep running (searches and writes go on; each row is replaced in place).
+    Reindex {
+        #[command(flatten)]
+        db: DbArgs,
+        /// Tickets per transaction.
+        #[arg(long, default_value_t = 500)]
+        batch: i64,
+    },
     /// Manage users.
     User {
         #[command(subcommand)]
@@ -228,6 +237,7 @@ async fn run(command: Command, config: &mut Config) -> anyhow::Result<()> {
         }
         Command::Demo { listen, data_dir } => demo(config, listen, data_dir).await,
         Command::Import { db, file } => import(config, &db, &file).await,
+        Command::Reindex { db, batch } => reindex(config, &db, batch).await,
         Command::Backup { db, to } => {
             let app = open(config, &db).await?;
             let started = std::time::Instant::now();
@@ -350,6 +360,33 @@ async fn open(config: &mut Config, db: &DbArgs) -> anyhow::Result<Arc<App>> {
 }
 
 /// Imports a JSON Lines file and prints what it wrote and how fast (the last line is JSON).
+/// `ventanilla reindex`: every ticket, then every article, then a compaction.
+async fn reindex(config: &mut Config, db: &DbArgs, batch: i64) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        (1..=10_000).contains(&batch),
+        "--batch must be between 1 and 10000"
+    );
+    let app = open(config, db).await?;
+    let started = std::time::Instant::now();
+    let search = app.store.search();
+    let (mut after, mut tickets) = (0, 0_u64);
+    while let Some(last) = search.reindex_tickets_after(after, batch).await? {
+        tickets += 1;
+        after = last;
+    }
+    let (mut after, mut articles) = (0, 0_u64);
+    while let Some(last) = search.reindex_articles_after(after, batch).await? {
+        articles += 1;
+        after = last;
+    }
+    search.optimize().await?;
+    println!(
+        "search index rebuilt: {tickets} ticket batches, {articles} article batches in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
 async fn import(config: &mut Config, db: &DbArgs, file: &std::path::Path) -> anyhow::Result<()> {
     let app = open(config, db).await?;
     let input: Box<dyn std::io::BufRead + Send> = if file.as_os_str() == "-" {

@@ -339,3 +339,73 @@ async fn import_reads_files_as_editors_save_them() {
     .await
     .unwrap();
 }
+
+/// `ventanilla reindex` rebuilds a search index that lost its rows (a restore from an old
+/// backup, a hand edit): afterwards the ticket is found again.
+#[tokio::test(flavor = "multi_thread")]
+async fn reindex_rebuilds_a_lost_search_index() {
+    use ventanilla_domain::search::{Query, QueryMode};
+    use ventanilla_store::search::TicketSearch;
+    use ventanilla_store::tickets::{TicketFilter, TicketScope};
+    let db = TestDb::fresh().await;
+    let store = db.store().await;
+    let at: jiff::Timestamp = "2026-06-01T10:00:00Z".parse().unwrap();
+    let requester = ventanilla_testkit::fixtures::user(&store, "r@x.test", "requester", at).await;
+    let mut new = ventanilla_testkit::fixtures::new_ticket(
+        requester.id,
+        ventanilla_domain::ticket::TicketKind::Incident,
+        ventanilla_domain::ticket::Priority::Medium,
+    );
+    new.subject =
+        ventanilla_domain::Text::parse("subject", "Proyector de la sala Norte", 200).unwrap();
+    store
+        .tickets()
+        .create(&new, None, at, None, &[])
+        .await
+        .unwrap();
+    let query = Query::parse("proyectores", QueryMode::All);
+    let filter = TicketFilter::default();
+    let search = TicketSearch {
+        query: &query,
+        scope: &TicketScope::All,
+        internal: true,
+        filter: &filter,
+        limit: 10,
+    };
+    assert_eq!(store.search().tickets(&search).await.unwrap().len(), 1);
+    if db.is_postgres() {
+        let mut c = <sqlx::PgConnection as sqlx::Connection>::connect(&db.url)
+            .await
+            .unwrap();
+        sqlx::query("DELETE FROM ticket_search")
+            .execute(&mut c)
+            .await
+            .unwrap();
+    } else {
+        let mut c = <sqlx::SqliteConnection as sqlx::Connection>::connect(&db.url)
+            .await
+            .unwrap();
+        sqlx::query("DELETE FROM ticket_fts")
+            .execute(&mut c)
+            .await
+            .unwrap();
+    }
+    assert!(store.search().tickets(&search).await.unwrap().is_empty());
+    let url = db.url.clone();
+    let out = tokio::task::spawn_blocking(move || {
+        run(&["reindex", "--database-url", &url, "--batch", "1"], None)
+    })
+    .await
+    .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout(&out).contains("search index rebuilt: 1 ticket batches"),
+        "{}",
+        stdout(&out)
+    );
+    assert_eq!(store.search().tickets(&search).await.unwrap().len(), 1);
+}
