@@ -36,6 +36,8 @@ pub struct App {
     pub refdata: desk::tickets::refdata::RefData,
     /// The group-commit queue registrations go through (see `tickets::intake`).
     pub intake: desk::tickets::intake::Intake,
+    /// Cached classification and automation rules (see `desk::rules`).
+    pub rules: desk::rules::RuleCache,
 }
 
 impl App {
@@ -46,6 +48,9 @@ impl App {
         ));
         Self {
             intake: desk::tickets::intake::Intake::new(store.clone()),
+            rules: desk::rules::RuleCache::new(std::time::Duration::from_millis(
+                config.tickets.reference_cache_ms,
+            )),
             refdata,
             store,
             clock,

@@ -25,6 +25,7 @@ pub mod mail_ids;
 pub mod notifications;
 pub mod outbox;
 pub mod roles;
+pub mod rules;
 pub mod sessions;
 pub mod settings;
 pub mod sla;

@@ -11,6 +11,7 @@ pub mod groups;
 mod notifications;
 pub mod organisations;
 mod roles;
+pub mod rules;
 pub mod sla;
 pub mod tickets;
 mod tokens;
@@ -88,6 +89,9 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(events::generic))
         .routes(routes!(webhooks::create, webhooks::list))
         .routes(routes!(webhooks::deliveries))
+        .routes(routes!(rules::list, rules::create))
+        .routes(routes!(rules::update, rules::delete))
+        .routes(routes!(rules::preview))
         .routes(routes!(categories::list, categories::create))
         .routes(routes!(categories::update))
         .routes(routes!(categories::get_matrix, categories::put_matrix))

@@ -20,6 +20,7 @@ pub mod directory;
 pub mod error;
 pub mod events;
 pub mod ics;
+pub mod rules;
 pub mod sla;
 pub mod tickets;
 pub mod webhooks;

@@ -14,6 +14,7 @@ mod error_shape;
 mod events;
 mod file_inputs;
 mod registration;
+mod rules;
 mod security;
 mod shell;
 mod sla;
