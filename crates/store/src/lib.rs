@@ -11,6 +11,7 @@ mod macros;
 pub mod audit;
 pub mod backup;
 pub mod categories;
+pub mod classifier;
 mod connect;
 pub mod dialect;
 pub mod directory;

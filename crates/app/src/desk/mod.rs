@@ -16,6 +16,7 @@
 //!
 //! No surface calls another surface's handler; none of these modules imports axum.
 
+pub mod classifier;
 pub mod directory;
 pub mod error;
 pub mod events;

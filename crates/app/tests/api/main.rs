@@ -8,6 +8,7 @@ mod access;
 mod assignee_membership;
 mod auth;
 mod backup;
+mod classifier;
 mod directory;
 mod downloads;
 mod error_shape;
