@@ -46,6 +46,8 @@ pub struct EventsConfig {
     pub resolution_code: String,
     /// How many registrations of one call run at once (they share group commits).
     pub concurrency: usize,
+    /// How often the suggestion model is retrained from closed tickets, in hours.
+    pub retrain_hours: u64,
 }
 
 impl Default for EventsConfig {
@@ -67,6 +69,7 @@ impl Default for EventsConfig {
             on_resolved: "validation".into(),
             resolution_code: "monitoring_resolved".into(),
             concurrency: 64,
+            retrain_hours: 24,
         }
     }
 }

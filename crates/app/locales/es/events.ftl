@@ -3,3 +3,5 @@ history-event_opened = Abierto por una alerta de monitorización ({ $severity },
 history-event_repeated = La alerta de monitorización se ha repetido (huella { $fingerprint })
 history-event_refired = La alerta de monitorización vuelve a saltar tras resolverse (huella { $fingerprint })
 history-event_resolved = La alerta de monitorización se ha resuelto (huella { $fingerprint })
+history-rule_fired = Regla «{ $rule }» aplicada: { $actions }
+notice-rule_notify = Regla «{ $rule }» en { $number }: { $subject }

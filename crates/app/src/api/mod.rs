@@ -4,6 +4,7 @@
 mod audit;
 mod auth;
 pub mod categories;
+pub mod classifier;
 pub mod departments;
 mod doc_errors;
 pub mod events;
@@ -12,6 +13,7 @@ pub mod kb;
 mod notifications;
 pub mod organisations;
 mod roles;
+pub mod rules;
 pub mod sla;
 pub mod tickets;
 mod tokens;
@@ -89,6 +91,12 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(events::generic))
         .routes(routes!(webhooks::create, webhooks::list))
         .routes(routes!(webhooks::deliveries))
+        .routes(routes!(rules::list, rules::create))
+        .routes(routes!(rules::update, rules::delete))
+        .routes(routes!(rules::preview))
+        .routes(routes!(classifier::suggestion, classifier::accept))
+        .routes(routes!(classifier::info))
+        .routes(routes!(classifier::train))
         .routes(routes!(categories::list, categories::create))
         .routes(routes!(categories::update))
         .routes(routes!(categories::get_matrix, categories::put_matrix))

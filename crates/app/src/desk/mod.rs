@@ -16,11 +16,13 @@
 //!
 //! No surface calls another surface's handler; none of these modules imports axum.
 
+pub mod classifier;
 pub mod directory;
 pub mod error;
 pub mod events;
 pub mod ics;
 pub mod kb;
+pub mod rules;
 pub mod sla;
 pub mod tickets;
 pub mod webhooks;

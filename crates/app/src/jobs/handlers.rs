@@ -48,6 +48,10 @@ pub async fn run_job(app: &App, job: &Job) -> anyhow::Result<()> {
                 .with_context(|| format!("SLA check of ticket {id}"))
         }
         SLA_REAPPLY => crate::desk::tickets::sla_check::reapply_all(app).await,
+        crate::desk::classifier::TRAIN_JOB => crate::desk::classifier::train(app)
+            .await
+            .map(|_| ())
+            .map_err(|e| anyhow::anyhow!("{e:#}")),
         crate::desk::webhooks::DISPATCH_JOB => crate::desk::webhooks::dispatch::dispatch(app)
             .await
             .map(|_| ()),

@@ -233,7 +233,7 @@ pub async fn patch_ticket(
         None => None,
     };
     let m = app.refdata.matrix(&app.store).await?;
-    super::write(app, ticket.id, expected, Some(caller.user_id()), |t| {
+    let after = super::write(app, ticket.id, expected, Some(caller.user_id()), |t| {
         guard_agent_change(t.status)?;
         let mut effects = Effects::default();
         if let (Some(kind), Some(number)) = (reclassify, &new_number) {
@@ -254,5 +254,6 @@ pub async fn patch_ticket(
         effects.events.extend(apply_patch(t, p, cx)?);
         Ok::<_, DeskError>(effects)
     })
-    .await
+    .await?;
+    Ok(crate::desk::rules::on_update(app, caller, &ticket, after).await)
 }

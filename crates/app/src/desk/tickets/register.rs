@@ -286,6 +286,11 @@ pub async fn register_ticket_with(
         (Err(StoreError::Conflict { .. }), Some(reg)) => app.intake.register(reg, now).await?,
         (other, _) => other?,
     };
+    let ticket = if created {
+        crate::desk::rules::on_create(app, caller, ticket).await
+    } else {
+        ticket
+    };
     Ok((ticket, created))
 }
 
