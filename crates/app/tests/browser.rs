@@ -214,8 +214,9 @@ impl Session<'_> {
     async fn move_to(&self, to: &str, resolution: Option<&str>) -> Step {
         self.click(&format!("#move-{to} summary")).await?;
         if let Some(r) = resolution {
-            self.fill(&format!("rc-{to}"), "fixed").await?;
-            self.fill(&format!("res-{to}"), r).await?;
+            self.fill(&format!("move-{to}-resolution_code"), "fixed")
+                .await?;
+            self.fill(&format!("move-{to}-resolution"), r).await?;
         }
         self.act(&format!("#go-{to}"), &format!("moved to {to}"))
             .await

@@ -12,6 +12,7 @@ pub mod audit;
 pub mod backup;
 pub mod categories;
 mod connect;
+pub mod desk_day;
 pub mod dialect;
 pub mod directory;
 mod error;

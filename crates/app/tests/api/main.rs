@@ -11,6 +11,7 @@ mod backup;
 mod directory;
 mod downloads;
 mod error_shape;
+mod escalation_follow;
 mod file_inputs;
 mod registration;
 mod security;
