@@ -462,3 +462,103 @@ async fn the_escalating_group_follows_its_tickets_in_the_console() {
     assert!(!page.text.contains("id=\"following-note\""));
     assert!(page.text.contains("/transitions?"));
 }
+
+#[tokio::test]
+async fn the_queue_marks_changes_keeps_views_and_answers_unchanged_rows_with_304() {
+    let (t, ana, agent, id) = taken().await;
+    let other = report(&t, &ana, "Segundo problema").await;
+    // Opened: no marker; never opened: "new".
+    agent.get(&t, &format!("/console/tickets/{id}")).await;
+    let page = agent.get(&t, "/console?view=open").await;
+    assert_page(&page, StatusCode::OK);
+    let row = |html: &str, tid: i64| -> String {
+        let start = html
+            .find(&format!("data-href=\"/console/tickets/{tid}\""))
+            .unwrap();
+        html[start..start + 300].to_owned()
+    };
+    assert!(!row(&page.text, id).contains(" new") && !row(&page.text, id).contains("changed"));
+    assert!(row(&page.text, other).contains(" new"));
+    // The requester replies: the ticket changed since the agent looked.
+    ana.post(
+        &t,
+        &format!("/portal/tickets/{id}/reply"),
+        &[("body", "Sigue sin imprimir")],
+    )
+    .await;
+    let page = agent.get(&t, "/console?view=open").await;
+    assert!(
+        row(&page.text, id).contains("changed"),
+        "{}",
+        row(&page.text, id)
+    );
+    // The refresh: a validator, and 304 while nothing changed.
+    let rows = agent.get(&t, "/console?view=open&part=rows").await;
+    let tag = rows
+        .headers
+        .get(http::header::ETAG)
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let req = http::Request::builder()
+        .uri("/console?view=open&part=rows")
+        .header(
+            http::header::COOKIE,
+            format!("ventanilla_session={}", agent.cookie),
+        )
+        .header(http::header::IF_NONE_MATCH, &tag)
+        .body(axum::body::Body::empty())
+        .unwrap();
+    let res = t.send(req).await;
+    assert_eq!(res.status, StatusCode::NOT_MODIFIED);
+    assert!(res.text.is_empty());
+    agent.get(&t, &format!("/console/tickets/{id}")).await;
+    let req = http::Request::builder()
+        .uri("/console?view=open&part=rows")
+        .header(
+            http::header::COOKIE,
+            format!("ventanilla_session={}", agent.cookie),
+        )
+        .header(http::header::IF_NONE_MATCH, &tag)
+        .body(axum::body::Body::empty())
+        .unwrap();
+    assert_eq!(
+        t.send(req).await.status,
+        StatusCode::OK,
+        "the marker went away"
+    );
+    // Columns: chosen ones only; the organisation picker refuses an unknown name.
+    let page = agent.get(&t, "/console?view=open&col=group&col=age").await;
+    assert!(page.text.contains("class=\"col-group\""));
+    assert!(!page.text.contains("class=\"col-requester\""));
+    let page = agent.get(&t, "/console?view=open&org=Nadie%20SA").await;
+    assert!(page.text.contains("id=\"f-org-error\""));
+    let page = agent
+        .get(&t, "/console?view=open&requester=ana%40example.com")
+        .await;
+    assert!(page.text.contains("Printer down") && page.text.contains("Segundo problema"));
+    // A saved view comes back in the list and opens the same queue.
+    let res = agent
+        .post(
+            &t,
+            "/console/views",
+            &[
+                ("name", "Solo de Ana"),
+                (
+                    "query",
+                    "view=open&requester=ana%40example.com&cols=subject,group",
+                ),
+            ],
+        )
+        .await;
+    assert!(location(&res).contains("flash=view-saved"));
+    let page = agent.get(&t, "/console").await;
+    assert!(page.text.contains(">Solo de Ana</a>"));
+    assert!(
+        page.text.contains(
+            "href=\"/console?view=open&#38;requester=ana%40example.com&#38;cols=subject%2Cgroup\""
+        ),
+        "the view opens the same queue"
+    );
+}
