@@ -14,6 +14,7 @@ pub mod backup;
 pub mod categories;
 pub mod classifier;
 mod connect;
+pub mod desk_day;
 pub mod dialect;
 pub mod directory;
 mod error;

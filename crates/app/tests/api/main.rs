@@ -13,6 +13,7 @@ mod directory;
 mod downloads;
 mod error_shape;
 mod events;
+mod escalation_follow;
 mod file_inputs;
 mod kb;
 mod kb_xss;

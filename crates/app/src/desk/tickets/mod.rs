@@ -19,6 +19,7 @@ pub mod refdata;
 pub mod register;
 pub mod sla;
 pub mod sla_check;
+pub mod timeline;
 pub mod write;
 
 pub use actions::{ActionBody, AddAction, add_action};

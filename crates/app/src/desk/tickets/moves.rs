@@ -115,7 +115,7 @@ pub async fn move_ticket(
     to: Status,
     fields: TransitionFields,
 ) -> DeskResult<Ticket> {
-    let ticket = load(app, caller, id).await?;
+    let ticket = super::access::load_to_change(app, caller, id).await?;
     let by = actor_kind_for(&caller.actor, &ticket, to).ok_or(DeskError::Forbidden)?;
     let request = TransitionRequest::MoveTo { to, fields };
     let after = lifecycle::apply(

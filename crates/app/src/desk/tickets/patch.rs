@@ -14,7 +14,7 @@ use ventanilla_domain::{
 };
 use ventanilla_store::tickets::Effects;
 
-use super::access::{load, require};
+use super::access::require;
 use super::facts::{FactsInput, facts_of};
 use crate::App;
 use crate::desk::{DeskError, DeskResult, missing_as};
@@ -202,7 +202,7 @@ pub async fn patch_ticket(
     expected: Option<i64>,
     cmd: &PatchTicket,
 ) -> DeskResult<Ticket> {
-    let ticket = load(app, caller, id).await?;
+    let ticket = super::access::load_to_change(app, caller, id).await?;
     require(caller, Permission::TicketsWork)?;
     let p = &cmd.patch;
     if let Some(Some(c)) = p.category_id {
