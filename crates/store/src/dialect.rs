@@ -302,6 +302,8 @@ pub(crate) fn search_optimize(kind: BackendKind) -> &'static [&'static str] {
             "INSERT INTO article_fts (article_fts) VALUES ('optimize')",
         ],
         BackendKind::Postgres => &["ANALYZE ticket_search", "ANALYZE article_search"],
+    }
+}
 
 /// How a list reads a group's followed tickets (`ticket_followers`) by id. PostgreSQL gets
 /// the ids as an array, so the tickets are fetched by primary key for those ids only (a
