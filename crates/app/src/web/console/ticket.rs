@@ -44,6 +44,9 @@ struct TicketPage {
     upload_form: bool,
     upload_errors: FieldErrors,
     max_mb: String,
+    /// Knowledge: suggested articles, similar resolved tickets, articles that solved it.
+    kb: crate::desk::kb::tickets::TicketSuggestions,
+    kb_linked: Vec<ventanilla_domain::kb::Article>,
 }
 
 impl TicketPage {
@@ -111,7 +114,11 @@ async fn load(state: &AppState, viewer: &Viewer, id: i64) -> WebResult<TicketPag
     let mut c = viewer.ctx("ticket");
     c.title = format!("{} {}", t.number, t.subject);
     c.unread = unread(state, viewer).await?;
+    let kb = crate::desk::kb::tickets::ticket_suggestions(state, &caller, t.id).await?;
+    let kb_linked = crate::desk::kb::tickets::ticket_articles(state, &caller, t.id).await?;
     Ok(TicketPage {
+        kb,
+        kb_linked,
         allowed: ventanilla_domain::ticket::allowed(&viewer.auth.actor, &t),
         children,
         me: viewer.auth.user_id(),
