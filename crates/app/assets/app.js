@@ -99,6 +99,44 @@
       })
       .catch(function () { f.submit(); });
   });
+  // The new-ticket form suggests FAQs as the requester types (subject and description);
+  // each can be opened or marked as the solution (a deflection: no ticket is opened).
+  var box = document.getElementById("kb-suggest");
+  if (box && window.fetch) {
+    var subject = document.getElementById("subject");
+    var desc = document.getElementById("description");
+    var timer = null, last = "";
+    var ask = function () {
+      var q = (subject ? subject.value : "") + (desc && desc.value ? " " + desc.value : "");
+      if (q === last) return;
+      last = q;
+      if (q.trim().length < 3) { box.hidden = true; return; }
+      fetch(box.getAttribute("data-suggest") + "?q=" + encodeURIComponent(q), { credentials: "same-origin" })
+        .then(function (r) { return r.ok ? r.json() : []; })
+        .then(function (items) {
+          if (q !== last) return;
+          var ul = box.querySelector("ul");
+          ul.innerHTML = "";
+          items.forEach(function (it) {
+            var li = document.getElementById("kb-suggest-item").content.firstElementChild.cloneNode(true);
+            var a = li.querySelector("a");
+            a.textContent = it.title;
+            a.href = "/portal/kb/" + it.id + "?q=" + encodeURIComponent(q);
+            // The snippet is escaped by the server; its only markup is <mark>.
+            li.querySelector(".snippet").innerHTML = it.snippet;
+            var f = li.querySelector("form");
+            f.action = "/portal/kb/" + it.id + "/solved";
+            f.querySelector("input[name=q]").value = q;
+            ul.appendChild(li);
+          });
+          box.hidden = items.length === 0;
+        })
+        .catch(function () {});
+    };
+    var onInput = function () { clearTimeout(timer); timer = setTimeout(ask, 250); };
+    if (subject) subject.addEventListener("input", onInput);
+    if (desc) desc.addEventListener("input", onInput);
+  }
   // The queue refreshes its rows every 30 seconds while visible and not being worked in,
   // asking with the last validator: unchanged rows come back as an empty 304.
   var rowsTag = null;

@@ -609,3 +609,112 @@ async fn agent_day_in_spanish() {
 async fn agent_day_in_english() {
     agent_day("en").await;
 }
+
+/// Issue 12: a requester typing "no puedo imprimir" on the new-ticket form sees the FAQ
+/// about printing suggested, marks it as the solution, and the deflection is counted — no
+/// ticket is opened.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_requester_finds_the_printing_faq_and_needs_no_ticket() {
+    use ventanilla_domain::kb::{ArticleFields, ArticleKind, ArticleStatus};
+    use ventanilla_store::articles::ArticleDraft;
+    let _turn = ONE_AT_A_TIME.lock().await;
+    let Some((_driver, c, _profile)) = browser().await else {
+        return;
+    };
+    let t = TestApp::new().await;
+    let base = serve(&t).await;
+    let agent = t.user("agent@example.com", "agent").await;
+    let ana = t.user("ana@example.com", "requester").await;
+    let article = |title: &str, body: &str, kind| ArticleDraft {
+        kind,
+        status: ArticleStatus::Published,
+        language: ventanilla_domain::Language::Es,
+        fields: ArticleFields {
+            title: title.into(),
+            body: body.into(),
+            ..Default::default()
+        },
+        source_ticket_id: None,
+    };
+    let store = &t.app.store;
+    let now = t.app.now();
+    let faq = store
+        .articles()
+        .create(
+            &article(
+                "No puedo imprimir desde mi ordenador",
+                "Compruebe que la **impresora** está encendida y elija la cola correcta.",
+                ArticleKind::Faq,
+            ),
+            agent.id,
+            now,
+        )
+        .await
+        .unwrap();
+    store
+        .articles()
+        .create(
+            &article(
+                "Reiniciar la cola de impresión",
+                "Solo para agentes.",
+                ArticleKind::Sop,
+            ),
+            agent.id,
+            now,
+        )
+        .await
+        .unwrap();
+    store
+        .articles()
+        .create(
+            &article(
+                "Cambiar la contraseña",
+                "Vaya a su perfil.",
+                ArticleKind::Faq,
+            ),
+            agent.id,
+            now,
+        )
+        .await
+        .unwrap();
+    let s = Session { c: &c, base: &base };
+    let result: Step = async {
+        s.sign_in("ana@example.com").await?;
+        s.go("/portal/new?kind=incident").await?;
+        s.fill("subject", "no puedo imprimir").await?;
+        c.wait()
+            .at_most(Duration::from_secs(10))
+            .for_element(Locator::Css("#kb-suggest:not([hidden]) li a"))
+            .await
+            .map_err(at("suggestions shown"))?;
+        let text = s.text().await?;
+        if !text.contains("No puedo imprimir desde mi ordenador") {
+            return Err(format!("the printing FAQ is not suggested: {text}"));
+        }
+        if text.contains("Reiniciar la cola") || text.contains("Cambiar la contraseña") {
+            return Err(format!(
+                "an internal or unrelated article is suggested: {text}"
+            ));
+        }
+        s.submit("#kb-suggest li form.kb-solved button").await?;
+        s.expect_css(".flash", "deflection confirmed").await
+    }
+    .await;
+    if let Err(e) = result {
+        screenshot(&c, "kb_deflection").await;
+        panic!("{e}");
+    }
+    let votes = store.articles().votes(faq.id).await.unwrap();
+    assert_eq!(votes.deflections, 1);
+    assert_eq!(store.articles().deflection_count(None).await.unwrap(), 1);
+    let mine = store
+        .tickets()
+        .count_capped(
+            &ventanilla_store::tickets::TicketScope::Own(ana.id),
+            &Default::default(),
+            10,
+        )
+        .await
+        .unwrap();
+    assert_eq!(mine, 0, "no ticket was opened");
+}

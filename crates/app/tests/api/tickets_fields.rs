@@ -439,8 +439,8 @@ async fn queues_filter_sort_and_page_by_keyset() {
     assert_eq!(count("kind=service_request").await, 0);
     assert_eq!(
         count("q=HIGH%C3%97").await,
-        2,
-        "subject text, case-insensitive"
+        3,
+        "words of the text through the search index, case-insensitive: every subject with high on either side"
     );
     let res = t.get("/api/v1/tickets?status=bogus", &agent).await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);

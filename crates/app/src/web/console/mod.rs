@@ -1,6 +1,7 @@
 //! The agent console (`/console`): the queue (`queue`), one ticket with everything an agent
 //! does to it (`ticket`), the phone form and the notifications (`phone`).
 
+pub mod kb;
 pub mod phone;
 pub mod queue;
 pub mod refuse;
@@ -31,4 +32,7 @@ pub fn routes() -> Router<AppState> {
         .route("/console/tickets/{id}/major", post(ticket::major))
         .route("/console/tickets/{id}/children", post(ticket::link))
         .route("/console/tickets/{id}/attachments", post(ticket::upload))
+        .route("/console/search", get(kb::search_page))
+        .route("/console/tickets/{id}/kb-link", post(kb::link))
+        .route("/console/tickets/{id}/kb-draft", post(kb::draft))
 }

@@ -51,6 +51,9 @@ struct TicketPage {
     /// What was typed into the form that was refused, and its errors.
     typed: Typed,
     errors: FieldErrors,
+    /// Knowledge: suggested articles, similar resolved tickets, articles that solved it.
+    kb: crate::desk::kb::tickets::TicketSuggestions,
+    kb_linked: Vec<ventanilla_domain::kb::Article>,
 }
 
 impl TicketPage {
@@ -181,7 +184,11 @@ async fn load(state: &AppState, viewer: &Viewer, id: i64) -> WebResult<TicketPag
         .desk_day()
         .mark_seen(viewer.auth.user_id(), t.id, t.version, state.now())
         .await?;
+    let kb = crate::desk::kb::tickets::ticket_suggestions(state, &caller, t.id).await?;
+    let kb_linked = crate::desk::kb::tickets::ticket_articles(state, &caller, t.id).await?;
     Ok(TicketPage {
+        kb,
+        kb_linked,
         allowed: if following {
             Vec::new()
         } else {

@@ -1,6 +1,7 @@
 //! The self-service portal for requesters (`/portal`): report or request, "my tickets", one
 //! ticket with its public timeline, replies, the validation answer and the rating.
 
+pub mod kb;
 pub mod pages;
 
 use axum::Router;
@@ -20,4 +21,8 @@ pub fn routes() -> Router<AppState> {
             post(pages::confirmation),
         )
         .route("/portal/tickets/{id}/survey", post(pages::survey))
+        .route("/portal/kb", get(kb::search_page))
+        .route("/portal/kb/{id}", get(kb::article))
+        .route("/portal/kb/{id}/solved", post(kb::solved))
+        .route("/portal/kb/{id}/vote", post(kb::vote))
 }
