@@ -22,6 +22,7 @@ pub struct Config {
     pub defaults: DefaultsConfig,
     pub events: EventsConfig,
     pub webhooks: WebhooksConfig,
+    pub mail: MailConfig,
 }
 
 /// Monitoring events (`POST /events`, `/events/alertmanager`): how alerts become incidents.
@@ -70,6 +71,57 @@ impl Default for EventsConfig {
             resolution_code: "monitoring_resolved".into(),
             concurrency: 64,
             retrain_hours: 24,
+
+/// E-mail. `[mail.intake]` is inbound mail (mailboxes, the SMTP listener, who may open
+/// tickets); outbound sections sit beside it.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MailConfig {
+    pub intake: IntakeConfig,
+}
+
+/// What to do with mail from an address that is not a user yet.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum UnknownSenders {
+    /// Create them as requesters (the usual desk).
+    Create,
+    /// Create them only when their domain is in `allowed_domains`; keep the rest as rejected.
+    AllowDomains,
+    /// Never create: only existing users may write in; the rest are kept as rejected.
+    Reject,
+}
+
+/// Inbound mail (issue #11).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct IntakeConfig {
+    /// Larger messages are refused at the door (SMTP 552, exit 65), in bytes.
+    pub max_message_bytes: usize,
+    /// `create`, `allow_domains` or `reject`.
+    pub unknown_senders: UnknownSenders,
+    /// Domains whose unknown senders become requesters with `allow_domains`.
+    pub allowed_domains: Vec<String>,
+    /// At most this many acknowledgements per sender and hour (the outbound side asks
+    /// `mail::intake::may_acknowledge` before sending one).
+    pub acknowledgements_per_hour: u32,
+    /// How often each IMAP mailbox is polled when it offers no IDLE, in seconds.
+    pub imap_poll_secs: u64,
+    pub smtp: SmtpListenerConfig,
+    /// The mailboxes mail arrives in: `[[mail.intake.mailboxes]]`.
+    pub mailboxes: Vec<MailboxConfig>,
+}
+
+impl Default for IntakeConfig {
+    fn default() -> Self {
+        Self {
+            max_message_bytes: 25 * 1024 * 1024,
+            unknown_senders: UnknownSenders::Create,
+            allowed_domains: Vec::new(),
+            acknowledgements_per_hour: 5,
+            imap_poll_secs: 60,
+            smtp: SmtpListenerConfig::default(),
+            mailboxes: Vec::new(),
         }
     }
 }
@@ -100,6 +152,104 @@ impl Default for WebhooksConfig {
             dispatch_secs: 5,
         }
     }
+
+/// The built-in SMTP listener (off by default; put it behind the MTA or on loopback).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SmtpListenerConfig {
+    pub enabled: bool,
+    pub listen: SocketAddr,
+    /// The name the listener greets with.
+    pub hostname: String,
+    /// Connections served at once; more wait.
+    pub max_connections: usize,
+}
+
+impl Default for SmtpListenerConfig {
+    fn default() -> Self {
+        Self {
+            enabled: false,
+            listen: SocketAddr::from(([127, 0, 0, 1], 2525)),
+            hostname: "ventanilla.localhost".into(),
+            max_connections: 64,
+        }
+    }
+}
+
+/// One mailbox: its address (routing for the SMTP listener and the pipe), where its
+/// tickets go, and optionally the IMAP account to poll.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MailboxConfig {
+    /// A short name shown in the mail log.
+    pub name: String,
+    pub address: String,
+    /// `incident` or `service_request`.
+    pub kind: String,
+    pub impact: String,
+    pub urgency: String,
+    /// The group new tickets go to (default: the desk's default group).
+    pub group_id: Option<i64>,
+    pub category_id: Option<i64>,
+    pub imap: Option<ImapConfig>,
+}
+
+impl Default for MailboxConfig {
+    fn default() -> Self {
+        Self {
+            name: "default".into(),
+            address: String::new(),
+            kind: "incident".into(),
+            impact: "low".into(),
+            urgency: "medium".into(),
+            group_id: None,
+            category_id: None,
+            imap: None,
+        }
+    }
+}
+
+/// How the IMAP connection is protected.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum ImapSecurity {
+    /// IMAPS (port 993).
+    Tls,
+    /// Plain connection upgraded with STARTTLS (port 143).
+    Starttls,
+    /// No encryption: only for a server on loopback.
+    Plain,
+}
+
+/// An IMAP account polled by UID (UIDVALIDITY checked), with IDLE when offered.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ImapConfig {
+    pub host: String,
+    pub port: u16,
+    pub security: ImapSecurity,
+    pub username: String,
+    #[serde(default)]
+    pub password: Option<String>,
+    /// Read the password from this file instead.
+    #[serde(default)]
+    pub password_file: Option<PathBuf>,
+    #[serde(default = "inbox")]
+    pub folder: String,
+    /// Extra PEM certificates to trust (a private CA).
+    #[serde(default)]
+    pub ca_file: Option<PathBuf>,
+    /// Wait with IDLE between polls when the server offers it.
+    #[serde(default = "yes")]
+    pub idle: bool,
+}
+
+fn inbox() -> String {
+    "INBOX".into()
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// What a record gets when its author gives nothing: the desk's own conventions rather than
@@ -396,6 +546,29 @@ impl Config {
         }
         if self.auth.lockout_minutes == 0 || self.auth.session_idle_hours == 0 {
             return err("auth.lockout_minutes", "durations must be at least 1");
+        }
+        if self.mail.intake.max_message_bytes < 1024 || self.mail.intake.imap_poll_secs == 0 {
+            return err(
+                "mail.intake.max_message_bytes",
+                "must be at least 1024 (and imap_poll_secs at least 1)",
+            );
+        }
+        for (i, m) in self.mail.intake.mailboxes.iter().enumerate() {
+            if m.kind
+                .parse::<ventanilla_domain::ticket::TicketKind>()
+                .is_err()
+                || m.impact
+                    .parse::<ventanilla_domain::ticket::Impact>()
+                    .is_err()
+                || m.urgency
+                    .parse::<ventanilla_domain::ticket::Urgency>()
+                    .is_err()
+            {
+                return err(
+                    &format!("mail.intake.mailboxes[{i}]"),
+                    "kind, impact or urgency is not a known value",
+                );
+            }
         }
         if self.defaults.time_zone().is_err() {
             return err("defaults.time_zone", "must be an IANA time zone name");

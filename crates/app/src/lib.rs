@@ -11,6 +11,7 @@ pub mod error;
 pub mod extract;
 pub mod http;
 pub mod jobs;
+pub mod mail;
 pub mod maintenance;
 pub mod server;
 

@@ -18,6 +18,7 @@ pub async fn serve(app: Arc<App>, listener: TcpListener) -> anyhow::Result<()> {
         .jobs
         .enabled
         .then(|| tokio::spawn(crate::jobs::run(app.clone())));
+    let mail = start_mail(&app).await?;
     axum::serve(
         listener,
         router.into_make_service_with_connect_info::<SocketAddr>(),
@@ -28,8 +29,32 @@ pub async fn serve(app: Arc<App>, listener: TcpListener) -> anyhow::Result<()> {
     if let Some(j) = jobs {
         j.abort();
     }
+    for m in mail {
+        m.abort();
+    }
     app.store.close().await;
     Ok(())
+}
+
+/// Starts mail intake beside the web server: the SMTP listener when
+/// `mail.intake.smtp.enabled`, and the IMAP pollers on nodes that run jobs (several nodes
+/// polling one mailbox would only find each other's mails already stored).
+pub async fn start_mail(app: &Arc<App>) -> anyhow::Result<Vec<tokio::task::JoinHandle<()>>> {
+    let mut tasks = Vec::new();
+    let smtp = &app.config.mail.intake.smtp;
+    if smtp.enabled {
+        let listener = TcpListener::bind(smtp.listen)
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot listen for SMTP on {}: {e}", smtp.listen))?;
+        tasks.push(tokio::spawn(crate::mail::intake::smtp::serve(
+            app.clone(),
+            listener,
+        )));
+    }
+    if app.config.jobs.enabled {
+        tasks.extend(crate::mail::intake::imap::spawn_all(app));
+    }
+    Ok(tasks)
 }
 
 /// Resolves on Ctrl-C or, on Unix, SIGTERM.

@@ -5,6 +5,7 @@
 mod drill;
 mod generate;
 mod load;
+mod mail;
 mod report;
 mod rng;
 mod server;
@@ -65,6 +66,24 @@ enum Cmd {
     },
     /// Generate (or reuse), import, serve and measure.
     Run(Box<RunArgs>),
+    /// Inbound mail: messages per second through `mail deliver` and through the SMTP
+    /// listener with concurrent senders, and the p99 of one ingest (fresh SQLite databases).
+    Mail {
+        /// Messages through `mail deliver` (one process each).
+        #[arg(long, default_value_t = 200)]
+        pipe_messages: usize,
+        /// Messages through the SMTP listener.
+        #[arg(long, default_value_t = 4000)]
+        smtp_messages: usize,
+        /// Concurrent SMTP senders.
+        #[arg(long, default_value_t = 8)]
+        senders: usize,
+        /// The ventanilla binary (default: the one beside bench).
+        #[arg(long)]
+        ventanilla: Option<PathBuf>,
+        #[arg(long, default_value = "target/bench")]
+        out: PathBuf,
+    },
     /// SLA engine: due-instant computations per second, and the scan for due tickets among
     /// many open ones (a fresh database, filled directly).
     Sla {
@@ -194,6 +213,13 @@ fn real_main() -> anyhow::Result<()> {
             };
             drill::run(&args, &rt)
         }
+        Cmd::Mail {
+            pipe_messages,
+            smtp_messages,
+            senders,
+            ventanilla,
+            out,
+        } => mail::run(ventanilla, pipe_messages, smtp_messages, senders, &out).map(|_| ()),
         Cmd::Sla {
             tickets,
             full,

@@ -190,6 +190,16 @@ pub struct Server {
 
 impl Server {
     pub fn start(bin: &Path, url: &str, log: &Path) -> anyhow::Result<Server> {
+        Self::start_with_env(bin, url, log, &[])
+    }
+
+    /// Starts a server with extra `VENTANILLA__…` settings in its environment.
+    pub fn start_with_env(
+        bin: &Path,
+        url: &str,
+        log: &Path,
+        env: &[(&str, &str)],
+    ) -> anyhow::Result<Server> {
         let port = std::net::TcpListener::bind("127.0.0.1:0")?
             .local_addr()?
             .port();
@@ -198,6 +208,7 @@ impl Server {
         let child = Command::new(bin)
             .args(["serve", "--listen", &listen, "--database-url", url])
             .env("VENTANILLA__LOG__FILTER", "warn")
+            .envs(env.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(log)

@@ -19,6 +19,6 @@ mod trim;
 
 pub use loops::AutoReason;
 pub use model::{Address, Attachment, Limits, ParsedMail, ReturnPath, Unparseable};
-pub use parse::parse;
+pub use parse::{header_recipients, message_id, parse};
 pub use subject::{strip_reply_prefixes, ticket_tags};
 pub use trim::trim_reply;

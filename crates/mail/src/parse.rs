@@ -376,3 +376,33 @@ fn extension(content_type: &str) -> &'static str {
         _ => "bin",
     }
 }
+
+/// The Message-ID from the header section alone (cheap: intake stores the raw message
+/// keyed on it before parsing the rest).
+pub fn message_id(raw: &[u8]) -> Option<String> {
+    MessageParser::default()
+        .parse_headers(raw)
+        .and_then(|m| m.message_id().and_then(normalise_id))
+}
+
+/// The `To`, `Cc` and `Delivered-To` addresses from the header section alone, lower-cased
+/// (routing a piped mail to its mailbox).
+pub fn header_recipients(raw: &[u8]) -> Vec<String> {
+    let Some(m) = MessageParser::default().parse_headers(raw) else {
+        return Vec::new();
+    };
+    let mut out: Vec<String> = m
+        .header_values("Delivered-To")
+        .filter_map(|v| v.as_text())
+        .map(|v| v.trim().trim_matches(['<', '>']).to_lowercase())
+        .collect();
+    out.extend(
+        m.to()
+            .into_iter()
+            .chain(m.cc())
+            .flat_map(|a| a.iter())
+            .filter_map(|a| a.address())
+            .map(|a| a.trim().to_lowercase()),
+    );
+    out
+}

@@ -25,6 +25,7 @@ pub mod import;
 #[macro_use]
 pub mod jobs;
 pub mod mail_ids;
+pub mod mail_in;
 pub mod notifications;
 pub mod outbox;
 pub mod roles;

@@ -120,7 +120,44 @@ enum Command {
         #[command(subcommand)]
         command: ConfigCommand,
     },
+    /// Inbound mail.
+    Mail {
+        #[command(subcommand)]
+        command: MailCommand,
+    },
 }
+
+#[derive(Subcommand)]
+enum MailCommand {
+    /// Take one RFC 5322 message on standard input, for an MTA pipe (e.g. Postfix
+    /// `mailbox_command` or an alias `|ventanilla mail deliver`). Exit 0 stored (a new
+    /// ticket, a reply, or a recognised duplicate or auto-reply), 75 try again later (the
+    /// database is unavailable: the MTA keeps the mail queued), 65 unusable input.
+    Deliver {
+        #[command(flatten)]
+        db: DbArgs,
+        /// The configured mailbox it arrived in (default: by its recipients).
+        #[arg(long)]
+        mailbox: Option<String>,
+    },
+}
+
+/// sysexits.h: the MTA keeps the message and retries.
+const EX_TEMPFAIL: u8 = 75;
+/// sysexits.h: the input is not a usable message.
+const EX_DATAERR: u8 = 65;
+
+/// A command that ends with a specific exit status (the MTA pipe contract).
+#[derive(Debug)]
+struct ExitWith(u8, String);
+
+impl std::fmt::Display for ExitWith {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.1)
+    }
+}
+
+impl std::error::Error for ExitWith {}
 
 #[derive(Subcommand)]
 enum UserCommand {
@@ -174,7 +211,10 @@ fn main() -> std::process::ExitCode {
         Err(e) => {
             // `{:#}` prints the cause chain on one line, without a backtrace dump.
             eprintln!("error: {e:#}");
-            std::process::ExitCode::FAILURE
+            match e.downcast_ref::<ExitWith>() {
+                Some(ExitWith(code, _)) => std::process::ExitCode::from(*code),
+                None => std::process::ExitCode::FAILURE,
+            }
         }
     }
 }
@@ -337,6 +377,46 @@ async fn run(command: Command, config: &mut Config) -> anyhow::Result<()> {
         Command::Config {
             command: ConfigCommand::Example,
         } => Ok(()),
+        Command::Mail {
+            command: MailCommand::Deliver { db, mailbox },
+        } => deliver(config, &db, mailbox.as_deref()).await,
+    }
+}
+
+/// `mail deliver`: reads standard input (up to the configured limit), opens the database
+/// and ingests the message. Any failure to reach the database is "try later".
+async fn deliver(config: &mut Config, db: &DbArgs, mailbox: Option<&str>) -> anyhow::Result<()> {
+    use ventanilla_app::mail::intake::{Delivered, IngestError, Source, ingest};
+    let max = config.mail.intake.max_message_bytes;
+    let mut raw = Vec::new();
+    std::io::stdin()
+        .lock()
+        .take(max as u64 + 1)
+        .read_to_end(&mut raw)
+        .map_err(|e| ExitWith(EX_TEMPFAIL, format!("cannot read standard input: {e}")))?;
+    if raw.len() > max {
+        return Err(ExitWith(EX_DATAERR, format!("message larger than {max} bytes")).into());
+    }
+    let app = open(config, db)
+        .await
+        .map_err(|e| ExitWith(EX_TEMPFAIL, format!("{e:#}")))?;
+    let result = ingest(&app, &raw, Source::Pipe, mailbox, &[]).await;
+    app.store.close().await;
+    match result {
+        Ok(Delivered::Stored { id, state }) => {
+            println!("stored {id} ({})", state.as_str());
+            Ok(())
+        }
+        Ok(Delivered::Duplicate { id }) => {
+            println!("duplicate of {id}");
+            Ok(())
+        }
+        Err(IngestError::TryLater(e)) => {
+            Err(ExitWith(EX_TEMPFAIL, format!("try again later: {e:#}")).into())
+        }
+        Err(IngestError::Unusable(u)) => {
+            Err(ExitWith(EX_DATAERR, format!("unusable message: {}", u.code())).into())
+        }
     }
 }
 

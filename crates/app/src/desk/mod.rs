@@ -22,6 +22,7 @@ pub mod error;
 pub mod events;
 pub mod ics;
 pub mod kb;
+pub mod mail;
 pub mod rules;
 pub mod sla;
 pub mod tickets;

@@ -36,9 +36,16 @@ fn latency_histogram() -> Histogram {
     ))
 }
 
+/// The outcome of one inbound mail (`ticket`, `reply`, `auto`, `duplicate`…).
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct MailLabels {
+    pub outcome: String,
+}
+
 pub struct Metrics {
     registry: Mutex<Registry>,
     requests: Family<RequestLabels, Counter>,
+    mail: Family<MailLabels, Counter>,
     latency: Family<RouteLabels, Histogram, fn() -> Histogram>,
 }
 
@@ -67,11 +74,23 @@ impl Metrics {
             "Time to answer HTTP requests",
             latency.clone(),
         );
+        let mail = Family::<MailLabels, Counter>::default();
+        registry.register("mail_received", "Inbound mails by outcome", mail.clone());
         Self {
             registry: Mutex::new(registry),
             requests,
+            mail,
             latency,
         }
+    }
+
+    /// Counts one inbound mail by how it ended.
+    pub fn mail_received(&self, outcome: &str) {
+        self.mail
+            .get_or_create(&MailLabels {
+                outcome: outcome.to_owned(),
+            })
+            .inc();
     }
 
     pub fn observe(&self, method: &str, route: &str, status: u16, seconds: f64) {

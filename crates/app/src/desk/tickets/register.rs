@@ -151,9 +151,12 @@ fn check_requester_choices(caller: &Caller, cmd: &RegisterTicket) -> DeskResult<
     let foreign_org = cmd
         .organisation_id
         .is_some_and(|o| Some(o) != caller.actor.organisation_id);
+    // A mail's group comes from the mailbox it arrived in (the administrator's routing in
+    // `[[mail.intake.mailboxes]]`), not from the sender.
+    let routed_by_mailbox = caller.origin == ventanilla_domain::Origin::Mail;
     if foreign_requester
         || foreign_org
-        || cmd.group_id.is_some()
+        || (cmd.group_id.is_some() && !routed_by_mailbox)
         || cmd.assignee_id.is_some()
         || cmd.priority.is_some()
     {

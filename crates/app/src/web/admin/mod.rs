@@ -7,6 +7,7 @@
 pub mod categories;
 pub mod edit;
 pub mod groups;
+pub mod mail_log;
 pub mod orgs;
 pub mod overview;
 pub mod sla;
@@ -60,4 +61,7 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/admin/calendars", post(sla::save_calendar))
         .route("/admin/policies", post(sla::save_policy))
+        .route("/admin/mail", get(mail_log::list))
+        .route("/admin/mail/{id}/raw", get(mail_log::raw))
+        .route("/admin/mail/{id}/retry", post(mail_log::retry))
 }
