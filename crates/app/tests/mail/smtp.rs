@@ -68,7 +68,7 @@ async fn swaks_delivers_into_the_smtp_listener() {
             .await
             .unwrap();
     assert_eq!(t.subject, "Ratón roto");
-    // A bounce (null envelope sender) is stored and never opens a ticket.
+    // An auto-reply is stored and never opens a ticket.
     let (ok, transcript) = tokio::task::spawn_blocking(move || {
         swaks(
             port,
@@ -92,7 +92,7 @@ async fn swaks_delivers_into_the_smtp_listener() {
     let rows = d.t.app.store.mail_in().list(None, None, 10).await.unwrap();
     assert_eq!(
         (rows[0].state, rows[0].reason.as_deref()),
-        (InboundState::Auto, Some("null_sender"))
+        (InboundState::Auto, Some("auto_submitted"))
     );
     server.abort();
 }
