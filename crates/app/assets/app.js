@@ -8,11 +8,26 @@
     var t = e.target;
     return t && (t.tagName === "INPUT" || t.tagName === "TEXTAREA" || t.tagName === "SELECT" || t.isContentEditable);
   }
+  var helpOpener = null;
   function showHelp(show) {
     var help = helpEl();
     if (!help) return;
+    if (show && help.hidden) helpOpener = document.activeElement;
     help.hidden = !show;
     if (show) { var b = help.querySelector("[data-close]"); if (b) b.focus(); }
+    else if (helpOpener && helpOpener.focus) { helpOpener.focus(); helpOpener = null; }
+  }
+  // While the shortcuts dialog is open, Tab and Shift+Tab stay inside it.
+  function trapFocus(e) {
+    var help = helpEl();
+    if (e.key !== "Tab" || !help || help.hidden) return false;
+    var f = help.querySelectorAll("a[href], button, input, select, textarea, [tabindex]:not([tabindex='-1'])");
+    if (!f.length) return false;
+    var first = f[0], last = f[f.length - 1];
+    if (!help.contains(document.activeElement)) { first.focus(); e.preventDefault(); return true; }
+    if (e.shiftKey && document.activeElement === first) { last.focus(); e.preventDefault(); return true; }
+    if (!e.shiftKey && document.activeElement === last) { first.focus(); e.preventDefault(); return true; }
+    return false;
   }
   document.addEventListener("click", function (e) {
     var t = e.target;
@@ -31,7 +46,8 @@
   }
   var pendingG = false;
   document.addEventListener("keydown", function (e) {
-    if (e.key === "Escape") { showHelp(false); return; }
+    if (trapFocus(e)) return;
+    if (e.key === "Escape") { var h = helpEl(); if (h && !h.hidden) showHelp(false); return; }
     var help = helpEl();
     if (typing(e) || e.ctrlKey || e.metaKey || e.altKey || !help) return;
     if (pendingG) {
@@ -76,7 +92,9 @@
         document.body.replaceWith(doc.body);
         if (res.url && res.url !== window.location.href) window.history.pushState({}, "", res.url);
         current = -1;
-        var m = document.getElementById("main");
+        rowsTag = null;
+        // After a refused form, focus goes to the summary of what to fix.
+        var m = document.getElementById("error-summary") || document.getElementById("main");
         if (m) m.focus();
       })
       .catch(function () { f.submit(); });
@@ -119,15 +137,25 @@
     if (subject) subject.addEventListener("input", onInput);
     if (desc) desc.addEventListener("input", onInput);
   }
-  // The queue refreshes its rows every 30 seconds while visible and not being worked in.
+  // The queue refreshes its rows every 30 seconds while visible and not being worked in,
+  // asking with the last validator: unchanged rows come back as an empty 304.
+  var rowsTag = null;
   if (window.fetch) {
     setInterval(function () {
       var table = document.getElementById("queue");
       if (!table || document.hidden || current >= 0) return;
-      fetch(table.getAttribute("data-refresh"), { credentials: "same-origin" })
-        .then(function (r) { return r.ok ? r.text() : null; })
+      var headers = rowsTag ? { "If-None-Match": rowsTag } : {};
+      fetch(table.getAttribute("data-refresh"), { credentials: "same-origin", cache: "no-store", headers: headers })
+        .then(function (r) {
+          if (r.status !== 200) return null;
+          rowsTag = r.headers.get("ETag");
+          return r.text();
+        })
         .then(function (html) { if (html !== null) document.getElementById("queue-rows").innerHTML = html; })
         .catch(function () {});
     }, 30000);
   }
+  // A page shown again with errors (without the script's post) focuses its summary too.
+  var summary = document.getElementById("error-summary");
+  if (summary) summary.focus();
 })();

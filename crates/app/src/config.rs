@@ -20,6 +20,86 @@ pub struct Config {
     pub jobs: JobsConfig,
     pub log: LogConfig,
     pub defaults: DefaultsConfig,
+    pub events: EventsConfig,
+    pub webhooks: WebhooksConfig,
+}
+
+/// Monitoring events (`POST /events`, `/events/alertmanager`): how alerts become incidents.
+/// An integration's own `settings` override these per integration.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct EventsConfig {
+    /// One incident per alert `fingerprint`, or per Alertmanager `group_key`.
+    pub group_by: String,
+    /// The label naming the affected configuration item.
+    pub ci_label: String,
+    /// The label carrying the severity.
+    pub severity_label: String,
+    /// Impact and urgency per severity (`critical = ["high", "high"]`); others get `default_severity`.
+    pub severities: std::collections::BTreeMap<String, [String; 2]>,
+    /// The severity assumed when an alert has none or an unknown one.
+    pub default_severity: String,
+    /// What a resolved alert does to its incident beside a note: `none`, `validation`
+    /// (moved to validation, awaiting confirmation) or `resolve` (validated as solved).
+    pub on_resolved: String,
+    /// The resolution code recorded when a resolved alert moves its incident on.
+    pub resolution_code: String,
+    /// How many registrations of one call run at once (they share group commits).
+    pub concurrency: usize,
+    /// How often the suggestion model is retrained from closed tickets, in hours.
+    pub retrain_hours: u64,
+}
+
+impl Default for EventsConfig {
+    fn default() -> Self {
+        let pair = |i: &str, u: &str| [i.to_owned(), u.to_owned()];
+        Self {
+            group_by: "fingerprint".into(),
+            ci_label: "instance".into(),
+            severity_label: "severity".into(),
+            severities: [
+                ("critical".to_owned(), pair("high", "high")),
+                ("error".to_owned(), pair("high", "medium")),
+                ("warning".to_owned(), pair("medium", "medium")),
+                ("info".to_owned(), pair("low", "low")),
+            ]
+            .into_iter()
+            .collect(),
+            default_severity: "warning".into(),
+            on_resolved: "validation".into(),
+            resolution_code: "monitoring_resolved".into(),
+            concurrency: 64,
+            retrain_hours: 24,
+        }
+    }
+}
+
+/// Outbound webhooks: where they may go and how deliveries are retried.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct WebhooksConfig {
+    /// Allow URLs that resolve to loopback addresses (tests and single-host setups).
+    pub allow_loopback: bool,
+    /// Allow private (RFC 1918, unique-local) addresses.
+    pub allow_private: bool,
+    /// Seconds a delivery may take.
+    pub timeout_secs: u64,
+    /// Attempts before a delivery is given up.
+    pub max_attempts: i64,
+    /// How often new ticket events are turned into deliveries, in seconds.
+    pub dispatch_secs: u64,
+}
+
+impl Default for WebhooksConfig {
+    fn default() -> Self {
+        Self {
+            allow_loopback: false,
+            allow_private: false,
+            timeout_secs: 10,
+            max_attempts: 6,
+            dispatch_secs: 5,
+        }
+    }
 }
 
 /// What a record gets when its author gives nothing: the desk's own conventions rather than

@@ -109,6 +109,13 @@ impl AppError {
         }
     }
 
+    /// 503: the database is out of reach for now. The cause is logged here (the answer
+    /// carries only the code), since `Unavailable` keeps none.
+    pub fn unavailable(e: impl Into<anyhow::Error>) -> Self {
+        tracing::warn!(error = format!("{:#}", e.into()), "database unavailable");
+        AppError::Unavailable
+    }
+
     pub fn internal(e: impl Into<anyhow::Error>) -> Self {
         AppError::Internal(e.into())
     }
@@ -152,6 +159,7 @@ impl From<StoreError> for AppError {
                 }
                 _ => AppError::BadRequest(m),
             },
+            e @ StoreError::Unavailable(_) => AppError::unavailable(e),
             other => AppError::Internal(other.into()),
         }
     }
@@ -184,6 +192,7 @@ impl From<crate::desk::DeskError> for AppError {
             DeskError::Conflict(m) => AppError::Conflict(m),
             DeskError::BadInput(m) => AppError::BadRequest(m),
             DeskError::TooLarge => AppError::PayloadTooLarge,
+            DeskError::Unavailable(e) => AppError::unavailable(e),
             DeskError::Internal(e) => AppError::Internal(e),
         }
     }
@@ -214,6 +223,8 @@ impl IntoResponse for AppError {
         }
         let retry = match &self {
             AppError::TooManyAttempts { retry_after_secs } => Some(*retry_after_secs),
+            // The database usually comes back within seconds (a restart, freed disk space).
+            AppError::Unavailable => Some(5),
             _ => None,
         };
         let mut res = (status, Json(self.body())).into_response();
@@ -227,3 +238,27 @@ impl IntoResponse for AppError {
 }
 
 pub type AppResult<T> = Result<T, AppError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_database_out_of_reach_is_503_with_retry_after_through_both_layers() {
+        let store = || StoreError::Unavailable(sqlx::Error::PoolTimedOut);
+        for e in [
+            AppError::from(store()),
+            AppError::from(crate::desk::DeskError::from(store())),
+        ] {
+            assert_eq!(e.code(), "unavailable");
+            let res = e.into_response();
+            assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
+            assert_eq!(
+                res.headers().get(header::RETRY_AFTER).map(|v| v.as_bytes()),
+                Some(&b"5"[..])
+            );
+        }
+        let other = AppError::from(StoreError::Database(sqlx::Error::RowNotFound));
+        assert_eq!(other.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    }
+}

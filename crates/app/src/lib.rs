@@ -36,6 +36,10 @@ pub struct App {
     pub refdata: desk::tickets::refdata::RefData,
     /// The group-commit queue registrations go through (see `tickets::intake`).
     pub intake: desk::tickets::intake::Intake,
+    /// Cached classification and automation rules (see `desk::rules`).
+    pub rules: desk::rules::RuleCache,
+    /// The suggestion model in force (see `desk::classifier`).
+    pub classifier: desk::classifier::ModelCache,
 }
 
 impl App {
@@ -46,6 +50,12 @@ impl App {
         ));
         Self {
             intake: desk::tickets::intake::Intake::new(store.clone()),
+            classifier: desk::classifier::ModelCache::new(std::time::Duration::from_millis(
+                config.tickets.reference_cache_ms,
+            )),
+            rules: desk::rules::RuleCache::new(std::time::Duration::from_millis(
+                config.tickets.reference_cache_ms,
+            )),
             refdata,
             store,
             clock,

@@ -214,8 +214,9 @@ impl Session<'_> {
     async fn move_to(&self, to: &str, resolution: Option<&str>) -> Step {
         self.click(&format!("#move-{to} summary")).await?;
         if let Some(r) = resolution {
-            self.fill(&format!("rc-{to}"), "fixed").await?;
-            self.fill(&format!("res-{to}"), r).await?;
+            self.fill(&format!("move-{to}-resolution_code"), "fixed")
+                .await?;
+            self.fill(&format!("move-{to}-resolution"), r).await?;
         }
         self.act(&format!("#go-{to}"), &format!("moved to {to}"))
             .await
@@ -412,6 +413,201 @@ async fn service_model_path_in_spanish() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn service_model_path_in_english() {
     service_model_path("en").await;
+}
+
+/// The agent's working day (issue 16) in the browser: a refused form keeps what was typed
+/// and focuses its summary (finding 4, 10), a functional escalation lands on the ticket the
+/// escalating group now follows, read-only for moves, and in its queue tab (finding 1), and
+/// a cancelled ticket offers no forms (finding 5).
+async fn agent_day(lang: &str) {
+    let _turn = ONE_AT_A_TIME.lock().await;
+    let Some((_driver, c, _profile)) = browser().await else {
+        return;
+    };
+    let t = TestApp::new().await;
+    let (_, admin) = t.token_for("admin@example.com", "admin").await;
+    let mut ids = Vec::new();
+    for (email, role) in [
+        ("ana@example.com", "requester"),
+        ("l1@example.com", "agent"),
+        ("l2@example.com", "agent"),
+    ] {
+        let u = t.user(email, role).await;
+        let patch = ventanilla_domain::directory::UserPatch {
+            language: Some(lang.parse().unwrap()),
+            ..Default::default()
+        };
+        let entry = ventanilla_store::audit::NewAudit::new(t.app.now(), None, "user.update", None);
+        t.app
+            .store
+            .users()
+            .update(u.id, &patch, &entry)
+            .await
+            .unwrap();
+        ids.push(u.id.get());
+    }
+    let group = |name: &'static str, tier: &'static str, member: i64| {
+        let body =
+            serde_json::json!({ "name": name, "tier": tier, "members": [{ "user_id": member }] });
+        let (t, admin) = (&t, admin.clone());
+        async move {
+            t.post("/api/v1/groups", body, &admin).await.body["id"]
+                .as_i64()
+                .unwrap()
+        }
+    };
+    let desk = group("Mesa", "L1", ids[1]).await;
+    let net = group("Redes", "L2", ids[2]).await;
+    let mut tickets = Vec::new();
+    for subject in ["Sin red en la sala", "Pantalla duplicada"] {
+        let ana = ventanilla_domain::UserId(ids[0]);
+        let new = ventanilla_domain::ticket::NewTicket {
+            subject: ventanilla_domain::Text::parse("subject", subject, 200).unwrap(),
+            ..ventanilla_testkit::fixtures::new_ticket(
+                ana,
+                ventanilla_domain::ticket::TicketKind::Incident,
+                ventanilla_domain::ticket::Priority::Medium,
+            )
+        };
+        let (tk, _) = t
+            .app
+            .store
+            .tickets()
+            .create(&new, Some(ana), t.app.now(), None, &[])
+            .await
+            .unwrap();
+        t.patch(
+            &format!("/api/v1/tickets/{}", tk.id),
+            serde_json::json!({ "group_id": desk, "assignee_id": ids[1] }),
+            &admin,
+        )
+        .await;
+        tickets.push(tk.id.get());
+    }
+    let base = serve(&t).await;
+    let s = Session { c: &c, base: &base };
+    let name = format!("day-{lang}");
+    let walk = day_walk(&s, lang, tickets[0], tickets[1], net);
+    match tokio::time::timeout(Duration::from_secs(240), walk).await {
+        Ok(Ok(())) => {}
+        Ok(Err(step)) => {
+            screenshot(&c, &name).await;
+            panic!("{name} failed at: {step}");
+        }
+        Err(_) => {
+            screenshot(&c, &name).await;
+            panic!("{name} timed out");
+        }
+    }
+    let _ = c.close().await;
+}
+
+async fn day_walk(s: &Session<'_>, lang: &str, id: i64, other: i64, net: i64) -> Step {
+    let es = lang == "es";
+    let pick = |a: &'static str, b: &'static str| if es { a } else { b };
+    s.sign_in("l1@example.com").await?;
+    s.go(&format!("/console/tickets/{id}")).await?;
+    // An empty note: the page comes back with the error beside the field, "note" still
+    // chosen, the minutes kept, and focus on the summary.
+    s.click("#kind-note").await?;
+    s.fill("action-minutes", "12").await?;
+    s.submit("#action-submit").await?;
+    s.expect_css("#action-body-error", "the note's error beside the body")
+        .await?;
+    if !s
+        .text()
+        .await?
+        .contains(pick("Este campo es obligatorio", "This field is required"))
+    {
+        return Err("the error is in the agent's language".into());
+    }
+    let focused =
+        s.c.execute(
+            "return document.activeElement && document.activeElement.id",
+            vec![],
+        )
+        .await
+        .map_err(at("focus"))?;
+    if focused != serde_json::json!("error-summary") {
+        return Err(format!("focus on the error summary, got {focused}"));
+    }
+    let kept = s
+        .c
+        .execute(
+            "return [document.getElementById('kind-note').checked, document.getElementById('action-minutes').value]",
+            vec![],
+        )
+        .await
+        .map_err(at("kept"))?;
+    if kept != serde_json::json!([true, "12"]) {
+        return Err(format!("what was typed is kept: {kept}"));
+    }
+    // An escalation without a handover: refused beside the summary, the group kept.
+    s.click("#escalate summary").await?;
+    s.click(&format!("#escalate-group_id option[value='{net}']"))
+        .await?;
+    s.submit("#escalate-submit").await?;
+    s.expect_css("#escalate-summary-error", "the handover is required")
+        .await?;
+    let group =
+        s.c.execute(
+            "return document.getElementById('escalate-group_id').value",
+            vec![],
+        )
+        .await
+        .map_err(at("group kept"))?;
+    if group != serde_json::json!(net.to_string()) {
+        return Err(format!("the chosen group is kept: {group}"));
+    }
+    s.fill(
+        "escalate-summary",
+        "Switch de la sala caído; reiniciado sin éxito",
+    )
+    .await?;
+    s.act("#escalate-submit", "escalated").await?;
+    // Back on the ticket, which the desk now follows: no moves, replies still possible.
+    s.expect_css("#following-note", "the following note")
+        .await?;
+    if s.c.find(Locator::Css("[id^='go-']")).await.is_ok() {
+        return Err("a follower is offered moves".into());
+    }
+    s.expect_css("#action-form", "followers may reply").await?;
+    // The queue's tab lists it.
+    s.go("/console?view=following").await?;
+    s.expect_css(
+        &format!("#queue-rows a[href='/console/tickets/{id}']"),
+        "the escalated ticket in the following tab",
+    )
+    .await?;
+    // A cancelled ticket: a note says why, no form at all.
+    s.go(&format!("/console/tickets/{other}")).await?;
+    s.move_to_with_reason("cancelled", pick("Duplicado", "Duplicate"))
+        .await?;
+    s.expect_css("#terminal-note", "the closed note").await?;
+    if s.c.find(Locator::Css("main form")).await.is_ok() {
+        return Err("a cancelled ticket still offers a form".into());
+    }
+    Ok(())
+}
+
+impl Session<'_> {
+    /// Opens a transition's panel, gives the reason and submits it.
+    async fn move_to_with_reason(&self, to: &str, reason: &str) -> Step {
+        self.click(&format!("#move-{to} summary")).await?;
+        self.fill(&format!("move-{to}-reason"), reason).await?;
+        self.act(&format!("#go-{to}"), &format!("moved to {to}"))
+            .await
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn agent_day_in_spanish() {
+    agent_day("es").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn agent_day_in_english() {
+    agent_day("en").await;
 }
 
 /// Issue 12: a requester typing "no puedo imprimir" on the new-ticket form sees the FAQ

@@ -170,9 +170,14 @@ pub struct Outcome {
 }
 
 pub fn agent() -> ureq::Agent {
+    agent_with_timeout(Duration::from_secs(30))
+}
+
+/// An agent that reads every status as an answer and gives up after `timeout`.
+pub fn agent_with_timeout(timeout: Duration) -> ureq::Agent {
     ureq::Agent::config_builder()
         .http_status_as_error(false)
-        .timeout_global(Some(Duration::from_secs(30)))
+        .timeout_global(Some(timeout))
         .build()
         .into()
 }

@@ -2,6 +2,7 @@
 //! 127.0.0.1 and runs bounded load scenarios, printing a Markdown table and writing JSON.
 //! See docs/PERFORMANCE.md.
 
+mod drill;
 mod generate;
 mod load;
 mod report;
@@ -84,6 +85,33 @@ enum Cmd {
         #[arg(long, default_value = "target/bench")]
         out: PathBuf,
     },
+    /// Fault drills with figures: SIGKILL, PostgreSQL restart or a full disk under create
+    /// load; fails if an acknowledged ticket is lost or duplicated (docs/OPERATIONS.md).
+    Drill(Box<DrillCli>),
+}
+
+#[derive(Args)]
+struct DrillCli {
+    /// The fault to inject.
+    #[arg(value_enum)]
+    fault: drill::Fault,
+    #[arg(long, default_value_t = 20)]
+    runs: u32,
+    /// Concurrent clients creating tickets.
+    #[arg(long, default_value_t = 8)]
+    clients: usize,
+    /// Seconds of load before the fault (kill: a random moment between half and one and a
+    /// half times this).
+    #[arg(long, default_value_t = 2.0)]
+    seconds: f64,
+    /// Run on a fresh database of this PostgreSQL server instead of SQLite.
+    #[arg(long)]
+    postgres: Option<String>,
+    #[arg(long, default_value = "target/bench/drill")]
+    out: PathBuf,
+    /// The ventanilla binary (default: the one beside bench).
+    #[arg(long)]
+    ventanilla: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -151,6 +179,21 @@ fn real_main() -> anyhow::Result<()> {
             Ok(())
         }
         Cmd::Run(args) => run(*args),
+        Cmd::Drill(d) => {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()?;
+            let args = drill::DrillArgs {
+                fault: d.fault,
+                runs: d.runs,
+                clients: d.clients,
+                seconds: d.seconds,
+                postgres: d.postgres,
+                out: d.out,
+                bin: server::ventanilla_binary(d.ventanilla)?,
+            };
+            drill::run(&args, &rt)
+        }
         Cmd::Sla {
             tickets,
             full,

@@ -133,6 +133,18 @@ async fn connect_sqlite(url: &str, opts: &StoreOptions) -> Result<SqliteBackend>
     let writer = SqlitePoolOptions::new()
         .max_connections(1)
         .acquire_timeout(acquire)
+        .after_release(|conn, _| {
+            Box::pin(async move {
+                // After SQLITE_FULL or an I/O error SQLite may roll a transaction back by
+                // itself; sqlx's own ROLLBACK then fails and its transaction count stays up,
+                // so every later BEGIN on this, the only writer, failed until a restart
+                // (found by `bench drill disk-full`). The ping waits for a rollback queued
+                // by a dropped transaction; a connection still in one is closed and the pool
+                // opens a fresh one.
+                sqlx::Connection::ping(conn).await?;
+                Ok(!sqlx::Connection::is_in_transaction(conn))
+            })
+        })
         .connect_with(base.clone())
         .await?;
     let reader = SqlitePoolOptions::new()

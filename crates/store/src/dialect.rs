@@ -304,3 +304,14 @@ pub(crate) fn search_optimize(kind: BackendKind) -> &'static [&'static str] {
         BackendKind::Postgres => &["ANALYZE ticket_search", "ANALYZE article_search"],
     }
 }
+
+/// How a list reads a group's followed tickets (`ticket_followers`) by id. PostgreSQL gets
+/// the ids as an array, so the tickets are fetched by primary key for those ids only (a
+/// semi-join may instead walk the whole primary key when sorts are priced out); SQLite
+/// reads an `IN` list of a subquery by rowid.
+pub(crate) fn followed_ids(kind: BackendKind) -> (&'static str, &'static str) {
+    match kind {
+        BackendKind::Sqlite => (" AND t.id IN (", ")"),
+        BackendKind::Postgres => (" AND t.id = ANY (ARRAY(", "))"),
+    }
+}

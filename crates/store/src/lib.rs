@@ -12,10 +12,13 @@ pub mod articles;
 pub mod audit;
 pub mod backup;
 pub mod categories;
+pub mod classifier;
 mod connect;
+pub mod desk_day;
 pub mod dialect;
 pub mod directory;
 mod error;
+pub mod events;
 pub mod form_keys;
 pub mod groups;
 pub mod import;
@@ -25,6 +28,7 @@ pub mod mail_ids;
 pub mod notifications;
 pub mod outbox;
 pub mod roles;
+pub mod rules;
 pub mod search;
 pub mod sessions;
 pub mod settings;
@@ -36,11 +40,12 @@ pub mod tickets;
 mod time;
 pub mod tokens;
 pub mod users;
+pub mod webhooks;
 
 use std::sync::Arc;
 
 pub use connect::{StoreOptions, Synchronous};
-pub use error::StoreError;
+pub use error::{StoreError, is_transient};
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 

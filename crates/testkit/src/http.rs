@@ -41,6 +41,8 @@ pub struct TestResponse {
     pub headers: HeaderMap,
     pub body: Value,
     pub text: String,
+    /// The body's size in bytes as sent (compressed when the request asked for it).
+    pub wire_len: usize,
 }
 
 impl TestResponse {
@@ -137,6 +139,7 @@ impl TestApp {
             headers,
             body,
             text,
+            wire_len: bytes.len(),
         }
     }
 

@@ -4,18 +4,22 @@
 mod audit;
 mod auth;
 pub mod categories;
+pub mod classifier;
 pub mod departments;
 mod doc_errors;
+pub mod events;
 pub mod groups;
 pub mod kb;
 mod notifications;
 pub mod organisations;
 mod roles;
+pub mod rules;
 pub mod sla;
 pub mod tickets;
 mod tokens;
 pub mod types;
 pub mod users;
+pub mod webhooks;
 
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
@@ -79,6 +83,20 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(tokens::list, tokens::create))
         .routes(routes!(tokens::revoke))
         .routes(routes!(audit::list))
+        .routes(routes!(
+            events::create_integration,
+            events::list_integrations
+        ))
+        .routes(routes!(events::alertmanager))
+        .routes(routes!(events::generic))
+        .routes(routes!(webhooks::create, webhooks::list))
+        .routes(routes!(webhooks::deliveries))
+        .routes(routes!(rules::list, rules::create))
+        .routes(routes!(rules::update, rules::delete))
+        .routes(routes!(rules::preview))
+        .routes(routes!(classifier::suggestion, classifier::accept))
+        .routes(routes!(classifier::info))
+        .routes(routes!(classifier::train))
         .routes(routes!(categories::list, categories::create))
         .routes(routes!(categories::update))
         .routes(routes!(categories::get_matrix, categories::put_matrix))

@@ -48,6 +48,10 @@ pub enum DeskError {
     /// The store refused malformed input it was handed.
     #[error("{0}")]
     BadInput(String),
+    /// The database is out of reach for now (unreachable, restarting, disk full); nothing
+    /// was changed and the same request may succeed later.
+    #[error("service unavailable")]
+    Unavailable(#[source] anyhow::Error),
     #[error("internal error")]
     Internal(#[source] anyhow::Error),
 }
@@ -106,6 +110,7 @@ impl From<StoreError> for DeskError {
                 "the record refers to, or is referred to by, another record".into(),
             ),
             StoreError::Invalid(m) => DeskError::BadInput(m),
+            e @ StoreError::Unavailable(_) => DeskError::Unavailable(e.into()),
             other => DeskError::Internal(other.into()),
         }
     }

@@ -16,12 +16,16 @@
 //!
 //! No surface calls another surface's handler; none of these modules imports axum.
 
+pub mod classifier;
 pub mod directory;
 pub mod error;
+pub mod events;
 pub mod ics;
 pub mod kb;
+pub mod rules;
 pub mod sla;
 pub mod tickets;
+pub mod webhooks;
 
 pub use error::{DeskError, DeskResult, Refusal, missing_as};
 pub use ventanilla_domain::{Caller, Origin};

@@ -1,5 +1,6 @@
 //! The whole HTTP surface in one place: API routes, the web pages, health, metrics, OpenAPI,
-//! and the middleware stack (request ids, tracing, panics, timeouts, body limits, headers).
+//! and the middleware stack (request ids, tracing, panics, timeouts, body limits, headers,
+//! compression).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -11,6 +12,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::compression::CompressionLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
@@ -104,6 +106,9 @@ pub fn build(state: AppState) -> Router {
         // Outermost, so even the timeout's and the method router's bare answers get the
         // JSON error shape under `/api/`.
         .layer(axum::middleware::from_fn(super::api_errors::shape))
+        // Outermost: pages, fragments, JSON and assets go brotli or gzip when the client
+        // asks (Accept-Encoding); tiny bodies and images are left as they are.
+        .layer(CompressionLayer::new().br(true).gzip(true))
         .with_state(state)
 }
 

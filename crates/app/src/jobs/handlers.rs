@@ -48,6 +48,19 @@ pub async fn run_job(app: &App, job: &Job) -> anyhow::Result<()> {
                 .with_context(|| format!("SLA check of ticket {id}"))
         }
         SLA_REAPPLY => crate::desk::tickets::sla_check::reapply_all(app).await,
+        crate::desk::classifier::TRAIN_JOB => crate::desk::classifier::train(app)
+            .await
+            .map(|_| ())
+            .map_err(|e| anyhow::anyhow!("{e:#}")),
+        crate::desk::webhooks::DISPATCH_JOB => crate::desk::webhooks::dispatch::dispatch(app)
+            .await
+            .map(|_| ()),
+        crate::desk::webhooks::DELIVER_JOB => {
+            let id = job.payload["delivery_id"]
+                .as_i64()
+                .ok_or_else(|| anyhow::anyhow!("webhook.deliver without delivery_id"))?;
+            crate::desk::webhooks::send::deliver(app, id, job.attempts, job.max_attempts).await
+        }
         SURVEY_TIMEOUT => {
             crate::desk::tickets::lifecycle::expire_surveys(app)
                 .await

@@ -16,8 +16,16 @@ pub use crate::desk::tickets::sla_check::reapply_sla_later;
 pub use handlers::{SLA_CHECK, SLA_REAPPLY, run_job};
 
 /// Periodic work: (job kind, period in seconds).
-fn periodic(app: &App) -> [(&'static str, u64); 3] {
+fn periodic(app: &App) -> [(&'static str, u64); 5] {
     [
+        (
+            crate::desk::classifier::TRAIN_JOB,
+            app.config.events.retrain_hours.max(1) * 3600,
+        ),
+        (
+            crate::desk::webhooks::DISPATCH_JOB,
+            app.config.webhooks.dispatch_secs,
+        ),
         (handlers::SLA_SCAN, app.config.jobs.sla_scan_secs),
         (handlers::SURVEY_TIMEOUT, 300),
         (handlers::HOUSEKEEPING, app.config.jobs.housekeeping_secs),

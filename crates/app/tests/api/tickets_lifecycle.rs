@@ -146,19 +146,20 @@ async fn the_whole_path_from_new_to_closed() {
     assert_eq!(res.status, StatusCode::OK, "{}", res.text);
     assert_eq!(res.body["status"], "closed");
     assert!(res.body["closed_at"].is_string());
+    let steps = |timeline: &serde_json::Value| -> Vec<String> {
+        timeline
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["kind"] == "transition")
+            .filter_map(|e| e["new_value"].as_str().map(str::to_owned))
+            .collect()
+    };
     let timeline =
-        d.t.get(&format!("/api/v1/tickets/{id}/actions"), &d.requester)
+        d.t.get(&format!("/api/v1/tickets/{id}/actions"), &d.agent)
             .await;
-    let statuses: Vec<&str> = timeline
-        .body
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|e| e["kind"] == "transition")
-        .map(|e| e["new_value"].as_str().unwrap())
-        .collect();
     assert_eq!(
-        statuses,
+        steps(&timeline.body),
         vec![
             "analysis",
             "solution",
@@ -166,6 +167,19 @@ async fn the_whole_path_from_new_to_closed() {
             "survey",
             "review",
             "closed"
+        ]
+    );
+    // The requester reads the same path in their own words, each change once (issue 16).
+    let timeline =
+        d.t.get(&format!("/api/v1/tickets/{id}/actions"), &d.requester)
+            .await;
+    assert_eq!(
+        steps(&timeline.body),
+        vec![
+            "in_progress",
+            "awaiting_your_confirmation",
+            "awaiting_your_rating",
+            "solved"
         ]
     );
     let res =

@@ -7,6 +7,7 @@
 mod access;
 mod admin;
 mod admin_edit;
+mod day;
 mod double_submit;
 mod helpers;
 mod history_language;

@@ -22,10 +22,14 @@ fn push_capped(
     f: &TicketFilter,
     cap: u32,
 ) {
-    let arms: Vec<(&str, i64)> = match scope {
+    let mut arms: Vec<(&str, i64)> = match scope {
         TicketScope::Groups(u) => vec![
             (
                 " AND t.group_id IN (SELECT group_id FROM group_members WHERE user_id = ",
+                u.get(),
+            ),
+            (
+                " AND t.id IN (SELECT f.ticket_id FROM ticket_followers f JOIN group_members m ON m.group_id = f.group_id WHERE f.open = TRUE AND m.user_id = ",
                 u.get(),
             ),
             (" AND t.assignee_id = ", u.get()),
@@ -37,6 +41,9 @@ fn push_capped(
         ],
         TicketScope::Own(_) | TicketScope::All => Vec::new(),
     };
+    if f.without_followed {
+        arms.retain(|(cond, _)| !cond.contains("ticket_followers"));
+    }
     if arms.is_empty() {
         b.push("SELECT count(*) FROM (SELECT 1 FROM tickets t WHERE 1 = 1");
         push_scope(b, scope);

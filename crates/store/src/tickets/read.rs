@@ -17,7 +17,8 @@ pub enum TicketScope {
     Own(UserId),
     /// Tickets of the organisation, and the user's own.
     Organisation(UserId, OrganisationId),
-    /// Tickets of the user's groups, and those assigned to them.
+    /// Tickets of the user's groups, those assigned to them, and those one of their groups
+    /// escalated and follows (`ticket_followers`).
     Groups(UserId),
     All,
 }
@@ -44,6 +45,11 @@ pub struct TicketFilter {
     pub text_internal: bool,
     /// `at_risk` or `breached` (or `ok`).
     pub sla_state: Option<ventanilla_domain::sla::SlaState>,
+    /// Only tickets a group of this user escalated and follows.
+    pub followed_by: Option<UserId>,
+    /// A group scope without the tickets seen only because a group follows them (a group's
+    /// own work, as the "my groups" queue lists it).
+    pub without_followed: bool,
 }
 
 /// List orders. Each is a total order ending in the id, so keyset pages never skip or repeat.
@@ -195,12 +201,18 @@ impl Tickets<'_> {
                     Some(g) if groups.contains(&g) => vec![Arm::Groups(vec![g])],
                     _ if f.assignee_id == Some(Some(*u)) => vec![Arm::Assignee(u.get())],
                     _ if f.requester_id == Some(*u) => vec![Arm::Requester(u.get())],
+                    _ if f.followed_by == Some(*u) => vec![Arm::Followed(groups)],
                     _ => {
-                        let mut arms = Vec::with_capacity(groups.len() + 2);
+                        // The tickets my groups escalated and follow.
+                        let followed = groups.clone();
+                        let mut arms = Vec::with_capacity(groups.len() + 3);
                         if dialect::list_arm_per_group(kind) {
                             arms.extend(groups.into_iter().map(|g| Arm::Groups(vec![g])));
                         } else if !groups.is_empty() {
                             arms.push(Arm::Groups(groups));
+                        }
+                        if !followed.is_empty() && !f.without_followed {
+                            arms.push(Arm::Followed(followed));
                         }
                         arms.push(Arm::Assignee(u.get()));
                         arms.push(Arm::Requester(u.get()));
@@ -290,6 +302,10 @@ enum Arm {
     Assignee(i64),
     /// Any of these support groups (the caller's).
     Groups(Vec<i64>),
+    /// Open tickets these groups (the caller's) escalated and follow: read by id from
+    /// `ticket_followers (group_id, open, ticket_id)`, then filtered and sorted like one
+    /// person's tickets (a group's open escalations are few).
+    Followed(Vec<i64>),
 }
 
 /// How one arm of a list is read (see [`Arm::access`]).
@@ -315,7 +331,7 @@ impl Arm {
     fn access(&self, f: &TicketFilter, sort: TicketSort) -> Access {
         let keyed = match self {
             Arm::Groups(_) | Arm::Assignee(_) => true,
-            Arm::Requester(_) => false,
+            Arm::Requester(_) | Arm::Followed(_) => false,
             Arm::All | Arm::Organisation(_) => {
                 let organisation =
                     matches!(self, Arm::Organisation(_)) || f.organisation_id.is_some();
@@ -334,7 +350,8 @@ impl Arm {
                 }
             }
         };
-        let requester = matches!(self, Arm::Requester(_)) || f.requester_id.is_some();
+        let requester =
+            matches!(self, Arm::Requester(_) | Arm::Followed(_)) || f.requester_id.is_some();
         let due = sort == TicketSort::Due;
         Access {
             keyed,
@@ -348,7 +365,7 @@ impl Arm {
         }
     }
 
-    fn push(&self, b: &mut SqlBuilder, others: &str) {
+    fn push(&self, b: &mut SqlBuilder, kind: crate::BackendKind, others: &str) {
         match self {
             Arm::All => {}
             Arm::Requester(u) => {
@@ -370,6 +387,20 @@ impl Arm {
                     b.bind(Param::I64(*g));
                 }
                 b.push(")");
+            }
+            Arm::Followed(groups) => {
+                let (open, close) = dialect::followed_ids(kind);
+                b.push(open);
+                b.push(
+                    "SELECT ticket_id FROM ticket_followers WHERE open = TRUE AND group_id IN (",
+                );
+                for (i, g) in groups.iter().enumerate() {
+                    if i > 0 {
+                        b.push(", ");
+                    }
+                    b.bind(Param::I64(*g));
+                }
+                b.push(")").push(close);
             }
         }
     }
@@ -393,8 +424,32 @@ fn push_select(
         "SELECT {cols}, t.priority_rank AS sort_rank FROM tickets t WHERE 1 = 1"
     ));
     let demote = dialect::list_demote(kind);
-    arm.push(b, if access.demote_others { demote } else { "" });
+    arm.push(b, kind, if access.demote_others { demote } else { "" });
     let pick = |yes: bool| if yes { demote } else { "" };
+    // A group's followed tickets are read by id: a queue's group or assignee filter is
+    // checked on each of them, never read by its own (far larger) index range.
+    let narrowed;
+    let f = if matches!(arm, Arm::Followed(_)) {
+        let mut g = f.clone();
+        if let Some(group) = g.group_id.take() {
+            b.push(&format!(" AND {demote}t.group_id = "))
+                .bind(Param::I64(group.get()));
+        }
+        match g.assignee_id.take() {
+            Some(Some(a)) => {
+                b.push(&format!(" AND {demote}t.assignee_id = "))
+                    .bind(Param::I64(a.get()));
+            }
+            Some(None) => {
+                b.push(&format!(" AND {demote}t.assignee_id IS NULL"));
+            }
+            None => {}
+        }
+        narrowed = g;
+        &narrowed
+    } else {
+        f
+    };
     push_filter_as(
         b,
         kind,
@@ -493,6 +548,8 @@ pub(crate) fn push_scope(b: &mut SqlBuilder, scope: &TicketScope) {
         TicketScope::Groups(u) => {
             b.push(" AND (t.group_id IN (SELECT group_id FROM group_members WHERE user_id = ")
                 .bind(Param::I64(u.get()));
+            b.push(") OR t.id IN (SELECT f.ticket_id FROM ticket_followers f JOIN group_members m ON m.group_id = f.group_id WHERE m.user_id = ")
+                .bind(Param::I64(u.get()));
             b.push(") OR t.assignee_id = ").bind(Param::I64(u.get()));
             b.push(" OR t.requester_id = ")
                 .bind(Param::I64(u.get()))
@@ -518,6 +575,11 @@ fn push_filter_as(
     if let Some(k) = f.kind {
         b.push(" AND t.kind = ")
             .bind(Param::Text(k.as_str().into()));
+    }
+    if let Some(u) = f.followed_by {
+        b.push(" AND t.id IN (SELECT f.ticket_id FROM ticket_followers f JOIN group_members m ON m.group_id = f.group_id WHERE f.open = TRUE AND m.user_id = ")
+            .bind(Param::I64(u.get()))
+            .push(")");
     }
     if !f.statuses.is_empty() {
         b.push(&format!(" AND {status}t.status IN ("));

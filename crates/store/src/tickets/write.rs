@@ -96,6 +96,13 @@ fn text_changed(before: &Ticket, after: &Ticket, effects: &Effects) -> bool {
 /// this many lost races the caller gets a conflict rather than a silent overwrite.
 const MAX_ATTEMPTS: usize = 5;
 
+/// The group a change escalates the ticket away from: its group before, when the tier
+/// rises and the group changes.
+fn escalated_from(before: &Ticket, after: &Ticket) -> Option<i64> {
+    let from = before.group_id?;
+    (after.tier > before.tier && after.group_id != Some(from)).then_some(from.get())
+}
+
 impl Tickets<'_> {
     /// Reads the ticket, lets `f` change it and say what to record, and writes it back if
     /// nobody changed it meanwhile. With `expected_version`, a different current version is
@@ -170,6 +177,27 @@ impl Tickets<'_> {
                         // The search row, in the same transaction, when its words changed.
                         if text_changed(&before, &after, &effects) {
                             crate::search::reindex_tickets!(tx, kind, &[id.get()], false);
+                        }
+                        // A ticket escalated to a higher tier stays visible to the group
+                        // it leaves (SPEC C5), whoever escalated it: an agent or the SLA job.
+                        if let Some(from) = escalated_from(&before, &after) {
+                            sqlx::query(
+                                "INSERT INTO ticket_followers (group_id, ticket_id, since) \
+                                 VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+                            )
+                            .bind(from)
+                            .bind(id.get())
+                            .bind(to_db(now))
+                            .execute(&mut *tx)
+                            .await?;
+                        }
+                        if after.status.is_terminal() && !before.status.is_terminal() {
+                            sqlx::query(
+                                "UPDATE ticket_followers SET open = FALSE WHERE ticket_id = $1",
+                            )
+                            .bind(id.get())
+                            .execute(&mut *tx)
+                            .await?;
                         }
                         after.version = before.version + 1;
                         // Derived from status and escalation: recomputed here, once, rather

@@ -10,7 +10,7 @@ use ventanilla_domain::ticket::TicketEvent;
 use super::{TicketView, etag, view};
 use crate::AppState;
 use crate::auth::Auth;
-use crate::desk::tickets::{access, add_action};
+use crate::desk::tickets::add_action;
 use crate::error::{AppResult, ErrorBody};
 use crate::extract::{Json, Path};
 
@@ -36,7 +36,8 @@ pub async fn add(
     ))
 }
 
-/// The timeline in order. Requesters see public entries only.
+/// The timeline in order. Requesters see public entries only, without minutes spent,
+/// internal status codes (status changes in their own words) or other field changes.
 #[utoipa::path(get, path = "/tickets/{id}/actions", tag = "tickets", params(("id" = i64, Path)),
     responses((status = 200, body = Vec<TicketEvent>), (status = 404, body = ErrorBody)))]
 pub async fn list(
@@ -44,10 +45,7 @@ pub async fn list(
     auth: Auth,
     Path(id): Path<i64>,
 ) -> AppResult<Json<Vec<TicketEvent>>> {
-    let caller = auth.caller();
-    let ticket = access::load(&state, &caller, TicketId(id)).await?;
-    let public_only = !access::sees_internal(&caller);
     Ok(Json(
-        state.store.tickets().events(ticket.id, public_only).await?,
+        crate::desk::tickets::timeline::timeline(&state, &auth.caller(), TicketId(id)).await?,
     ))
 }

@@ -8,6 +8,7 @@ use ventanilla_domain::{Caller, Permission, TicketId};
 use ventanilla_store::tickets::TicketScope;
 
 use crate::App;
+use crate::desk::error::Refusal;
 use crate::desk::{DeskError, DeskResult};
 
 pub fn scope(app: &App, caller: &Caller) -> TicketScope {
@@ -53,4 +54,35 @@ pub async fn load(app: &App, caller: &Caller, id: TicketId) -> DeskResult<Ticket
     } else {
         Err(DeskError::NotFound)
     }
+}
+
+/// Loads a ticket the caller may change: one they see for another reason than following it.
+/// A group that escalated a ticket keeps reading it and may still write to it (replies and
+/// notes, to keep the caller informed: SPEC C5), but moving, assigning, classifying and
+/// escalating it belong to the group it was escalated to (403 `following_only`).
+pub async fn load_to_change(app: &App, caller: &Caller, id: TicketId) -> DeskResult<Ticket> {
+    let ticket = load(app, caller, id).await?;
+    if follows_only(app, caller, &ticket).await? {
+        return Err(DeskError::refused(
+            Refusal::Role,
+            "following_only",
+            "your group follows this escalated ticket; the group it was escalated to works it",
+        ));
+    }
+    Ok(ticket)
+}
+
+/// Whether the caller sees `ticket` only because one of their groups escalated it.
+pub async fn follows_only(app: &App, caller: &Caller, ticket: &Ticket) -> DeskResult<bool> {
+    let me = caller.actor.user_id;
+    if !matches!(scope(app, caller), TicketScope::Groups(_))
+        || ticket.requester_id == me
+        || ticket.assignee_id == Some(me)
+    {
+        return Ok(false);
+    }
+    let Some(group) = ticket.group_id else {
+        return Ok(true);
+    };
+    Ok(!app.store.groups().ids_of_member(me).await?.contains(&group))
 }

@@ -16,7 +16,7 @@ use ventanilla_domain::{
 use ventanilla_store::groups::GroupFilter;
 use ventanilla_store::tickets::Effects;
 
-use super::access::{load, require};
+use super::access::require;
 use super::patch::{group_facts, guard_agent_change};
 use crate::App;
 use crate::desk::{DeskError, DeskResult};
@@ -97,7 +97,7 @@ pub async fn escalate_ticket(
     expected: Option<i64>,
     cmd: &Escalation,
 ) -> DeskResult<Ticket> {
-    let ticket = load(app, caller, id).await?;
+    let ticket = super::access::load_to_change(app, caller, id).await?;
     require(caller, Permission::TicketsWork)?;
     guard_agent_change(ticket.status)?;
     let by = Some(caller.user_id());
@@ -200,7 +200,7 @@ pub async fn set_major(
     id: TicketId,
     cmd: &MajorFlag,
 ) -> DeskResult<Ticket> {
-    let ticket = load(app, caller, id).await?;
+    let ticket = super::access::load_to_change(app, caller, id).await?;
     require(caller, Permission::TicketsWork)?;
     if ticket.kind != TicketKind::Incident {
         return Err(ValidationError::new("major", "only incidents can be major incidents").into());

@@ -25,7 +25,7 @@ pub async fn link_child(
     id: TicketId,
     child: TicketId,
 ) -> DeskResult<()> {
-    let parent = load(app, caller, id).await?;
+    let parent = super::access::load_to_change(app, caller, id).await?;
     require(caller, Permission::TicketsWork)?;
     let child = load(app, caller, child).await.map_err(|e| match e {
         DeskError::NotFound => ValidationError::new("child_id", "does not exist").into(),
@@ -92,7 +92,7 @@ pub async fn unlink_child(
     id: TicketId,
     child: TicketId,
 ) -> DeskResult<()> {
-    let parent = load(app, caller, id).await?;
+    let parent = super::access::load_to_change(app, caller, id).await?;
     require(caller, Permission::TicketsWork)?;
     let child = load(app, caller, child).await?;
     if child.parent_id != Some(parent.id) {

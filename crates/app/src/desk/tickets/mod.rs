@@ -19,6 +19,7 @@ pub mod refdata;
 pub mod register;
 pub mod sla;
 pub mod sla_check;
+pub mod timeline;
 pub mod write;
 
 pub use actions::{ActionBody, AddAction, add_action};
@@ -29,5 +30,7 @@ pub use moves::{
     ConfirmationBody, SurveyBody, TransitionBody, confirm_solution, move_ticket, rate_ticket,
 };
 pub use patch::{PatchTicket, UpdateTicket, patch_ticket};
-pub use register::{CreateTicket, FactsInput, RegisterTicket, RequesterInput, register_ticket};
+pub use register::{
+    CreateTicket, FactsInput, RegisterTicket, RequesterInput, register_ticket, register_ticket_with,
+};
 pub use write::{write, write_with};

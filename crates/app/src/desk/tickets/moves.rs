@@ -115,10 +115,10 @@ pub async fn move_ticket(
     to: Status,
     fields: TransitionFields,
 ) -> DeskResult<Ticket> {
-    let ticket = load(app, caller, id).await?;
+    let ticket = super::access::load_to_change(app, caller, id).await?;
     let by = actor_kind_for(&caller.actor, &ticket, to).ok_or(DeskError::Forbidden)?;
     let request = TransitionRequest::MoveTo { to, fields };
-    lifecycle::apply(
+    let after = lifecycle::apply(
         app,
         ticket.id,
         expected,
@@ -127,7 +127,8 @@ pub async fn move_ticket(
         &request,
         |_| Vec::new(),
     )
-    .await
+    .await?;
+    Ok(crate::desk::rules::on_update(app, caller, &ticket, after).await)
 }
 
 /// Records the requester's answer in validation: yes moves it to the survey, no sends it

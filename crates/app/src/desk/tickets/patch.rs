@@ -14,7 +14,7 @@ use ventanilla_domain::{
 };
 use ventanilla_store::tickets::Effects;
 
-use super::access::{load, require};
+use super::access::require;
 use super::facts::{FactsInput, facts_of};
 use crate::App;
 use crate::desk::{DeskError, DeskResult, missing_as};
@@ -202,7 +202,7 @@ pub async fn patch_ticket(
     expected: Option<i64>,
     cmd: &PatchTicket,
 ) -> DeskResult<Ticket> {
-    let ticket = load(app, caller, id).await?;
+    let ticket = super::access::load_to_change(app, caller, id).await?;
     require(caller, Permission::TicketsWork)?;
     let p = &cmd.patch;
     if let Some(Some(c)) = p.category_id {
@@ -233,7 +233,7 @@ pub async fn patch_ticket(
         None => None,
     };
     let m = app.refdata.matrix(&app.store).await?;
-    super::write(app, ticket.id, expected, Some(caller.user_id()), |t| {
+    let after = super::write(app, ticket.id, expected, Some(caller.user_id()), |t| {
         guard_agent_change(t.status)?;
         let mut effects = Effects::default();
         if let (Some(kind), Some(number)) = (reclassify, &new_number) {
@@ -254,5 +254,6 @@ pub async fn patch_ticket(
         effects.events.extend(apply_patch(t, p, cx)?);
         Ok::<_, DeskError>(effects)
     })
-    .await
+    .await?;
+    Ok(crate::desk::rules::on_update(app, caller, &ticket, after).await)
 }

@@ -125,5 +125,7 @@ pub fn filter_of(caller: &Caller, q: &ListQuery) -> Result<TicketFilter, Validat
                     .ok_or_else(|| ValidationError::new("sla", "must be ok, at_risk or breached"))
             })
             .transpose()?,
+        followed_by: None,
+        without_followed: false,
     })
 }

@@ -177,6 +177,18 @@ pub async fn register_ticket(
     cmd: &RegisterTicket,
     key: Option<&str>,
 ) -> DeskResult<(Ticket, bool)> {
+    register_ticket_with(app, caller, cmd, key, Vec::new()).await
+}
+
+/// [`register_ticket`] with timeline entries recorded after the `created` entry, in the
+/// same transaction (what a monitoring event or a rule says about the new ticket).
+pub async fn register_ticket_with(
+    app: &App,
+    caller: &Caller,
+    cmd: &RegisterTicket,
+    key: Option<&str>,
+    extra: Vec<ventanilla_domain::ticket::Entry>,
+) -> DeskResult<(Ticket, bool)> {
     require(caller, Permission::TicketsCreate)?;
     let staff = caller.can(Permission::TicketsWork);
     if !staff {
@@ -266,13 +278,18 @@ pub async fn register_ticket(
         new,
         actor: Some(caller.user_id()),
         idempotency_key: key.map(str::to_owned),
-        extra: Vec::new(),
+        extra,
     };
     let retry = key.is_some().then(|| reg.clone());
     let (ticket, created) = match (app.intake.register(reg, now).await, retry) {
         // Two retries racing with one key on two nodes: the loser finds the winner's ticket.
         (Err(StoreError::Conflict { .. }), Some(reg)) => app.intake.register(reg, now).await?,
         (other, _) => other?,
+    };
+    let ticket = if created {
+        crate::desk::rules::on_create(app, caller, ticket).await
+    } else {
+        ticket
     };
     Ok((ticket, created))
 }

@@ -59,8 +59,8 @@ impl AdminPage {
         serde_json::to_string_pretty(&c.calendar).unwrap_or_default()
     }
 
-    fn hours(d: &jiff::SignedDuration) -> String {
-        format!("{:.1} h", d.as_secs_f64() / 3600.0)
+    fn hours(&self, d: &jiff::SignedDuration) -> String {
+        crate::web::kit::duration::span(self.c.lang, d)
     }
 }
 

@@ -4,6 +4,7 @@
 pub mod kb;
 pub mod phone;
 pub mod queue;
+pub mod refuse;
 pub mod ticket;
 
 use axum::Router;
@@ -15,6 +16,8 @@ use crate::AppState;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/console", get(queue::queue))
+        .route("/console/views", post(queue::save_view))
+        .route("/console/views/{id}/delete", post(queue::delete_view))
         .route("/console/phone", get(phone::page).post(phone::submit))
         .route("/console/notifications", get(phone::notifications))
         .route("/console/notifications/read", post(phone::read_all))

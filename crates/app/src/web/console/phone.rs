@@ -83,7 +83,10 @@ pub async fn page(
         categories: view::categories(&state).await?,
         phone: true,
         caller_tickets,
-        max_mb: crate::web::kit::upload::megabytes(state.config.tickets.attachment_max_bytes),
+        max_mb: crate::web::kit::upload::megabytes(
+            viewer.lang,
+            state.config.tickets.attachment_max_bytes,
+        ),
     })
 }
 
@@ -113,6 +116,7 @@ pub async fn submit(
                 phone: true,
                 caller_tickets: Vec::new(),
                 max_mb: crate::web::kit::upload::megabytes(
+                    viewer.lang,
                     state.config.tickets.attachment_max_bytes,
                 ),
             })?;

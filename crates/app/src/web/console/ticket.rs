@@ -19,7 +19,8 @@ use crate::desk::tickets::{
     ActionBody, EscalationBody, MajorBody, TransitionBody, UpdateTicket, add_action,
     escalate_ticket, link_child, move_ticket, patch_ticket, set_major,
 };
-use crate::web::kit::error::WebResult;
+use crate::web::console::refuse::{FORM, Refusal, Typed, finish};
+use crate::web::kit::error::{WebError, WebResult};
 use crate::web::kit::form::{CsrfForm, FieldErrors};
 use crate::web::kit::page::{Ctx, Viewer, render, render_as};
 use crate::web::kit::staff::{Staff, sla_key, unread};
@@ -47,6 +48,12 @@ struct TicketPage {
     /// Knowledge: suggested articles, similar resolved tickets, articles that solved it.
     kb: crate::desk::kb::tickets::TicketSuggestions,
     kb_linked: Vec<ventanilla_domain::kb::Article>,
+    /// The viewer sees the ticket because their group escalated it: they may read, reply and
+    /// note, not move, assign or classify it.
+    following: bool,
+    /// What was typed into the form that was refused, and its errors.
+    typed: Typed,
+    errors: FieldErrors,
 }
 
 impl TicketPage {
@@ -82,6 +89,62 @@ impl TicketPage {
     fn needs_reason(&self, to: &Status) -> bool {
         matches!(to, Status::Pending | Status::Cancelled | Status::Analysis)
     }
+
+    /// What was typed into `field` of the refused `form`, or `default`.
+    fn v(&self, form: &str, field: &str, default: &str) -> String {
+        self.typed.get(form, field).unwrap_or(default).to_owned()
+    }
+
+    /// The error beside `field` of `form` (empty when that form was not the one refused).
+    fn err(&self, form: &str, field: &str) -> String {
+        if self.typed.form == form {
+            self.errors.get(field)
+        } else {
+            String::new()
+        }
+    }
+
+    /// An optional id as a form value.
+    fn id_text<T: std::fmt::Display>(&self, id: &Option<T>) -> String {
+        id.as_ref().map(|i| i.to_string()).unwrap_or_default()
+    }
+
+    /// Whether `form` was refused (its section opens).
+    fn refused(&self, form: &str) -> bool {
+        self.typed.form == form && !self.errors.is_empty()
+    }
+
+    /// The form name of a move to `to`.
+    fn move_form(&self, to: &Status) -> String {
+        format!("move-{}", to.as_str())
+    }
+
+    /// Whether the ticket takes no more work: closed or cancelled (no form is offered).
+    fn terminal(&self) -> bool {
+        self.t.status.is_terminal()
+    }
+
+    /// Whether agents wait for the requester's answer in validation (no change is offered).
+    fn locked(&self) -> bool {
+        self.t.status == Status::Validation
+    }
+
+    /// The error summary: (the field's element id, its message) for the refused form.
+    fn summary(&self) -> Vec<(String, String)> {
+        let form = self.typed.form.as_str();
+        self.errors
+            .0
+            .iter()
+            .map(|(f, m)| {
+                let id = if f == FORM {
+                    format!("{form}-form")
+                } else {
+                    format!("{form}-{f}")
+                };
+                (id, m.clone())
+            })
+            .collect()
+    }
 }
 
 pub async fn page(
@@ -116,10 +179,22 @@ async fn load(state: &AppState, viewer: &Viewer, id: i64) -> WebResult<TicketPag
     c.unread = unread(state, viewer).await?;
     let kb = crate::desk::kb::tickets::ticket_suggestions(state, &caller, t.id).await?;
     let kb_linked = crate::desk::kb::tickets::ticket_articles(state, &caller, t.id).await?;
+    let following = access::follows_only(state, &caller, &t).await?;
+    // What the agent has now seen: the queue marks the ticket again once it changes.
+    state
+        .store
+        .desk_day()
+        .mark_seen(viewer.auth.user_id(), t.id, t.version, state.now())
+        .await?;
     Ok(TicketPage {
         kb,
         kb_linked,
-        allowed: ventanilla_domain::ticket::allowed(&viewer.auth.actor, &t),
+        allowed: if following {
+            Vec::new()
+        } else {
+            ventanilla_domain::ticket::allowed(&viewer.auth.actor, &t)
+        },
+        following,
         children,
         me: viewer.auth.user_id(),
         sla: sla_key(&t),
@@ -132,9 +207,28 @@ async fn load(state: &AppState, viewer: &Viewer, id: i64) -> WebResult<TicketPag
         categories: crate::web::kit::view::categories(state).await?,
         upload_form: true,
         upload_errors: FieldErrors::default(),
-        max_mb: crate::web::kit::upload::megabytes(state.config.tickets.attachment_max_bytes),
+        max_mb: crate::web::kit::upload::megabytes(
+            viewer.lang,
+            state.config.tickets.attachment_max_bytes,
+        ),
+        typed: Typed::default(),
+        errors: FieldErrors::default(),
         t,
     })
+}
+
+/// The page again, as the ticket is now, with what was typed into the refused form and why.
+async fn again(
+    state: &AppState,
+    viewer: &Viewer,
+    id: i64,
+    typed: Typed,
+    refusal: Refusal,
+) -> WebResult<Response> {
+    let mut page = load(state, viewer, id).await?;
+    page.typed = typed;
+    page.errors = refusal.errors;
+    render_as(&page, refusal.status)
 }
 
 #[derive(Deserialize, Default)]
@@ -187,14 +281,23 @@ fn opt(s: &str) -> Option<String> {
     (!t.is_empty()).then(|| t.to_owned())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Default)]
+#[serde(default)]
 pub struct ActionForm {
-    #[serde(default)]
     kind: String,
-    #[serde(default)]
     body: String,
-    #[serde(default)]
     minutes: String,
+}
+
+/// Minutes typed into a form: empty is none; anything else must be a whole number.
+fn minutes_of(s: &str) -> Result<Option<i64>, ventanilla_domain::ValidationError> {
+    opt(s)
+        .map(|m| {
+            m.parse().map_err(|_| {
+                ventanilla_domain::ValidationError::new("minutes", "must be a whole number")
+            })
+        })
+        .transpose()
 }
 
 pub async fn action(
@@ -202,18 +305,33 @@ pub async fn action(
     Path(id): Path<i64>,
     CsrfForm { viewer, form }: CsrfForm<ActionForm>,
 ) -> WebResult<Response> {
-    let body = ActionBody {
-        kind: form.kind.clone(),
-        body: form.body,
-        minutes: opt(&form.minutes).and_then(|m| m.parse().ok()),
-    };
-    let t = add_action(&state, &viewer.caller(), TicketId(id), &body.command()?).await?;
-    let flash = if form.kind == "note" {
-        "note-added"
-    } else {
-        "reply-sent"
-    };
-    Ok(back(t.id, flash))
+    let typed = Typed::new(
+        "action",
+        &[
+            ("kind", &form.kind),
+            ("body", &form.body),
+            ("minutes", &form.minutes),
+        ],
+    );
+    let result: WebResult<Response> = async {
+        let body = ActionBody {
+            kind: form.kind.clone(),
+            body: form.body.clone(),
+            minutes: minutes_of(&form.minutes)?,
+        };
+        let t = add_action(&state, &viewer.caller(), TicketId(id), &body.command()?).await?;
+        let flash = if form.kind == "note" {
+            "note-added"
+        } else {
+            "reply-sent"
+        };
+        Ok(back(t.id, flash))
+    }
+    .await;
+    finish(viewer.lang, &["kind", "body", "minutes"], result, |r| {
+        again(&state, &viewer, id, typed, r)
+    })
+    .await
 }
 
 #[derive(Deserialize, Default)]
@@ -231,17 +349,35 @@ pub async fn transition(
     Path(id): Path<i64>,
     CsrfForm { viewer, form }: CsrfForm<TransitionForm>,
 ) -> WebResult<Response> {
-    let body = TransitionBody {
-        to: form.to,
-        reason: opt(&form.reason),
-        resolution_code: opt(&form.resolution_code),
-        resolution: opt(&form.resolution),
-        summary: None,
-    };
-    let expected = form.version.trim().parse().ok();
-    let (to, fields) = body.command()?;
-    let t = move_ticket(&state, &viewer.caller(), TicketId(id), expected, to, fields).await?;
-    Ok(back(t.id, "moved"))
+    let typed = Typed::new(
+        format!("move-{}", form.to),
+        &[
+            ("reason", &form.reason),
+            ("resolution_code", &form.resolution_code),
+            ("resolution", &form.resolution),
+        ],
+    );
+    let result: WebResult<Response> = async {
+        let body = TransitionBody {
+            to: form.to.clone(),
+            reason: opt(&form.reason),
+            resolution_code: opt(&form.resolution_code),
+            resolution: opt(&form.resolution),
+            summary: None,
+        };
+        let expected = form.version.trim().parse().ok();
+        let (to, fields) = body.command()?;
+        let t = move_ticket(&state, &viewer.caller(), TicketId(id), expected, to, fields).await?;
+        Ok(back(t.id, "moved"))
+    }
+    .await;
+    finish(
+        viewer.lang,
+        &["reason", "resolution_code", "resolution"],
+        result,
+        |r| again(&state, &viewer, id, typed, r),
+    )
+    .await
 }
 
 #[derive(Deserialize, Default)]
@@ -263,34 +399,73 @@ pub async fn update(
     Path(id): Path<i64>,
     CsrfForm { viewer, form }: CsrfForm<UpdateForm>,
 ) -> WebResult<Response> {
-    let id_of = |s: &str| opt(s).and_then(|v| v.parse::<i64>().ok());
-    let mut req = UpdateTicket::default();
-    match form.op.as_str() {
-        "take" => req.assignee_id = Some(Some(viewer.auth.user_id().get())),
-        "assign" => {
-            req.assignee_id = Some(id_of(&form.assignee_id));
-            req.group_id = Some(id_of(&form.group_id));
-        }
-        "classify" => {
-            req.category_id = Some(id_of(&form.category_id));
-            req.kind = opt(&form.kind);
-        }
-        "priority" => {
-            req.priority = Some(opt(&form.priority));
-            req.priority_reason = opt(&form.priority_reason);
-        }
+    let op = match form.op.as_str() {
+        "take" | "assign" | "classify" | "priority" => form.op.clone(),
         _ => return Err(crate::AppError::BadRequest("unknown operation".into()).into()),
+    };
+    let typed = Typed::new(
+        op.clone(),
+        &[
+            ("assignee_id", &form.assignee_id),
+            ("group_id", &form.group_id),
+            ("category_id", &form.category_id),
+            ("kind", &form.kind),
+            ("priority", &form.priority),
+            ("priority_reason", &form.priority_reason),
+        ],
+    );
+    let result: WebResult<Response> = async {
+        let id_of = |field: &str, s: &str| -> Result<Option<i64>, WebError> {
+            opt(s)
+                .map(|v| {
+                    v.parse::<i64>().map_err(|_| {
+                        ventanilla_domain::ValidationError::new(field, "is not a valid id").into()
+                    })
+                })
+                .transpose()
+        };
+        let mut req = UpdateTicket::default();
+        match op.as_str() {
+            "take" => req.assignee_id = Some(Some(viewer.auth.user_id().get())),
+            "assign" => {
+                req.assignee_id = Some(id_of("assignee_id", &form.assignee_id)?);
+                req.group_id = Some(id_of("group_id", &form.group_id)?);
+            }
+            "classify" => {
+                req.category_id = Some(id_of("category_id", &form.category_id)?);
+                req.kind = opt(&form.kind);
+            }
+            _ => {
+                req.priority = Some(opt(&form.priority));
+                req.priority_reason = opt(&form.priority_reason);
+            }
+        }
+        let expected = form.version.trim().parse().ok();
+        let t = patch_ticket(
+            &state,
+            &viewer.caller(),
+            TicketId(id),
+            expected,
+            &req.command()?,
+        )
+        .await?;
+        Ok(back(t.id, "saved"))
     }
-    let expected = form.version.trim().parse().ok();
-    let t = patch_ticket(
-        &state,
-        &viewer.caller(),
-        TicketId(id),
-        expected,
-        &req.command()?,
+    .await;
+    finish(
+        viewer.lang,
+        &[
+            "assignee_id",
+            "group_id",
+            "category_id",
+            "kind",
+            "priority",
+            "priority_reason",
+        ],
+        result,
+        |r| again(&state, &viewer, id, typed, r),
     )
-    .await?;
-    Ok(back(t.id, "saved"))
+    .await
 }
 
 #[derive(Deserialize, Default)]
@@ -306,20 +481,45 @@ pub async fn escalate(
     Path(id): Path<i64>,
     CsrfForm { viewer, form }: CsrfForm<EscalateForm>,
 ) -> WebResult<Response> {
-    let req = EscalationBody {
-        kind: form.kind,
-        summary: form.summary,
-        group_id: opt(&form.group_id).and_then(|g| g.parse().ok()),
-    };
-    let t = escalate_ticket(
-        &state,
-        &viewer.caller(),
-        TicketId(id),
-        None,
-        &req.command()?,
-    )
-    .await?;
-    Ok(back(t.id, "escalated"))
+    let typed = Typed::new(
+        "escalate",
+        &[
+            ("kind", &form.kind),
+            ("summary", &form.summary),
+            ("group_id", &form.group_id),
+        ],
+    );
+    let result: WebResult<Response> = async {
+        let req = EscalationBody {
+            kind: form.kind.clone(),
+            summary: form.summary.clone(),
+            group_id: opt(&form.group_id).and_then(|g| g.parse().ok()),
+        };
+        let t = escalate_ticket(
+            &state,
+            &viewer.caller(),
+            TicketId(id),
+            None,
+            &req.command()?,
+        )
+        .await?;
+        // The escalating agent's group follows the ticket (SPEC C5), so the page stays
+        // theirs to read; someone who escalated a ticket outside their groups goes back to
+        // the queue.
+        match access::load(&state, &viewer.caller(), t.id).await {
+            Ok(_) => Ok(back(t.id, "escalated")),
+            Err(crate::desk::DeskError::NotFound) => Ok(Redirect::to(
+                "/console?view=following&flash=escalated-following",
+            )
+            .into_response()),
+            Err(e) => Err(e.into()),
+        }
+    }
+    .await;
+    finish(viewer.lang, &["kind", "summary", "group_id"], result, |r| {
+        again(&state, &viewer, id, typed, r)
+    })
+    .await
 }
 
 #[derive(Deserialize, Default)]
@@ -334,12 +534,20 @@ pub async fn major(
     Path(id): Path<i64>,
     CsrfForm { viewer, form }: CsrfForm<MajorForm>,
 ) -> WebResult<Response> {
-    let req = MajorBody {
-        major: form.major == "true",
-        reason: form.reason,
-    };
-    let t = set_major(&state, &viewer.caller(), TicketId(id), &req.command()?).await?;
-    Ok(back(t.id, "saved"))
+    let typed = Typed::new("major", &[("reason", &form.reason)]);
+    let result: WebResult<Response> = async {
+        let req = MajorBody {
+            major: form.major == "true",
+            reason: form.reason.clone(),
+        };
+        let t = set_major(&state, &viewer.caller(), TicketId(id), &req.command()?).await?;
+        Ok(back(t.id, "saved"))
+    }
+    .await;
+    finish(viewer.lang, &["reason"], result, |r| {
+        again(&state, &viewer, id, typed, r)
+    })
+    .await
 }
 
 #[derive(Deserialize, Default)]
@@ -354,18 +562,26 @@ pub async fn link(
     Path(id): Path<i64>,
     CsrfForm { viewer, form }: CsrfForm<ChildForm>,
 ) -> WebResult<Response> {
-    let number = form.number.trim().to_ascii_uppercase();
-    let child = match state.store.tickets().by_number(&number).await {
-        Ok(c) => c.id,
-        Err(ventanilla_store::StoreError::NotFound) => {
-            return Err(ventanilla_domain::ValidationError::new(
-                "number",
-                "no ticket has this number",
-            )
-            .into());
-        }
-        Err(e) => return Err(e.into()),
-    };
-    link_child(&state, &viewer.caller(), TicketId(id), child).await?;
-    Ok(back(TicketId(id), "saved"))
+    let typed = Typed::new("child", &[("number", &form.number)]);
+    let result: WebResult<Response> = async {
+        let number = form.number.trim().to_ascii_uppercase();
+        let child = match state.store.tickets().by_number(&number).await {
+            Ok(c) => c.id,
+            Err(ventanilla_store::StoreError::NotFound) => {
+                return Err(ventanilla_domain::ValidationError::new(
+                    "number",
+                    "no ticket has this number",
+                )
+                .into());
+            }
+            Err(e) => return Err(e.into()),
+        };
+        link_child(&state, &viewer.caller(), TicketId(id), child).await?;
+        Ok(back(TicketId(id), "saved"))
+    }
+    .await;
+    finish(viewer.lang, &["number"], result, |r| {
+        again(&state, &viewer, id, typed, r)
+    })
+    .await
 }

@@ -160,6 +160,7 @@ impl Ctx {
             "status" => "status",
             "priority" => "priority",
             "impact" | "urgency" => "level",
+            "requester_status" => "rstatus",
             _ => return v.to_owned(),
         };
         let key = format!("{prefix}-{v}");

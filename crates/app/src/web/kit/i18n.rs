@@ -29,6 +29,11 @@ impl Lang {
         self.0.code()
     }
 
+    /// Whether the language writes decimals with a comma (Spanish: "1,5").
+    pub fn decimal_comma(self) -> bool {
+        self.code() == "es"
+    }
+
     fn id(self) -> &'static LanguageIdentifier {
         match self.0 {
             Language::Es => &ES,

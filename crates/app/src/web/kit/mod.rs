@@ -6,6 +6,7 @@
 
 pub mod assets;
 pub mod ctx;
+pub mod duration;
 pub mod error;
 pub mod form;
 pub mod guard;

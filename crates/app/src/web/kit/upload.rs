@@ -68,15 +68,15 @@ impl<T> CsrfMultipart<T> {
     }
 }
 
-/// A size in megabytes for people, e.g. `10.0`.
-pub fn megabytes(bytes: usize) -> String {
-    format!("{:.1}", bytes as f64 / (1024.0 * 1024.0))
+/// A size in megabytes for people, e.g. `10.0` (`10,0` in Spanish).
+pub fn megabytes(lang: Lang, bytes: usize) -> String {
+    super::duration::decimal(lang, bytes as f64 / (1024.0 * 1024.0), 1)
 }
 
 /// The sentence for each kind of trouble, joined, as the `files` field's error.
 pub fn file_errors(lang: Lang, t: &FileTrouble, max_bytes: usize) -> FieldErrors {
     let mut parts = Vec::new();
-    let mb = megabytes(max_bytes);
+    let mb = megabytes(lang, max_bytes);
     for name in &t.too_large {
         let mut msg = lang.t1("err-file-too-large", "name", name);
         msg.push(' ');

@@ -97,7 +97,10 @@ pub async fn new_page(
         categories: view::categories(&state).await?,
         phone: false,
         caller_tickets: Vec::new(),
-        max_mb: crate::web::kit::upload::megabytes(state.config.tickets.attachment_max_bytes),
+        max_mb: crate::web::kit::upload::megabytes(
+            viewer.lang,
+            state.config.tickets.attachment_max_bytes,
+        ),
     })
 }
 
@@ -127,6 +130,7 @@ pub async fn new_submit(
                 phone: false,
                 caller_tickets: Vec::new(),
                 max_mb: crate::web::kit::upload::megabytes(
+                    viewer.lang,
                     state.config.tickets.attachment_max_bytes,
                 ),
             })?;
@@ -168,8 +172,8 @@ impl TicketPage {
 
 async fn ticket_page(state: &AppState, viewer: &Viewer, id: i64) -> WebResult<TicketPage> {
     let t = access::load(state, &viewer.caller(), TicketId(id)).await?;
-    // The portal always shows the requester's view: public entries only.
-    let events = state.store.tickets().events(t.id, true).await?;
+    // The portal always shows the requester's view: public entries only, in their words.
+    let events = crate::desk::tickets::timeline::requester_timeline(state, t.id).await?;
     let attachments = state.store.tickets().attachments(t.id, true).await?;
     let mine = ventanilla_domain::ticket::requester_or_supervisor(&viewer.auth.actor, &t).is_some();
     Ok(TicketPage {
@@ -185,7 +189,10 @@ async fn ticket_page(state: &AppState, viewer: &Viewer, id: i64) -> WebResult<Ti
         reply_errors: FieldErrors::default(),
         upload_form: false,
         upload_errors: FieldErrors::default(),
-        max_mb: crate::web::kit::upload::megabytes(state.config.tickets.attachment_max_bytes),
+        max_mb: crate::web::kit::upload::megabytes(
+            viewer.lang,
+            state.config.tickets.attachment_max_bytes,
+        ),
     })
 }
 
