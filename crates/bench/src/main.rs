@@ -2,6 +2,7 @@
 //! 127.0.0.1 and runs bounded load scenarios, printing a Markdown table and writing JSON.
 //! See docs/PERFORMANCE.md.
 
+mod events;
 mod generate;
 mod load;
 mod report;
@@ -84,6 +85,21 @@ enum Cmd {
         #[arg(long, default_value = "target/bench")]
         out: PathBuf,
     },
+    /// Monitoring events, rules and the classifier (issue 13), in process over a fresh
+    /// SQLite file: alert storm, create with 100 rules vs none, training and suggestions.
+    Events {
+        /// Alerts in the storm's one Alertmanager call.
+        #[arg(long, default_value_t = 1_000)]
+        alerts: usize,
+        /// Tickets registered with and without rules.
+        #[arg(long, default_value_t = 2_000)]
+        creates: usize,
+        /// Closed tickets the classifier trains on.
+        #[arg(long, default_value_t = 100_000)]
+        train: usize,
+        #[arg(long, default_value = "target/bench")]
+        out: PathBuf,
+    },
 }
 
 #[derive(Args)]
@@ -151,6 +167,32 @@ fn real_main() -> anyhow::Result<()> {
             Ok(())
         }
         Cmd::Run(args) => run(*args),
+        Cmd::Events {
+            alerts,
+            creates,
+            train,
+            out,
+        } => {
+            std::fs::create_dir_all(&out)?;
+            let path = out.join("events.db");
+            for ext in ["", "-wal", "-shm", ".migrate-lock"] {
+                let _ = std::fs::remove_file(format!("{}{ext}", path.display()));
+            }
+            let rt = tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()?;
+            let table = rt.block_on(events::report(
+                &format!("sqlite://{}", path.display()),
+                alerts,
+                creates,
+                train,
+            ))?;
+            let file = out.join("report-events-sqlite.md");
+            std::fs::write(&file, &table)?;
+            println!("{table}");
+            say(format!("wrote {}", file.display()));
+            Ok(())
+        }
         Cmd::Sla {
             tickets,
             full,
