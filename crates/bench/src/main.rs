@@ -3,6 +3,7 @@
 //! See docs/PERFORMANCE.md.
 
 mod drill;
+mod events;
 mod generate;
 mod load;
 mod mail;
@@ -107,6 +108,21 @@ enum Cmd {
     /// Fault drills with figures: SIGKILL, PostgreSQL restart or a full disk under create
     /// load; fails if an acknowledged ticket is lost or duplicated (docs/OPERATIONS.md).
     Drill(Box<DrillCli>),
+    /// Monitoring events, rules and the classifier (issue 13), in process over a fresh
+    /// SQLite file: alert storm, create with 100 rules vs none, training and suggestions.
+    Events {
+        /// Alerts in the storm's one Alertmanager call.
+        #[arg(long, default_value_t = 1_000)]
+        alerts: usize,
+        /// Tickets registered with and without rules.
+        #[arg(long, default_value_t = 2_000)]
+        creates: usize,
+        /// Closed tickets the classifier trains on.
+        #[arg(long, default_value_t = 100_000)]
+        train: usize,
+        #[arg(long, default_value = "target/bench")]
+        out: PathBuf,
+    },
 }
 
 #[derive(Args)]
@@ -220,6 +236,32 @@ fn real_main() -> anyhow::Result<()> {
             ventanilla,
             out,
         } => mail::run(ventanilla, pipe_messages, smtp_messages, senders, &out).map(|_| ()),
+        Cmd::Events {
+            alerts,
+            creates,
+            train,
+            out,
+        } => {
+            std::fs::create_dir_all(&out)?;
+            let path = out.join("events.db");
+            for ext in ["", "-wal", "-shm", ".migrate-lock"] {
+                let _ = std::fs::remove_file(format!("{}{ext}", path.display()));
+            }
+            let rt = tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()?;
+            let table = rt.block_on(events::report(
+                &format!("sqlite://{}", path.display()),
+                alerts,
+                creates,
+                train,
+            ))?;
+            let file = out.join("report-events-sqlite.md");
+            std::fs::write(&file, &table)?;
+            println!("{table}");
+            say(format!("wrote {}", file.display()));
+            Ok(())
+        }
         Cmd::Sla {
             tickets,
             full,
