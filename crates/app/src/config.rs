@@ -20,6 +20,9 @@ pub struct Config {
     pub jobs: JobsConfig,
     pub log: LogConfig,
     pub defaults: DefaultsConfig,
+    /// Outbound mail (`[mail]`, `[mail.smtp]`).
+    pub mail: crate::mail::MailConfig,
+    pub notifications: crate::mail::NotificationsConfig,
 }
 
 /// What a record gets when its author gives nothing: the desk's own conventions rather than
@@ -281,6 +284,15 @@ impl Config {
             })?;
             config.database.url = textfile::without_bom(&url).trim().to_owned();
         }
+        if let Some(path) = config.mail.smtp.password_file.take() {
+            let pw = std::fs::read_to_string(&path).map_err(|e| {
+                ConfigError(format!(
+                    "mail.smtp.password_file: cannot read {}: {e}",
+                    path.display()
+                ))
+            })?;
+            config.mail.smtp.password = textfile::without_bom(&pw).trim().to_owned();
+        }
         config.validate()?;
         Ok(config)
     }
@@ -317,6 +329,7 @@ impl Config {
         if self.auth.lockout_minutes == 0 || self.auth.session_idle_hours == 0 {
             return err("auth.lockout_minutes", "durations must be at least 1");
         }
+        self.mail.check().map_err(ConfigError)?;
         if self.defaults.time_zone().is_err() {
             return err("defaults.time_zone", "must be an IANA time zone name");
         }

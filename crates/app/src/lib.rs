@@ -11,6 +11,7 @@ pub mod error;
 pub mod extract;
 pub mod http;
 pub mod jobs;
+pub mod mail;
 pub mod maintenance;
 pub mod server;
 
@@ -36,6 +37,8 @@ pub struct App {
     pub refdata: desk::tickets::refdata::RefData,
     /// The group-commit queue registrations go through (see `tickets::intake`).
     pub intake: desk::tickets::intake::Intake,
+    /// Outbound mail: templates and transport (see `mail`).
+    pub mailer: mail::Mailer,
 }
 
 impl App {
@@ -46,6 +49,7 @@ impl App {
         ));
         Self {
             intake: desk::tickets::intake::Intake::new(store.clone()),
+            mailer: mail::Mailer::from_config(&config.mail),
             refdata,
             store,
             clock,

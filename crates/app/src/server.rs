@@ -18,6 +18,12 @@ pub async fn serve(app: Arc<App>, listener: TcpListener) -> anyhow::Result<()> {
         .jobs
         .enabled
         .then(|| tokio::spawn(crate::jobs::run(app.clone())));
+    // Outbound mail goes with the jobs: a web-only node sends none.
+    let mail = app
+        .config
+        .jobs
+        .enabled
+        .then(|| tokio::spawn(crate::mail::run(app.clone())));
     axum::serve(
         listener,
         router.into_make_service_with_connect_info::<SocketAddr>(),
@@ -25,7 +31,7 @@ pub async fn serve(app: Arc<App>, listener: TcpListener) -> anyhow::Result<()> {
     .with_graceful_shutdown(shutdown_signal())
     .await?;
     tracing::info!("shutting down");
-    if let Some(j) = jobs {
+    for j in [jobs, mail].into_iter().flatten() {
         j.abort();
     }
     app.store.close().await;

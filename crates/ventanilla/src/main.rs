@@ -216,6 +216,7 @@ async fn run(command: Command, config: &mut Config) -> anyhow::Result<()> {
             let app = open(config, &db).await?;
             tokio::select! {
                 () = ventanilla_app::jobs::run(app.clone()) => {}
+                () = ventanilla_app::mail::run(app.clone()) => {}
                 () = ventanilla_app::server::shutdown_signal() => {}
             }
             app.store.close().await;
@@ -470,6 +471,12 @@ async fn demo(
     config.database.url = format!("sqlite://{}", db_path.display());
     config.server.listen = listen;
     config.server.public_url = format!("http://{listen}");
+    // Mail the desk sends lands as .eml files in the data folder, to be opened and read.
+    let mail_dir = dir.join("mail-out");
+    if config.mail.transport == ventanilla_app::mail::Transport::Off {
+        config.mail.transport = ventanilla_app::mail::Transport::File;
+        config.mail.file_dir = Some(mail_dir.clone());
+    }
     let app = open(config, &DbArgs::default()).await?;
     let logins = ventanilla_app::demo::seed(&app).await?;
     let tickets = ventanilla_app::demo::seed_tickets(&app).await?;
@@ -486,6 +493,12 @@ async fn demo(
     );
     for l in &logins {
         println!("  {:<10} {:<30} {}", l.role, l.email, l.name);
+    }
+    if config.mail.transport == ventanilla_app::mail::Transport::File {
+        println!(
+            "Mail the desk sends is written as .eml files to {}",
+            mail_dir.display()
+        );
     }
     println!("Open http://{listen}/ in a browser and sign in with one of these, or use the API:");
     println!("  curl -i -H 'Content-Type: application/json' \\");

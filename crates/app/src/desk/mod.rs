@@ -19,6 +19,7 @@
 pub mod directory;
 pub mod error;
 pub mod ics;
+pub mod notify;
 pub mod sla;
 pub mod tickets;
 

@@ -40,6 +40,8 @@ pub struct Metrics {
     registry: Mutex<Registry>,
     requests: Family<RequestLabels, Counter>,
     latency: Family<RouteLabels, Histogram, fn() -> Histogram>,
+    mail_sent: Counter,
+    mail_failed: Counter,
 }
 
 impl std::fmt::Debug for Metrics {
@@ -67,10 +69,20 @@ impl Metrics {
             "Time to answer HTTP requests",
             latency.clone(),
         );
+        let mail_sent = Counter::default();
+        let mail_failed = Counter::default();
+        registry.register("mail_sent", "Mails sent from the outbox", mail_sent.clone());
+        registry.register(
+            "mail_failed",
+            "Failed attempts to send a mail (retried or dead)",
+            mail_failed.clone(),
+        );
         Self {
             registry: Mutex::new(registry),
             requests,
             latency,
+            mail_sent,
+            mail_failed,
         }
     }
 
@@ -88,6 +100,14 @@ impl Metrics {
                 route: route.to_owned(),
             })
             .observe(seconds);
+    }
+
+    pub fn mail_sent(&self) {
+        self.mail_sent.inc();
+    }
+
+    pub fn mail_failed(&self) {
+        self.mail_failed.inc();
     }
 
     pub fn render(&self) -> Result<String, std::fmt::Error> {

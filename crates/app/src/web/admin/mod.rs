@@ -1,12 +1,14 @@
 //! Administration (`/admin`): the overview with the priority matrix (`overview`), users
 //! (`user_list`, `users`), organisations and departments (`orgs`), support groups and their
-//! members (`groups`), the category tree (`categories`) and service levels (`sla`). Every
+//! members (`groups`), the category tree (`categories`) service levels (`sla`) and outbound
+//! mail (`mail`: the log and the SMTP settings). Every
 //! edit form goes through `edit`: the save, then the page again with the refusal beside its
 //! field and what was typed kept.
 
 pub mod categories;
 pub mod edit;
 pub mod groups;
+pub mod mail;
 pub mod orgs;
 pub mod overview;
 pub mod sla;
@@ -60,4 +62,8 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/admin/calendars", post(sla::save_calendar))
         .route("/admin/policies", post(sla::save_policy))
+        .route("/admin/mail", get(mail::log))
+        .route("/admin/mail/{id}/resend", post(mail::resend))
+        .route("/admin/mail/smtp", get(mail::smtp))
+        .route("/admin/mail/test", post(mail::test))
 }

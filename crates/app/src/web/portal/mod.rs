@@ -1,5 +1,6 @@
 //! The self-service portal for requesters (`/portal`): report or request, "my tickets", one
-//! ticket with its public timeline, replies, the validation answer and the rating.
+//! ticket with its public timeline, replies, the validation answer and the rating; the
+//! requester's notifications and preferences (the page is `kit::notices`).
 
 pub mod pages;
 
@@ -7,6 +8,7 @@ use axum::Router;
 use axum::routing::{get, post};
 
 use crate::AppState;
+use crate::web::kit::notices;
 
 /// The portal's routes.
 pub fn routes() -> Router<AppState> {
@@ -20,4 +22,10 @@ pub fn routes() -> Router<AppState> {
             post(pages::confirmation),
         )
         .route("/portal/tickets/{id}/survey", post(pages::survey))
+        .route("/portal/notifications", get(notices::portal_page))
+        .route("/portal/notifications/read", post(notices::portal_read_all))
+        .route(
+            "/portal/notifications/preferences",
+            post(notices::portal_preferences),
+        )
 }

@@ -1,0 +1,27 @@
+//! Outbound mail (issue #11): configuration (`config`), templates per event and language
+//! (`templates`), the transport (`transport`) and the sender that delivers the outbox
+//! (`send`). Intake (mail in) is a separate part of the app.
+
+pub mod config;
+pub mod send;
+pub mod templates;
+pub mod transport;
+
+pub use config::{MailConfig, NotificationsConfig, Security, SmtpConfig, Transport};
+pub use send::{deliver_pending, run};
+
+/// The templates and the transport, built once from the configuration.
+#[derive(Debug)]
+pub struct Mailer {
+    pub templates: templates::Templates,
+    pub sender: transport::Sender,
+}
+
+impl Mailer {
+    pub fn from_config(cfg: &MailConfig) -> Self {
+        Self {
+            templates: templates::Templates::new(cfg.templates_dir.clone()),
+            sender: transport::Sender::from_config(cfg),
+        }
+    }
+}
