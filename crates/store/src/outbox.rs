@@ -81,6 +81,15 @@ impl TryFrom<Row> for OutboxEntry {
     }
 }
 
+/// A mail that went out, to record.
+#[derive(Debug, Clone)]
+pub struct SentMail {
+    pub id: i64,
+    pub ticket_id: Option<TicketId>,
+    pub message_id: String,
+    pub address: String,
+}
+
 /// A mail to queue outside a ticket change (a test mail from the admin page; the bench).
 #[derive(Debug, Clone)]
 pub struct NewMail {
@@ -204,6 +213,44 @@ impl Outbox<'_> {
             .execute(db)
             .await?
             .rows_affected()
+        });
+        Ok(())
+    }
+
+    /// Records sent mails in one transaction: each row's Message-ID and address, and each
+    /// Message-ID remembered for its ticket (threading). One commit per batch keeps the
+    /// single SQLite writer free for the desk while mail goes out.
+    pub async fn sent_many(&self, sent: &[SentMail], at: Timestamp) -> Result<()> {
+        if sent.is_empty() {
+            return Ok(());
+        }
+        in_transaction!(self.0, |tx| {
+            for m in sent {
+                sqlx::query(
+                    "UPDATE outbox SET state = 'sent', delivered_at = $2, message_id = $3, address = $4,
+                            attempts = attempts + 1, locked_until = 0, last_error = NULL
+                     WHERE id = $1",
+                )
+                .bind(m.id)
+                .bind(to_db(at))
+                .bind(m.message_id.as_str())
+                .bind(m.address.as_str())
+                .execute(&mut *tx)
+                .await?;
+                if let (Some(t), Some(mid)) =
+                    (m.ticket_id, crate::mail_ids::normalise(&m.message_id))
+                {
+                    sqlx::query(
+                        "INSERT INTO mail_message_ids (message_id, ticket_id, direction, created_at)
+                         VALUES ($1, $2, 'out', $3) ON CONFLICT (message_id) DO NOTHING",
+                    )
+                    .bind(mid)
+                    .bind(t.get())
+                    .bind(to_db(at))
+                    .execute(&mut *tx)
+                    .await?;
+                }
+            }
         });
         Ok(())
     }

@@ -19,7 +19,7 @@ use ventanilla_domain::directory::User;
 use ventanilla_domain::ticket::{Audience, NOTICE_KINDS, Params};
 use ventanilla_domain::{TicketId, UserId};
 use ventanilla_store::mail_ids::Direction;
-use ventanilla_store::outbox::OutboxEntry;
+use ventanilla_store::outbox::{OutboxEntry, SentMail};
 
 use super::templates::MailContext;
 use super::transport::SendError;
@@ -28,7 +28,7 @@ use crate::web::kit::i18n::Lang;
 use crate::web::kit::said;
 
 /// Mails sent at once within a pass (the SMTP pool keeps connections open).
-const PARALLEL: usize = 8;
+const PARALLEL: usize = 16;
 /// How long a claimed mail is held before another node may try it.
 const LEASE: SignedDuration = SignedDuration::from_secs(300);
 /// Earlier Message-IDs of the ticket named in `References`.
@@ -126,20 +126,39 @@ pub async fn deliver_pending(app: &App) -> anyhow::Result<usize> {
             }
         }
         let users = &users;
-        let results: Vec<anyhow::Result<()>> = futures_util::stream::iter(batch)
-            .map(|entry| async move {
-                let user = entry
-                    .recipient_id
-                    .and_then(|u| users.get(&u).cloned().flatten());
-                let outcome = deliver_one(app, &entry, user.as_ref()).await?;
-                record(app, &entry, outcome).await
-            })
-            .buffer_unordered(PARALLEL)
-            .collect()
-            .await;
+        let results: Vec<anyhow::Result<(OutboxEntry, Outcome)>> =
+            futures_util::stream::iter(batch)
+                .map(|entry| async move {
+                    let user = entry
+                        .recipient_id
+                        .and_then(|u| users.get(&u).cloned().flatten());
+                    let outcome = deliver_one(app, &entry, user.as_ref()).await?;
+                    Ok((entry, outcome))
+                })
+                .buffer_unordered(PARALLEL)
+                .collect()
+                .await;
+        // Sent mails are recorded together (one transaction); the rest one by one.
+        let mut sent = Vec::new();
         for r in results {
-            r?;
+            let (entry, outcome) = r?;
             handled += 1;
+            match outcome {
+                Outcome::Sent {
+                    message_id,
+                    address,
+                } => sent.push(SentMail {
+                    id: entry.id,
+                    ticket_id: entry.ticket_id,
+                    message_id,
+                    address,
+                }),
+                other => record(app, &entry, other).await?,
+            }
+        }
+        app.store.outbox().sent_many(&sent, app.now()).await?;
+        for _ in &sent {
+            app.metrics.mail_sent();
         }
     }
 }
