@@ -494,10 +494,12 @@ async fn demo(
     for l in &logins {
         println!("  {:<10} {:<30} {}", l.role, l.email, l.name);
     }
-    if config.mail.transport == ventanilla_app::mail::Transport::File {
+    if config.mail.transport == ventanilla_app::mail::Transport::File
+        && let Some(out) = &config.mail.file_dir
+    {
         println!(
             "Mail the desk sends is written as .eml files to {}",
-            mail_dir.display()
+            out.display()
         );
     }
     println!("Open http://{listen}/ in a browser and sign in with one of these, or use the API:");
