@@ -39,7 +39,7 @@ fn refused(e: DeskError, ticket: Option<TicketId>) -> Stop {
         DeskError::NotFound | DeskError::Forbidden => {
             return Stop::Record(InboundState::Rejected, "not_participant".into(), ticket);
         }
-        DeskError::Internal(_) => {
+        DeskError::Internal(_) | DeskError::Unavailable(_) => {
             return Stop::Down(StoreError::Invalid(format!("{e:#}")));
         }
         DeskError::Refused { code, .. } => (*code).to_owned(),
