@@ -378,17 +378,7 @@ fn pg_restart_run(
     if !ok {
         bail!("pg_ctlcluster restart failed");
     }
-    // Keep the load on until the desk has answered again (at most 30 s).
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while seen
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .first_ok_after_fault
-        .is_none()
-        && Instant::now() < deadline
-    {
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    wait_until_answered(&seen);
     std::thread::sleep(Duration::from_millis(500));
     stop.store(true, Ordering::Relaxed);
     for t in threads {
@@ -482,16 +472,7 @@ fn disk_full_on(
     std::fs::remove_file(&filler)?;
     let freed = Instant::now();
     *fault_at.lock().unwrap_or_else(|e| e.into_inner()) = Some(freed);
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while seen
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .first_ok_after_fault
-        .is_none()
-        && Instant::now() < deadline
-    {
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    wait_until_answered(&seen);
     stop.store(true, Ordering::Relaxed);
     for t in threads {
         let _ = t.join();
@@ -512,4 +493,18 @@ fn disk_full_on(
         back_after_ms: back,
         integrity_ok,
     })
+}
+
+/// Keeps the load on until a create succeeded after the fault (at most 30 s).
+fn wait_until_answered(seen: &Mutex<Seen>) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while seen
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .first_ok_after_fault
+        .is_none()
+        && Instant::now() < deadline
+    {
+        std::thread::sleep(Duration::from_millis(50));
+    }
 }
