@@ -378,6 +378,17 @@ fn allowed(c: &Combo, finding: Finding, via: &str, sql: &str) -> Option<&'static
              group's open escalations, not by the desk",
         );
     }
+    // PostgreSQL looks the follow arm's ids up by primary key (`id = ANY(ARRAY(…))`) and
+    // checks the other filters (e.g. unassigned) on each: no walk, the same bound.
+    if c.scope == "groups"
+        && finding == Finding::FilteredWalk
+        && sql.contains("ticket_followers")
+        && via.contains("using tickets_pkey on tickets")
+    {
+        return Some(
+            "the follow arm's tickets, looked up by id from ticket_followers and filtered one              by one: bounded by a group's open escalations, not by the desk",
+        );
+    }
     let by_age = matches!(c.sort, TicketSort::Newest | TicketSort::Oldest);
     let walks_primary_key = via == "SCAN t" || via.contains("using tickets_pkey on tickets");
     let unkeyed = c.scope != "groups"

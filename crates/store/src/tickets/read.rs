@@ -217,7 +217,11 @@ impl Tickets<'_> {
                         if !followed.is_empty() && !f.without_followed {
                             arms.push(Arm::Followed(followed));
                         }
-                        arms.push(Arm::Assignee(u.get()));
+                        // "Unassigned" rules out the tickets assigned to me: no arm for them
+                        // (it would walk my own range for rows that cannot match).
+                        if f.assignee_id != Some(None) {
+                            arms.push(Arm::Assignee(u.get()));
+                        }
                         arms.push(Arm::Requester(u.get()));
                         arms
                     }
