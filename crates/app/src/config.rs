@@ -23,6 +23,8 @@ pub struct Config {
     pub events: EventsConfig,
     pub webhooks: WebhooksConfig,
     pub mail: MailConfig,
+    /// Identity: two-factor, LDAP, OpenID Connect (issue 19).
+    pub identity: crate::identity::IdentityConfig,
 }
 
 /// E-mail. `[mail.intake]` is inbound mail (mailboxes, the SMTP listener, who may open

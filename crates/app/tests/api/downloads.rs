@@ -154,8 +154,14 @@ async fn every_download_route_names_files_safely() {
     api_downloads.sort();
     assert_eq!(
         api_downloads,
-        vec!["/attachments/{id}"],
+        vec!["/attachments/{id}", "/audit/export"],
         "a new download route joins this table"
+    );
+    // The audit export's name is fixed (identity, issue 19).
+    let csv = t.get("/api/v1/audit/export", &admin).await;
+    assert_eq!(
+        csv.headers[http::header::CONTENT_DISPOSITION],
+        "attachment; filename=\"audit.csv\""
     );
     let console = t
         .get(&format!("/console/tickets/{ticket}"), &agent_session)
