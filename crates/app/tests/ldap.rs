@@ -197,6 +197,7 @@ fn ldap_config(url: String) -> LdapConfig {
             value: "1".into(),
         }],
         organisation_id: Some(1),
+        sync_every_secs: 3600,
         timeout_secs: 3,
         ..LdapConfig::default()
     }
@@ -358,6 +359,24 @@ async fn directory_users_sign_in_by_bind_and_the_sync_creates_updates_and_deacti
         .unwrap_or_default();
     assert_eq!(deact["before"]["active"], true, "{}", audit.text);
     assert_eq!(deact["ip"], "ldap-sync");
+
+    // The scheduled sync (a job every `sync_every_secs`) picks up a newcomer.
+    slapd.ldif(
+        "ldapadd",
+        "dn: uid=fran,ou=people,dc=example,dc=test\nobjectClass: inetOrgPerson\nuid: fran\ncn: Fran Vidal\nsn: Vidal\nmail: fran@example.test\n",
+    );
+    ventanilla_app::jobs::schedule_ticks(&t.app, t.app.now())
+        .await
+        .unwrap();
+    ventanilla_app::jobs::run_pending(&t.app, "test")
+        .await
+        .unwrap();
+    let users = t.get("/api/v1/users?q=fran", &admin).await;
+    assert_eq!(
+        users.body["items"][0]["name"], "Fran Vidal",
+        "{}",
+        users.text
+    );
 }
 
 #[tokio::test]

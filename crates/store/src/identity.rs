@@ -68,8 +68,8 @@ impl Identity<'_> {
 
     /// Accepts the code of time step `step` if no code of that step or a later one was
     /// accepted before, in one atomic statement: a replayed code is refused even when two
-    /// requests race. With `confirm`, an unconfirmed enrolment becomes confirmed and the
-    /// recovery codes are stored with it (in the same transaction as the audit entry).
+    /// requests race. With `confirmed_only` (sign-in), only a confirmed enrolment counts;
+    /// without (the enrolment's first code), an unconfirmed one does too.
     pub async fn accept_step(&self, user: UserId, step: i64, confirmed_only: bool) -> Result<bool> {
         let sql = if confirmed_only {
             "UPDATE user_totp SET last_step = $2

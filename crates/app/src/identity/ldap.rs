@@ -18,7 +18,7 @@ use ventanilla_domain::{DepartmentId, Email, GroupId, Language, OrganisationId, 
 use ventanilla_store::audit::NewAudit;
 
 use super::config::{LdapConfig, LdapSecurity};
-use crate::AppState;
+use crate::App;
 use crate::error::AppError;
 
 /// The source name users synced or signed in from the directory carry.
@@ -345,13 +345,13 @@ pub struct SyncReport {
     pub skipped: Vec<String>,
 }
 
-fn sync_audit(state: &AppState, action: &str) -> NewAudit {
+fn sync_audit(state: &App, action: &str) -> NewAudit {
     NewAudit::new(state.now(), None, action, Some("ldap-sync".into()))
 }
 
 /// Finds (or, unless `dry_run`, creates) the department named `name` in the organisation.
 async fn department_id(
-    state: &AppState,
+    state: &App,
     org: Option<OrganisationId>,
     name: &str,
     dry_run: bool,
@@ -400,7 +400,7 @@ async fn department_id(
 /// Creates or updates the local user for a directory entry; returns the user (None in a
 /// dry run of a creation).
 pub async fn upsert_user(
-    state: &AppState,
+    state: &App,
     cfg: &LdapConfig,
     d: &DirUser,
     dry_run: bool,
@@ -536,9 +536,12 @@ pub async fn upsert_user(
     Ok(Some(user_id))
 }
 
+/// The job kind of the scheduled sync (`[identity.ldap] sync_every_secs`).
+pub const SYNC_JOB: &str = "directory.sync";
+
 /// Syncs the directory into the desk: creates and updates the users found, deactivates
 /// (and signs out) the linked users no longer found. With `dry_run`, only reports.
-pub async fn sync(state: &AppState, dry_run: bool) -> Result<SyncReport, AppError> {
+pub async fn sync(state: &App, dry_run: bool) -> Result<SyncReport, AppError> {
     let Some(cfg) = state.config.identity.ldap.clone() else {
         return Err(AppError::NotFound);
     };
@@ -598,7 +601,7 @@ pub async fn sync(state: &AppState, dry_run: bool) -> Result<SyncReport, AppErro
 /// Signs a directory user in: the password is checked by the directory, the local user
 /// created or brought up to date, and returned.
 pub async fn sign_in(
-    state: &AppState,
+    state: &App,
     cfg: &LdapConfig,
     login: &str,
     password: &str,
