@@ -23,6 +23,7 @@ pub mod events;
 pub mod ics;
 pub mod kb;
 pub mod mail;
+pub mod notify;
 pub mod rules;
 pub mod sla;
 pub mod tickets;
