@@ -23,6 +23,8 @@ pub struct Config {
     pub events: EventsConfig,
     pub webhooks: WebhooksConfig,
     pub mail: MailConfig,
+    /// `[routing]`: auto-assignment (issue 17).
+    pub routing: crate::desk::routing::RoutingConfig,
 }
 
 /// E-mail. `[mail.intake]` is inbound mail (mailboxes, the SMTP listener, who may open
