@@ -184,3 +184,65 @@ pub async fn merge(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use ventanilla_domain::Language;
+    use ventanilla_domain::routing::Reason;
+    use ventanilla_domain::ticket::Said;
+
+    use crate::web::kit::i18n::Lang;
+
+    /// Every code issue 17 records or notifies reads as words in both languages.
+    #[test]
+    fn every_routing_and_collaboration_code_has_words() {
+        let reasons = [
+            Reason::Turn,
+            Reason::FewestOpen { open: 1 },
+            Reason::Skills {
+                matched: 2,
+                open: 1,
+            },
+            Reason::NoSkillMatch { open: 0 },
+        ];
+        let mut said: Vec<Said> = Vec::new();
+        for r in reasons {
+            for after in [None, Some(15)] {
+                said.push(Said::AutoAssigned {
+                    reason: r,
+                    after_minutes: after,
+                });
+            }
+        }
+        said.push(Said::MergedInto { into: "x".into() });
+        said.push(Said::MergedFrom { from: "x".into() });
+        let tz = jiff::tz::TimeZone::UTC;
+        let mut p = ventanilla_domain::ticket::Params::new();
+        for (k, v) in [("number", "INC-1"), ("subject", "s"), ("into", "INC-2")] {
+            p.insert(k.into(), v.into());
+        }
+        for lang in [Lang(Language::Es), Lang(Language::En)] {
+            for x in &said {
+                let words = crate::web::kit::said::history(lang, &tz, x.code(), &x.params());
+                assert!(!words.starts_with("history-"), "{}", x.code());
+                assert!(!words.contains('{'), "{words}");
+            }
+            for kind in [
+                "ticket.routed",
+                "ticket.merged",
+                "ticket.mentioned",
+                "ticket.watched",
+                "ticket.cc",
+            ] {
+                let words = crate::web::kit::said::notice(lang, &tz, kind, &p);
+                assert!(
+                    words.contains("INC-1") && words != "INC-1",
+                    "{kind}: {words}"
+                );
+            }
+            for a in super::super::availability::CHOICES {
+                assert!(lang.has(&format!("availability-{a}")));
+            }
+        }
+    }
+}
