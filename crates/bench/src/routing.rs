@@ -102,26 +102,34 @@ pub async fn report(url: &str, backend: &str, n: usize, rounds: usize) -> anyhow
     let admin = person(&store, "admin@bench.test", "admin").await?;
     let requester = person(&store, "requester@bench.test", "requester").await?;
     let audit = || NewAudit::new(SystemClock.now(), None, "bench", None);
-    let group = store
-        .groups()
-        .create(
-            &NewGroup {
-                name: Text::parse("name", "Turnos", 100)?,
-                tier: Tier::L1,
-                description: None,
-                email: None,
-            },
-            &audit(),
-        )
-        .await?
-        .id;
-    for i in 0..8 {
-        let a = person(&store, &format!("agent{i}@bench.test"), "agent").await?;
-        store
+    // Each run gets a fresh group of 8 agents, so every run starts with empty queues (an
+    // agent's load counts their open tickets in any group) and ends with n / 8 each.
+    let mut groups = 0;
+    let mut fresh_group = async || -> anyhow::Result<GroupId> {
+        groups += 1;
+        let group = store
             .groups()
-            .put_member(group, a.user_id(), false, &audit())
-            .await?;
-    }
+            .create(
+                &NewGroup {
+                    name: Text::parse("name", &format!("Turnos {groups}"), 100)?,
+                    tier: Tier::L1,
+                    description: None,
+                    email: None,
+                },
+                &audit(),
+            )
+            .await?
+            .id;
+        for i in 0..8 {
+            let a = person(&store, &format!("agent{groups}-{i}@bench.test"), "agent").await?;
+            store
+                .groups()
+                .put_member(group, a.user_id(), false, &audit())
+                .await?;
+        }
+        Ok(group)
+    };
+    let group = fresh_group().await?;
     let modes = [
         RoutingMode::Off,
         RoutingMode::RoundRobin,
@@ -137,6 +145,7 @@ pub async fn report(url: &str, backend: &str, n: usize, rounds: usize) -> anyhow
                 reoffer_after_minutes: None,
                 max_open: None,
             };
+            let group = fresh_group().await?;
             store.routing().set_group(group, &routing, &audit()).await?;
             rates[k].push(creates(&app, &admin, requester.user_id().get(), group, n).await?);
         }

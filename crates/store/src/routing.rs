@@ -93,19 +93,29 @@ macro_rules! lock_group {
     }};
 }
 
-/// The group's available, active members with their open tickets, by id.
+/// The group's available, active members with their open tickets (counted only when
+/// `$count`: round-robin without a cap needs no load), by id.
 macro_rules! candidates {
-    ($tx:expr, $group:expr) => {{
+    ($tx:expr, $group:expr) => {
+        candidates!($tx, $group, true)
+    };
+    ($tx:expr, $group:expr, $count:expr) => {{
+        let open = if $count {
+            format!(
+                "(SELECT COUNT(*) FROM tickets t WHERE t.assignee_id = m.user_id AND t.status IN {})",
+                $crate::routing::OPEN_STATUSES
+            )
+        } else {
+            "CAST(0 AS BIGINT)".to_owned()
+        };
         let sql = format!(
-            "SELECT m.user_id, (SELECT COUNT(*) FROM tickets t WHERE t.assignee_id = m.user_id
-                 AND t.status IN {}) AS open
+            "SELECT m.user_id, {open} AS open
              FROM group_members m
              JOIN users u ON u.id = m.user_id
              LEFT JOIN agent_availability a ON a.user_id = m.user_id
              WHERE m.group_id = $1 AND u.active = TRUE
                AND (a.availability IS NULL OR a.availability = 'available')
-             ORDER BY m.user_id",
-            $crate::routing::OPEN_STATUSES
+             ORDER BY m.user_id"
         );
         let rows: Vec<(i64, i64)> = sqlx::query_as($crate::sql::trusted(&sql))
             .bind($group)
@@ -152,7 +162,9 @@ macro_rules! route_batch {
             let Some((mode, _reoffer, cap, mut last)) = lock_group!($tx, group) else {
                 continue;
             };
-            let rows = candidates!($tx, group);
+            let count =
+                mode != ventanilla_domain::routing::RoutingMode::RoundRobin || cap.is_some();
+            let rows = candidates!($tx, group, count);
             let mut cands: Vec<ventanilla_domain::routing::Candidate> = rows
                 .iter()
                 .map(|(u, open)| ventanilla_domain::routing::Candidate {

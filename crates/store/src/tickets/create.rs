@@ -215,6 +215,32 @@ macro_rules! insert_events {
     }};
 }
 
+/// Tells each agent routing chose, in one statement for the batch.
+macro_rules! insert_routed_notices {
+    ($tx:expr, $notices:expr, $now:expr, $numbered:expr) => {{
+        let notices: &[RoutedNotice] = $notices;
+        if !notices.is_empty() {
+            let sql = values(
+                "INSERT INTO notifications (user_id, ticket_id, kind, params, created_at, title) VALUES ",
+                5,
+                notices.len(),
+                ", ''",
+                $numbered,
+            );
+            let mut q = sqlx::query(trusted(&sql));
+            for (id, n) in notices {
+                q = q
+                    .bind(n.user_id.get())
+                    .bind(*id)
+                    .bind(n.kind.as_str())
+                    .bind(super::events::params_to_db(&n.params))
+                    .bind(to_db($now));
+            }
+            q.execute(&mut *$tx).await?;
+        }
+    }};
+}
+
 /// Records the idempotency keys (owner, key, ticket id) of the new tickets.
 macro_rules! insert_keys {
     ($tx:expr, $keys:expr, $now:expr, $numbered:expr) => {{
@@ -400,9 +426,7 @@ impl Tickets<'_> {
             let (offers, notices) = routed_effects(&fresh, &routed, &rows, &mut events)?;
             insert_events!(tx, events, now, numbered);
             record_offers!(tx, &offers, now, numbered);
-            for (id, n) in &notices {
-                crate::notifications::insert_notification!(&mut *tx, Some(*id), n, now);
-            }
+            insert_routed_notices!(tx, &notices, now, numbered);
             insert_keys!(tx, &keys, now, numbered);
             let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
             crate::search::reindex_tickets!(tx, self.0.kind(), &ids, true);
