@@ -25,6 +25,7 @@ pub mod events;
 pub mod ics;
 pub mod kb;
 pub mod mail;
+pub mod notify;
 pub mod resolution;
 pub mod routing;
 pub mod rules;

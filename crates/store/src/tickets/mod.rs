@@ -8,7 +8,7 @@ mod events;
 mod plan;
 mod read;
 pub(crate) mod row;
-mod write;
+pub(crate) mod write;
 
 pub use create::{MAX_BATCH, Registration};
 pub use events::NewEvent;

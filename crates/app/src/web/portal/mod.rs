@@ -1,5 +1,6 @@
 //! The self-service portal for requesters (`/portal`): report or request, "my tickets", one
-//! ticket with its public timeline, replies, the validation answer and the rating.
+//! ticket with its public timeline, replies, the validation answer and the rating; the
+//! requester's notifications and preferences (the page is `kit::notices`).
 
 pub mod kb;
 pub mod pages;
@@ -8,6 +9,7 @@ use axum::Router;
 use axum::routing::{get, post};
 
 use crate::AppState;
+use crate::web::kit::notices;
 
 /// The portal's routes.
 pub fn routes() -> Router<AppState> {
@@ -25,4 +27,10 @@ pub fn routes() -> Router<AppState> {
         .route("/portal/kb/{id}", get(kb::article))
         .route("/portal/kb/{id}/solved", post(kb::solved))
         .route("/portal/kb/{id}/vote", post(kb::vote))
+        .route("/portal/notifications", get(notices::portal_page))
+        .route("/portal/notifications/read", post(notices::portal_read_all))
+        .route(
+            "/portal/notifications/preferences",
+            post(notices::portal_preferences),
+        )
 }
