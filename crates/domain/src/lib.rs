@@ -10,6 +10,7 @@ pub mod directory;
 pub mod ids;
 pub mod kb;
 pub mod people;
+pub mod report;
 pub mod search;
 pub mod sla;
 pub mod text;

@@ -12,6 +12,8 @@ pub mod groups;
 pub mod kb;
 mod notifications;
 pub mod organisations;
+// Reports (issue 14).
+pub mod reports;
 mod roles;
 pub mod rules;
 pub mod sla;
@@ -136,6 +138,15 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(kb::ticket_articles, kb::link_article))
         .routes(routes!(kb::draft_from_ticket))
         .routes(routes!(kb::ticket_suggestions))
+        // Reports (issue 14).
+        .routes(routes!(reports::kpis))
+        .routes(routes!(reports::kpis_csv))
+        .routes(routes!(reports::tickets_csv))
+        .routes(routes!(reports::staffing))
+        .routes(routes!(reports::charging))
+        .routes(routes!(reports::charging_csv))
+        .routes(routes!(reports::get_rates, reports::put_rates))
+        .routes(routes!(reports::surveys))
         .split_for_parts();
     // After every route is in: the common error answers of each operation.
     utoipa::Modify::modify(&doc_errors::ErrorResponses, &mut doc);

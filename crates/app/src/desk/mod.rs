@@ -23,6 +23,8 @@ pub mod events;
 pub mod ics;
 pub mod kb;
 pub mod mail;
+// Reports (issue 14).
+pub mod reports;
 pub mod rules;
 pub mod sla;
 pub mod tickets;
