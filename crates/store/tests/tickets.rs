@@ -520,3 +520,40 @@ async fn attachments_categories_settings_and_survey_queue() {
         vec![t.id]
     );
 }
+
+/// The "following" list of someone in no group is empty, on both backends (PostgreSQL
+/// refuses the `group_id IN ()` such a person once produced: the console's tab answered 500).
+#[tokio::test]
+async fn following_with_no_group_lists_nothing() {
+    let db = TestDb::fresh().await;
+    let s = db.store().await;
+    let r = user(&s, "r@x.test", REQUESTER).await;
+    let loner = user(&s, "loner@x.test", AGENT).await;
+    s.tickets()
+        .create(
+            &new_ticket(r, TicketKind::Incident, Priority::Medium),
+            None,
+            now(),
+            None,
+            &[],
+        )
+        .await
+        .unwrap();
+    let following = TicketFilter {
+        followed_by: Some(loner),
+        ..TicketFilter::default()
+    };
+    for sort in [
+        TicketSort::Oldest,
+        TicketSort::Newest,
+        TicketSort::Priority,
+        TicketSort::Due,
+    ] {
+        let page = s
+            .tickets()
+            .list(&TicketScope::Groups(loner), &following, sort, None, 50)
+            .await
+            .unwrap();
+        assert!(page.items.is_empty());
+    }
+}

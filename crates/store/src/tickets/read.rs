@@ -201,6 +201,9 @@ impl Tickets<'_> {
                     Some(g) if groups.contains(&g) => vec![Arm::Groups(vec![g])],
                     _ if f.assignee_id == Some(Some(*u)) => vec![Arm::Assignee(u.get())],
                     _ if f.requester_id == Some(*u) => vec![Arm::Requester(u.get())],
+                    // Someone in no group follows nothing: no arm, no `IN ()` (PostgreSQL
+                    // refuses an empty list).
+                    _ if f.followed_by == Some(*u) && groups.is_empty() => Vec::new(),
                     _ if f.followed_by == Some(*u) => vec![Arm::Followed(groups)],
                     _ => {
                         // The tickets my groups escalated and follow.
