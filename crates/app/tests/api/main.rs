@@ -19,6 +19,7 @@ mod kb;
 mod kb_xss;
 mod registration;
 mod reports;
+mod reports_exports;
 mod rules;
 mod security;
 mod shell;
