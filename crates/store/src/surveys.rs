@@ -212,43 +212,68 @@ impl Surveys<'_> {
         Ok(n == 1)
     }
 
-    /// Tickets waiting in survey since before `before` with no reminder for their current
-    /// survey round (the instant they entered survey), oldest first.
-    pub async fn reminders_due(
+    /// Tickets waiting in survey since before `before` whose current round (the instant
+    /// they entered survey) has no `kind` mail (`invite` or `reminder`), oldest first.
+    pub async fn mails_due(
         &self,
+        kind: &str,
         before: Timestamp,
         limit: i64,
-    ) -> Result<Vec<(TicketId, i64)>> {
-        let rows: Vec<(i64, i64)> = on_reader!(self.0, |db| {
-            sqlx::query_as(
-                "SELECT t.id, t.status_changed_at FROM tickets t WHERE t.status = 'survey' \
-                 AND t.status_changed_at < $1 AND NOT EXISTS (SELECT 1 FROM survey_reminders r \
-                 WHERE r.ticket_id = t.id AND r.round = t.status_changed_at) \
-                 ORDER BY t.status_changed_at LIMIT $2",
+    ) -> Result<Vec<TicketId>> {
+        let rows: Vec<i64> = on_reader!(self.0, |db| {
+            sqlx::query_scalar(
+                "SELECT t.id FROM tickets t WHERE t.status = 'survey' \
+                 AND t.status_changed_at < $1 AND NOT EXISTS (SELECT 1 FROM survey_mails m \
+                 WHERE m.ticket_id = t.id AND m.round = t.status_changed_at AND m.kind = $2) \
+                 ORDER BY t.status_changed_at LIMIT $3",
             )
             .bind(to_db(before))
+            .bind(kind)
             .bind(limit)
             .fetch_all(db)
             .await?
         });
-        Ok(rows.into_iter().map(|(id, r)| (TicketId(id), r)).collect())
+        Ok(rows.into_iter().map(TicketId).collect())
     }
 
-    /// Records the reminder of a survey round; `false` if it was already sent (another node).
-    pub async fn mark_reminded(&self, id: TicketId, round: i64, now: Timestamp) -> Result<bool> {
-        let n = on_writer!(self.0, |db| {
-            sqlx::query(
-                "INSERT INTO survey_reminders (ticket_id, round, sent_at) VALUES ($1, $2, $3) \
-                 ON CONFLICT (ticket_id, round) DO NOTHING",
+    /// Records the `kind` mail of a ticket's survey round and, in the same transaction, the
+    /// requester's notification and its outbox row for the mail channel (as every
+    /// notification is). `false` when that mail was already sent (another node, a retry).
+    pub async fn send_mail(
+        &self,
+        t: &Ticket,
+        kind: &str,
+        notice: &crate::notifications::NewNotification,
+        now: Timestamp,
+    ) -> Result<bool> {
+        let sent = in_transaction!(self.0, |tx| {
+            let n = sqlx::query(
+                "INSERT INTO survey_mails (ticket_id, round, kind, sent_at) VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT (ticket_id, round, kind) DO NOTHING",
             )
-            .bind(id.get())
-            .bind(round)
+            .bind(t.id.get())
+            .bind(survey_round(t))
+            .bind(kind)
             .bind(to_db(now))
-            .execute(db)
+            .execute(&mut *tx)
             .await?
-            .rows_affected()
+            .rows_affected();
+            if n == 1 {
+                crate::notifications::insert_notification!(&mut *tx, Some(t.id.get()), notice, now);
+                sqlx::query(
+                    "INSERT INTO outbox (created_at, kind, ticket_id, recipient_id, payload) VALUES ($1, $2, $3, $4, $5)",
+                )
+                .bind(to_db(now))
+                .bind(format!("notification.{}", notice.kind))
+                .bind(t.id.get())
+                .bind(notice.user_id.get())
+                .bind(serde_json::json!({ "params": notice.params, "body": notice.body }).to_string())
+                .execute(&mut *tx)
+                .await?;
+            }
+            n == 1
         });
-        Ok(n == 1)
+        Ok(sent)
     }
 
     /// The secret that signs survey links: created once (the first node to ask wins) and

@@ -103,3 +103,5 @@ kpi-formula-backlog_open = count(status ∉ {"{"}closed, cancelled{"}"})
 kpi-formula-backlog_mean_age_minutes = now − mean(registered at) over open tickets
 kpi-formula-deflections = count(deflections in period)
 kpi-formula-knowledge_contributions = count(article revisions in period)
+notice-survey-invite = How did we do with { $number }? Rate it: { $link }
+notice-survey-reminder = Reminder: rate the service for { $number }: { $link }

@@ -103,3 +103,5 @@ kpi-formula-backlog_open = nº(estado ∉ {"{"}cerrado, cancelado{"}"})
 kpi-formula-backlog_mean_age_minutes = ahora − media(registrado el) de los abiertos
 kpi-formula-deflections = nº(desvíos en el periodo)
 kpi-formula-knowledge_contributions = nº(revisiones de artículos en el periodo)
+notice-survey-invite = ¿Qué tal lo hicimos con { $number }? Valórelo: { $link }
+notice-survey-reminder = Recordatorio: valore el servicio de { $number }: { $link }

@@ -201,3 +201,68 @@ async fn the_portal_and_api_answer_the_same_questions_and_a_good_rating_opens_no
             .is_empty()
     );
 }
+
+#[tokio::test]
+async fn the_invitation_carries_the_link_once_and_one_reminder_follows() {
+    let d = desk().build().await;
+    d.clock
+        .set("2026-03-09T08:00:00Z".parse::<jiff::Timestamp>().unwrap());
+    let id = in_survey(&d).await;
+    let notices = |d: &Desk| {
+        let app = d.state();
+        let who = d.requester.id();
+        async move {
+            app.store
+                .notifications()
+                .list(who, false, None, 50)
+                .await
+                .unwrap()
+                .0
+        }
+    };
+    let got = notices(&d).await;
+    let invites: Vec<_> = got.iter().filter(|n| n.kind == "survey.invite").collect();
+    assert_eq!(invites.len(), 1, "{got:?}");
+    let link = invites[0].params["link"].clone();
+    assert_eq!(Some(link.clone()), link_absolute(&d, id).await);
+    // The periodic job sends nothing twice; after half the 72-hour timeout, one reminder.
+    d.run_pending_jobs().await;
+    assert_eq!(notices(&d).await.len(), got.len());
+    d.clock
+        .set("2026-03-10T21:00:00Z".parse::<jiff::Timestamp>().unwrap());
+    d.run_pending_jobs().await;
+    d.run_pending_jobs().await;
+    let got = notices(&d).await;
+    assert_eq!(
+        got.iter().filter(|n| n.kind == "survey.reminder").count(),
+        1,
+        "{got:?}"
+    );
+    assert_eq!(got.iter().filter(|n| n.kind == "survey.invite").count(), 1);
+    // The link of the mail works (no sign-in) until the timeout moves the ticket on.
+    let path = link
+        .trim_start_matches(d.state().config.server.public_url.trim_end_matches('/'))
+        .to_owned();
+    assert_eq!(
+        d.get(&path, &Caller::Anonymous).await.status,
+        StatusCode::OK
+    );
+    d.clock
+        .set("2026-03-12T09:00:00Z".parse::<jiff::Timestamp>().unwrap());
+    d.run_pending_jobs().await;
+    assert_eq!(
+        d.get(&path, &Caller::Anonymous).await.status,
+        StatusCode::GONE
+    );
+}
+
+async fn link_absolute(d: &Desk, id: i64) -> Option<String> {
+    let base = d
+        .state()
+        .config
+        .server
+        .public_url
+        .trim_end_matches('/')
+        .to_owned();
+    link(d, id).await.map(|p| format!("{base}{p}"))
+}

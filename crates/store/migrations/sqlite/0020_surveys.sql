@@ -28,10 +28,12 @@ CREATE INDEX survey_responses_answered_idx ON survey_responses (answered_at, id)
 CREATE INDEX survey_responses_ticket_idx ON survey_responses (ticket_id, id);
 CREATE INDEX survey_responses_follow_up_idx ON survey_responses (follow_up, id);
 
--- Survey reminders sent (one per ticket and survey round), so a reminder goes out once.
-CREATE TABLE survey_reminders (
+-- Survey mails sent (the invitation with the link, then one reminder) per ticket and survey
+-- round (the instant it entered survey), so each goes out once whatever the nodes.
+CREATE TABLE survey_mails (
     ticket_id  INTEGER NOT NULL REFERENCES tickets (id),
     round      INTEGER NOT NULL,
+    kind       TEXT    NOT NULL CHECK (kind IN ('invite', 'reminder')),
     sent_at    INTEGER NOT NULL,
-    PRIMARY KEY (ticket_id, round)
+    PRIMARY KEY (ticket_id, round, kind)
 );

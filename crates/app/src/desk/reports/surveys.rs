@@ -134,3 +134,48 @@ pub async fn close_follow_up(
         Err(DeskError::NotFound)
     }
 }
+
+/// Sends the survey mails that are due (the periodic survey job runs this before the
+/// timeout): the invitation with the signed link to every ticket waiting in survey, and one
+/// reminder once half the survey timeout has passed. Each is the requester's notification
+/// (`survey.invite`, `survey.reminder`, with the link as a parameter) written with its
+/// outbox row for the mail channel, once per survey round. Returns how many were sent.
+pub async fn send_due_mails(app: &App) -> DeskResult<usize> {
+    let now = app.now();
+    let half =
+        jiff::SignedDuration::from_mins(i64::from(app.config.tickets.survey_timeout_hours) * 30);
+    let mut sent = 0;
+    for (kind, before) in [
+        (
+            "invite",
+            now.checked_add(jiff::SignedDuration::from_secs(1))
+                .unwrap_or(now),
+        ),
+        ("reminder", now.checked_sub(half).unwrap_or(now)),
+    ] {
+        for id in app.store.surveys().mails_due(kind, before, 500).await? {
+            let t = app.store.tickets().get(id).await?;
+            if send(app, &t, kind).await? {
+                sent += 1;
+            }
+        }
+    }
+    Ok(sent)
+}
+
+/// Sends the `kind` survey mail of a ticket waiting in survey, unless it was sent for this
+/// round already; `false` when nothing was sent.
+pub async fn send(app: &App, t: &Ticket, kind: &str) -> DeskResult<bool> {
+    let Some(path) = link_path(app, t).await? else {
+        return Ok(false);
+    };
+    let mut n =
+        ventanilla_domain::ticket::Notice::about(t.requester_id, &format!("survey.{kind}"), t);
+    let base = app.config.server.public_url.trim_end_matches('/');
+    n.params.insert("link".into(), format!("{base}{path}"));
+    Ok(app
+        .store
+        .surveys()
+        .send_mail(t, kind, &n, app.now())
+        .await?)
+}

@@ -170,7 +170,7 @@ pub async fn confirm_solution(
         reason: cmd.comment.clone(),
     };
     let answer = if cmd.solved { "yes" } else { "no" };
-    lifecycle::apply(
+    let after = lifecycle::apply(
         app,
         ticket.id,
         None,
@@ -184,7 +184,15 @@ pub async fn confirm_solution(
             vec![e]
         },
     )
-    .await
+    .await?;
+    // The survey's invitation with its link goes out now; if it cannot, the periodic survey
+    // job sends it (it sends every invitation still due).
+    if after.status == Status::Survey
+        && let Err(e) = crate::desk::reports::surveys::send(app, &after, "invite").await
+    {
+        tracing::warn!(ticket.id = after.id.get(), error = %e, "survey invitation left to the survey job");
+    }
+    Ok(after)
 }
 
 /// Records the satisfaction rating in survey and moves the ticket to review. A supervisor
