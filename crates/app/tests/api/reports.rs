@@ -336,6 +336,53 @@ async fn every_kpi_on_a_fixed_data_set() {
         "{}",
         res.text
     );
+
+    // The dashboards show the same figures (Spanish decimals), the chart and its table.
+    let sup = d.login("sup@x.test", ventanilla_testkit::PASSWORD).await;
+    let page = d.get("/reports?from=2026-03-09&to=2026-03-09", &sup).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.text);
+    for needle in [
+        "<tr id=\"kpi-csat_average\"><th scope=\"row\">Satisfacción (CSAT, 1–5)</th><td class=\"num\">3,50</td>",
+        "<tr id=\"kpi-first_contact_resolution_rate\"><th scope=\"row\">Resolución en el primer contacto</th><td class=\"num\">50,0 %</td>",
+        "<svg class=\"chart\"",
+        "id=\"trend-table\"",
+        "<th scope=\"row\">2026-03-09</th><td>4</td><td>2</td>",
+        "Σ valoraciones globales ÷ encuestas respondidas",
+        "Lento",
+    ] {
+        assert!(page.text.contains(needle), "{needle}: {}", page.text);
+    }
+    let page = d
+        .get(
+            &format!("/reports/manager?from=2026-03-09&to=2026-03-10&category_id={hardware}"),
+            &sup,
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.text);
+    assert!(
+        page.text.contains("id=\"by-channel-table\""),
+        "{}",
+        page.text
+    );
+    let agent = d.login("agent@x.test", ventanilla_testkit::PASSWORD).await;
+    assert_eq!(
+        d.get("/reports", &agent).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let mine = d
+        .get("/reports/me?from=2026-03-09&to=2026-03-09", &agent)
+        .await;
+    assert_eq!(mine.status, StatusCode::OK, "{}", mine.text);
+    assert!(
+        mine.text.contains("<td id=\"mine-resolved\">2</td>"),
+        "{}",
+        mine.text
+    );
+    assert!(
+        mine.text.contains("<td id=\"mine-csat\">3,50</td>"),
+        "{}",
+        mine.text
+    );
 }
 
 #[tokio::test]
