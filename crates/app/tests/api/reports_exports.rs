@@ -339,6 +339,45 @@ async fn a_months_charges_by_hand_and_staffing_by_erlang_c() {
         ),
         (Some(0.0), Some(0))
     );
+    // The page compares with the agents scheduled (a weekly grid in the settings).
+    let app = d.state();
+    let sup = ventanilla_domain::Caller::new(
+        app.store
+            .users()
+            .actor(d.supervisor.id())
+            .await
+            .unwrap()
+            .unwrap(),
+        ventanilla_domain::Origin::Web,
+    );
+    use ventanilla_app::desk::reports::staffing::{parse_schedule, save_schedule};
+    let mut grid = String::new();
+    for day in 0..7 {
+        let hours: Vec<String> = (0..24)
+            .map(|h| {
+                if day == 0 && h == 10 {
+                    "1".into()
+                } else {
+                    "3".into()
+                }
+            })
+            .collect();
+        grid.push_str(&hours.join(" "));
+        grid.push('\n');
+    }
+    assert!(parse_schedule("1 2 3").is_err());
+    save_schedule(&app, &sup, &parse_schedule(&grid).unwrap())
+        .await
+        .unwrap();
+    let session = d.login("sup@x.test", ventanilla_testkit::PASSWORD).await;
+    let page = d
+        .get(
+            "/reports/staffing?from=2026-03-02&to=2026-03-02&target_secs=60",
+            &session,
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.text);
+    assert!(page.text.contains("<th scope=\"row\">10:00</th><td class=\"short\" title=\"Menos agentes programados que necesarios\">2 / 1 ⚠</td><td>0 / 3</td>"), "{}", page.text);
     assert_eq!(
         d.get("/api/v1/reports/staffing?target_share=1.5", &d.supervisor)
             .await

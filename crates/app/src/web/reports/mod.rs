@@ -18,4 +18,6 @@ pub fn routes() -> Router<AppState> {
         .route("/reports/manager", get(pages::manager))
         .route("/reports/me", get(pages::agent))
         .route("/reports/follow-ups/{id}/done", post(pages::follow_up_done))
+        .route("/reports/staffing", get(pages::staffing))
+        .route("/reports/staffing/schedule", post(pages::save_schedule))
 }

@@ -335,3 +335,107 @@ pub async fn follow_up_done(
 pub fn avg(c: &Ctx, v: &Option<f64>) -> String {
     num(c, *v, 2)
 }
+
+#[derive(Template)]
+#[template(path = "reports/staffing.html")]
+struct StaffingPage {
+    c: Ctx,
+    s: crate::desk::reports::staffing::Staffing,
+    aht: String,
+    days: [&'static str; 7],
+    /// Per hour: (hour, per weekday (needed, scheduled, short)).
+    rows: Vec<(u32, Vec<(u32, u32, bool)>)>,
+    schedule: String,
+    error: String,
+}
+
+async fn staffing_page(
+    state: &AppState,
+    viewer: &Viewer,
+    q: &crate::desk::reports::staffing::StaffingQuery,
+    schedule_text: Option<String>,
+    error: String,
+) -> WebResult<Response> {
+    use crate::desk::reports::staffing::{WEEKDAYS, schedule, staffing};
+    let s = staffing(state, &viewer.auth.caller(), q).await?;
+    let c = viewer.ctx("staffing-title");
+    let rows = (0..24u32)
+        .map(|h| {
+            let cells = WEEKDAYS
+                .iter()
+                .map(|d| {
+                    s.cells
+                        .iter()
+                        .find(|x| x.weekday == *d && x.hour == h)
+                        .map_or((0, 0, false), |x| {
+                            (
+                                x.agents_needed,
+                                x.agents_scheduled,
+                                x.agents_scheduled < x.agents_needed,
+                            )
+                        })
+                })
+                .collect();
+            (h, cells)
+        })
+        .collect();
+    let stored = schedule(state).await?;
+    let text = schedule_text.unwrap_or_else(|| {
+        WEEKDAYS
+            .iter()
+            .map(|d| {
+                stored
+                    .get(*d)
+                    .map(|v| v.iter().map(u32::to_string).collect::<Vec<_>>().join(" "))
+                    .unwrap_or_default()
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    });
+    let aht = num(&c, Some(s.aht_secs / 60.0), 1);
+    let page = StaffingPage {
+        s,
+        aht,
+        days: WEEKDAYS,
+        rows,
+        schedule: text,
+        error: error.clone(),
+        c,
+    };
+    if error.is_empty() {
+        render(&page)
+    } else {
+        crate::web::kit::page::render_as(&page, axum::http::StatusCode::UNPROCESSABLE_ENTITY)
+    }
+}
+
+pub async fn staffing(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(q): Query<crate::desk::reports::staffing::StaffingQuery>,
+) -> WebResult<Response> {
+    staffing_page(&state, &viewer, &q, None, String::new()).await
+}
+
+#[derive(Deserialize)]
+pub struct ScheduleForm {
+    #[serde(default)]
+    schedule: String,
+}
+
+pub async fn save_schedule(
+    State(state): State<AppState>,
+    CsrfForm { viewer, form }: CsrfForm<ScheduleForm>,
+) -> WebResult<Response> {
+    use crate::desk::reports::staffing::{parse_schedule, save_schedule};
+    match parse_schedule(&form.schedule) {
+        Ok(s) => {
+            save_schedule(&state, &viewer.auth.caller(), &s).await?;
+            Ok(Redirect::to("/reports/staffing?flash=saved").into_response())
+        }
+        Err(e) => {
+            let q = crate::desk::reports::staffing::StaffingQuery::default();
+            staffing_page(&state, &viewer, &q, Some(form.schedule), e.message).await
+        }
+    }
+}
