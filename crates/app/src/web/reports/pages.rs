@@ -336,6 +336,9 @@ pub fn avg(c: &Ctx, v: &Option<f64>) -> String {
     num(c, *v, 2)
 }
 
+/// A staffing cell: agents needed, agents scheduled, and whether that is too few.
+type Cell = (u32, u32, bool);
+
 #[derive(Template)]
 #[template(path = "reports/staffing.html")]
 struct StaffingPage {
@@ -344,7 +347,7 @@ struct StaffingPage {
     aht: String,
     days: [&'static str; 7],
     /// Per hour: (hour, per weekday (needed, scheduled, short)).
-    rows: Vec<(u32, Vec<(u32, u32, bool)>)>,
+    rows: Vec<(u32, Vec<Cell>)>,
     schedule: String,
     error: String,
 }
