@@ -22,15 +22,9 @@ pub struct Config {
     pub defaults: DefaultsConfig,
     pub events: EventsConfig,
     pub webhooks: WebhooksConfig,
-    pub mail: MailConfig,
-}
-
-/// E-mail. `[mail.intake]` is inbound mail (mailboxes, the SMTP listener, who may open
-/// tickets); outbound sections sit beside it.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct MailConfig {
-    pub intake: IntakeConfig,
+    /// E-mail: outbound (`[mail]`, `[mail.smtp]`) and inbound (`[mail.intake]`).
+    pub mail: crate::mail::MailConfig,
+    pub notifications: crate::mail::NotificationsConfig,
 }
 
 /// What to do with mail from an address that is not a user yet.
@@ -55,9 +49,6 @@ pub struct IntakeConfig {
     pub unknown_senders: UnknownSenders,
     /// Domains whose unknown senders become requesters with `allow_domains`.
     pub allowed_domains: Vec<String>,
-    /// At most this many acknowledgements per sender and hour (the outbound side asks
-    /// `mail::intake::may_acknowledge` before sending one).
-    pub acknowledgements_per_hour: u32,
     /// How often each IMAP mailbox is polled when it offers no IDLE, in seconds.
     pub imap_poll_secs: u64,
     pub smtp: SmtpListenerConfig,
@@ -71,7 +62,6 @@ impl Default for IntakeConfig {
             max_message_bytes: 25 * 1024 * 1024,
             unknown_senders: UnknownSenders::Create,
             allowed_domains: Vec::new(),
-            acknowledgements_per_hour: 5,
             imap_poll_secs: 60,
             smtp: SmtpListenerConfig::default(),
             mailboxes: Vec::new(),
@@ -515,6 +505,15 @@ impl Config {
             })?;
             config.database.url = textfile::without_bom(&url).trim().to_owned();
         }
+        if let Some(path) = config.mail.smtp.password_file.take() {
+            let pw = std::fs::read_to_string(&path).map_err(|e| {
+                ConfigError(format!(
+                    "mail.smtp.password_file: cannot read {}: {e}",
+                    path.display()
+                ))
+            })?;
+            config.mail.smtp.password = textfile::without_bom(&pw).trim().to_owned();
+        }
         config.validate()?;
         Ok(config)
     }
@@ -574,6 +573,7 @@ impl Config {
                 );
             }
         }
+        self.mail.check().map_err(ConfigError)?;
         if self.defaults.time_zone().is_err() {
             return err("defaults.time_zone", "must be an IANA time zone name");
         }

@@ -41,6 +41,8 @@ pub struct App {
     pub rules: desk::rules::RuleCache,
     /// The suggestion model in force (see `desk::classifier`).
     pub classifier: desk::classifier::ModelCache,
+    /// Outbound mail: templates and transport (see `mail`).
+    pub mailer: mail::Mailer,
 }
 
 impl App {
@@ -64,6 +66,7 @@ impl App {
             rules: desk::rules::RuleCache::new(std::time::Duration::from_millis(
                 config.tickets.reference_cache_ms,
             )),
+            mailer: mail::Mailer::from_config(&config.mail),
             refdata,
             store,
             clock,

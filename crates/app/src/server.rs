@@ -36,9 +36,10 @@ pub async fn serve(app: Arc<App>, listener: TcpListener) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Starts mail intake beside the web server: the SMTP listener when
-/// `mail.intake.smtp.enabled`, and the IMAP pollers on nodes that run jobs (several nodes
-/// polling one mailbox would only find each other's mails already stored).
+/// Starts mail beside the web server: the SMTP intake listener when
+/// `mail.intake.smtp.enabled`; on nodes that run jobs, the IMAP pollers (several nodes
+/// polling one mailbox would only find each other's mails already stored) and the outbox
+/// sender (a web-only node sends no mail).
 pub async fn start_mail(app: &Arc<App>) -> anyhow::Result<Vec<tokio::task::JoinHandle<()>>> {
     let mut tasks = Vec::new();
     let smtp = &app.config.mail.intake.smtp;
@@ -53,6 +54,7 @@ pub async fn start_mail(app: &Arc<App>) -> anyhow::Result<Vec<tokio::task::JoinH
     }
     if app.config.jobs.enabled {
         tasks.extend(crate::mail::intake::imap::spawn_all(app));
+        tasks.push(tokio::spawn(crate::mail::run(app.clone())));
     }
     Ok(tasks)
 }

@@ -196,13 +196,22 @@ receivers:
     .await;
     assert_eq!(store.events().count_linked(integration).await.unwrap(), 1);
 
-    // Resolved: a note and the configured move to validation.
+    // Resolved: a note and the configured move to validation (the note is written first:
+    // wait for both, or a loaded machine reads the ticket between the two).
     post_alerts(&base, alert(Some(jiff::Timestamp::now()))).await;
     wait_for("the resolution", 30, || async {
         codes(&t, ticket.id)
             .await
             .iter()
             .any(|c| c == "event_resolved")
+            && store
+                .tickets()
+                .get(ticket.id)
+                .await
+                .unwrap()
+                .status
+                .as_str()
+                == "validation"
     })
     .await;
     let ticket = store.tickets().get(ticket.id).await.unwrap();

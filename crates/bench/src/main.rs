@@ -7,6 +7,7 @@ mod events;
 mod generate;
 mod load;
 mod mail;
+mod mail_out;
 mod report;
 mod rng;
 mod server;
@@ -120,6 +121,20 @@ enum Cmd {
         /// Closed tickets the classifier trains on.
         #[arg(long, default_value_t = 100_000)]
         train: usize,
+        #[arg(long, default_value = "target/bench")]
+        out: PathBuf,
+    },
+    /// Outbound mail: mails per second from the outbox to an SMTP sink on loopback
+    /// (python3-aiosmtpd), on a fresh database seeded with the demo desk.
+    MailOut {
+        /// Mails to send.
+        #[arg(long, default_value_t = 5_000)]
+        mails: u64,
+        /// sqlite or postgres.
+        #[arg(long, default_value = "sqlite")]
+        database: String,
+        #[arg(long, default_value = "postgres://postgres@127.0.0.1:5432/postgres")]
+        postgres_url: String,
         #[arg(long, default_value = "target/bench")]
         out: PathBuf,
     },
@@ -262,6 +277,17 @@ fn real_main() -> anyhow::Result<()> {
             say(format!("wrote {}", file.display()));
             Ok(())
         }
+        Cmd::MailOut {
+            mails,
+            database,
+            postgres_url,
+            out,
+        } => {
+            let rt = tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()?;
+            rt.block_on(mail_out_bench(mails, &database, &postgres_url, &out))
+        }
         Cmd::Sla {
             tickets,
             full,
@@ -277,6 +303,46 @@ fn real_main() -> anyhow::Result<()> {
             rt.block_on(sla_bench(n, computations, &database, &postgres_url, &out))
         }
     }
+}
+
+async fn mail_out_bench(
+    mails: u64,
+    database: &str,
+    postgres_url: &str,
+    out: &std::path::Path,
+) -> anyhow::Result<()> {
+    use sqlx::Connection as _;
+    std::fs::create_dir_all(out)?;
+    let result = if database == "postgres" {
+        let name = format!("ventanilla_mail_bench_{}", std::process::id());
+        let mut admin = sqlx::PgConnection::connect(postgres_url).await?;
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+            .execute(&mut admin)
+            .await?;
+        let base = postgres_url
+            .rsplit_once('/')
+            .map_or(postgres_url, |(b, _)| b);
+        let r = mail_out::run(mails, &format!("{base}/{name}"), out).await;
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+        )))
+        .execute(&mut admin)
+        .await?;
+        r?
+    } else {
+        let path = out.join("mail-out.db");
+        for ext in ["", "-wal", "-shm", ".migrate-lock"] {
+            let _ = std::fs::remove_file(format!("{}{ext}", path.display()));
+        }
+        mail_out::run(mails, &format!("sqlite://{}", path.display()), out).await?
+    };
+    println!("| scenario | database | mails | seconds | mails/s |");
+    println!("|---|---|---:|---:|---:|");
+    println!(
+        "| mail-out (outbox → SMTP sink) | {database} | {} | {:.2} | {:.0} |",
+        result.mails, result.seconds, result.per_second
+    );
+    Ok(())
 }
 
 async fn sla_bench(

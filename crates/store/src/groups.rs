@@ -198,6 +198,24 @@ impl Groups<'_> {
         rows.into_iter().map(GroupMember::try_from).collect()
     }
 
+    /// The members of the group a ticket is in now (none when it has no group): read before
+    /// a change to know whom it may have to tell.
+    pub async fn members_of_ticket(
+        &self,
+        ticket: ventanilla_domain::TicketId,
+    ) -> Result<Vec<GroupMember>> {
+        let sql = format!(
+            "{MEMBER_SELECT} WHERE m.group_id = (SELECT group_id FROM tickets WHERE id = $1) ORDER BY u.name"
+        );
+        let rows: Vec<MemberRow> = on_reader!(self.0, |db| {
+            sqlx::query_as(crate::sql::trusted(&sql))
+                .bind(ticket.get())
+                .fetch_all(db)
+                .await?
+        });
+        rows.into_iter().map(GroupMember::try_from).collect()
+    }
+
     /// The ids of the groups a user belongs to (an agent's `group` data scope).
     pub async fn ids_of_member(&self, user: UserId) -> Result<Vec<GroupId>> {
         let ids: Vec<i64> = on_reader!(self.0, |db| {

@@ -92,4 +92,21 @@ impl MailIds<'_> {
         }
         Ok(None)
     }
+
+    /// The ticket's known Message-IDs, oldest first, at most `limit` of the newest: what a
+    /// mail about the ticket names in `References` (and the last in `In-Reply-To`).
+    pub async fn of_ticket(&self, ticket: TicketId, limit: i64) -> Result<Vec<String>> {
+        let mut ids: Vec<(String, i64)> = on_reader!(self.0, |db| {
+            sqlx::query_as(
+                "SELECT message_id, created_at FROM mail_message_ids WHERE ticket_id = $1
+                 ORDER BY created_at DESC, message_id DESC LIMIT $2",
+            )
+            .bind(ticket.get())
+            .bind(limit)
+            .fetch_all(db)
+            .await?
+        });
+        ids.reverse();
+        Ok(ids.into_iter().map(|(id, _)| id).collect())
+    }
 }

@@ -285,15 +285,22 @@ impl MailIn<'_> {
         rows.into_iter().map(TryInto::try_into).collect()
     }
 
-    /// How many tickets `sender` opened by mail since `since` (the acknowledgement cap).
-    pub async fn tickets_from_since(&self, sender: &str, since: Timestamp) -> Result<i64> {
+    /// How many mails from `sender` received since `since` ended in `state` (the cap on
+    /// answers to refused senders counts `rejected` ones).
+    pub async fn from_since(
+        &self,
+        sender: &str,
+        state: InboundState,
+        since: Timestamp,
+    ) -> Result<i64> {
         let (n,): (i64,) = on_reader!(self.0, |db| {
             sqlx::query_as(
                 "SELECT COUNT(*) FROM mail_inbound
-                 WHERE sender = $1 AND received_at >= $2 AND state = 'ticket'",
+                 WHERE sender = $1 AND received_at >= $2 AND state = $3",
             )
             .bind(sender)
             .bind(to_db(since))
+            .bind(state.as_str())
             .fetch_one(db)
             .await?
         });

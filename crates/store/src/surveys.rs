@@ -259,17 +259,15 @@ impl Surveys<'_> {
             .await?
             .rows_affected();
             if n == 1 {
-                crate::notifications::insert_notification!(&mut *tx, Some(t.id.get()), notice, now);
-                sqlx::query(
-                    "INSERT INTO outbox (created_at, kind, ticket_id, recipient_id, payload) VALUES ($1, $2, $3, $4, $5)",
-                )
-                .bind(to_db(now))
-                .bind(format!("notification.{}", notice.kind))
-                .bind(t.id.get())
-                .bind(notice.user_id.get())
-                .bind(serde_json::json!({ "params": notice.params, "body": notice.body }).to_string())
-                .execute(&mut *tx)
-                .await?;
+                // The requester's notification and its outbox row for mail, as every
+                // notification of a ticket change is written.
+                crate::tickets::insert_notices!(
+                    tx,
+                    t.id.get(),
+                    std::slice::from_ref(notice),
+                    now,
+                    0
+                );
             }
             n == 1
         });

@@ -108,7 +108,7 @@ async fn raw_mail_is_stored_once_and_its_outcome_recorded() {
     assert_eq!(
         store
             .mail_in()
-            .tickets_from_since("loop@robot", t0())
+            .from_since("loop@robot", InboundState::Ticket, t0())
             .await
             .unwrap(),
         3
@@ -116,7 +116,11 @@ async fn raw_mail_is_stored_once_and_its_outcome_recorded() {
     assert_eq!(
         store
             .mail_in()
-            .tickets_from_since("loop@robot", t0() + SignedDuration::from_mins(2))
+            .from_since(
+                "loop@robot",
+                InboundState::Ticket,
+                t0() + SignedDuration::from_mins(2),
+            )
             .await
             .unwrap(),
         1

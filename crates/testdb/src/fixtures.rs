@@ -79,5 +79,6 @@ pub fn registration(new: NewTicket, key: Option<&str>) -> Registration {
         new,
         idempotency_key: key.map(str::to_owned),
         extra: Vec::new(),
+        notices: Vec::new(),
     }
 }

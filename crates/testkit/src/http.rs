@@ -155,6 +155,10 @@ impl TestApp {
         self.request(Method::PATCH, path, Some(body), caller).await
     }
 
+    pub async fn put(&self, path: &str, body: Value, caller: &Caller) -> TestResponse {
+        self.request(Method::PUT, path, Some(body), caller).await
+    }
+
     /// Creates an active user with `role` and the password [`PASSWORD`], straight in the store.
     pub async fn user(&self, email: &str, role: &str) -> User {
         self.user_in(email, role, None).await

@@ -265,6 +265,7 @@ async fn run(command: Command, config: &mut Config) -> anyhow::Result<()> {
             let app = open(config, &db).await?;
             tokio::select! {
                 () = ventanilla_app::jobs::run(app.clone()) => {}
+                () = ventanilla_app::mail::run(app.clone()) => {}
                 () = ventanilla_app::server::shutdown_signal() => {}
             }
             app.store.close().await;
@@ -561,6 +562,9 @@ async fn add_user(
         })
 }
 
+/// The demo desk's mailbox: mail to it opens tickets.
+const DEMO_MAILBOX: &str = "soporte@ventanilla.test";
+
 async fn demo(
     config: &mut Config,
     listen: std::net::SocketAddr,
@@ -587,6 +591,28 @@ async fn demo(
     config.database.url = format!("sqlite://{}", db_path.display());
     config.server.listen = listen;
     config.server.public_url = format!("http://{listen}");
+    // Mail the desk sends lands as .eml files in the data folder, to be opened and read.
+    let mail_dir = dir.join("mail-out");
+    if config.mail.transport == ventanilla_app::mail::Transport::Off {
+        config.mail.transport = ventanilla_app::mail::Transport::File;
+        config.mail.file_dir = Some(mail_dir.clone());
+    }
+    // Mail reaches the desk through the SMTP listener on loopback, when its port is free.
+    let smtp = &mut config.mail.intake.smtp;
+    if !smtp.enabled && std::net::TcpListener::bind(smtp.listen).is_ok() {
+        smtp.enabled = true;
+    }
+    if config.mail.intake.mailboxes.is_empty() {
+        config
+            .mail
+            .intake
+            .mailboxes
+            .push(ventanilla_app::config::MailboxConfig {
+                name: "soporte".into(),
+                address: DEMO_MAILBOX.into(),
+                ..Default::default()
+            });
+    }
     let app = open(config, &DbArgs::default()).await?;
     let logins = ventanilla_app::demo::seed(&app).await?;
     let tickets = ventanilla_app::demo::seed_tickets(&app).await?;
@@ -603,6 +629,23 @@ async fn demo(
     );
     for l in &logins {
         println!("  {:<10} {:<30} {}", l.role, l.email, l.name);
+    }
+    if config.mail.transport == ventanilla_app::mail::Transport::File
+        && let Some(out) = &config.mail.file_dir
+    {
+        println!(
+            "Mail the desk sends is written as .eml files to {}",
+            out.display()
+        );
+    }
+    if config.mail.intake.smtp.enabled {
+        let at = config.mail.intake.smtp.listen;
+        println!(
+            "Mail to {DEMO_MAILBOX} opens tickets: send it to the SMTP listener on {at}, e.g."
+        );
+        println!(
+            "  swaks --server {at} --from usuario@ventanilla.test --to {DEMO_MAILBOX} --header 'Subject: No puedo imprimir'"
+        );
     }
     println!("Open http://{listen}/ in a browser and sign in with one of these, or use the API:");
     println!("  curl -i -H 'Content-Type: application/json' \\");

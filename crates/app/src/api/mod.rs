@@ -10,6 +10,7 @@ mod doc_errors;
 pub mod events;
 pub mod groups;
 pub mod kb;
+pub mod mail;
 mod notifications;
 pub mod organisations;
 // Reports (issue 14).
@@ -120,6 +121,13 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(notifications::list))
         .routes(routes!(notifications::read))
         .routes(routes!(notifications::read_all))
+        .routes(routes!(
+            notifications::preferences,
+            notifications::set_preferences
+        ))
+        .routes(routes!(mail::log))
+        .routes(routes!(mail::resend))
+        .routes(routes!(mail::test))
         .routes(routes!(sla::list_calendars, sla::create_calendar))
         .routes(routes!(sla::update_calendar))
         .routes(routes!(sla::import_holidays))

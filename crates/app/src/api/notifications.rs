@@ -108,3 +108,35 @@ pub async fn read_all(State(state): State<AppState>, auth: Auth) -> AppResult<St
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
+
+/// The caller's choices per notification kind and channel.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Preferences {
+    pub items: Vec<crate::desk::notify::PreferenceItem>,
+}
+
+/// The caller's notification preferences: every kind they can receive, each with its
+/// in-app and e-mail choice (both on unless turned off).
+#[utoipa::path(get, path = "/notifications/preferences", tag = "notifications",
+    responses((status = 200, body = Preferences), (status = 401, body = ErrorBody)))]
+pub async fn preferences(
+    State(state): State<AppState>,
+    auth: Auth,
+) -> AppResult<Json<Preferences>> {
+    let items = crate::desk::notify::preferences(&state, &auth.caller()).await?;
+    Ok(Json(Preferences { items }))
+}
+
+/// Changes the caller's preferences for the kinds given; the others keep theirs. Answers
+/// the whole set as it is now.
+#[utoipa::path(put, path = "/notifications/preferences", tag = "notifications", request_body = Preferences,
+    responses((status = 200, body = Preferences), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
+pub async fn set_preferences(
+    State(state): State<AppState>,
+    auth: Auth,
+    Json(body): Json<Preferences>,
+) -> AppResult<Json<Preferences>> {
+    let items = crate::desk::notify::set_preferences(&state, &auth.caller(), &body.items).await?;
+    Ok(Json(Preferences { items }))
+}

@@ -24,6 +24,7 @@ pub mod ics;
 pub mod kb;
 pub mod mail;
 // Reports (issue 14).
+pub mod notify;
 pub mod reports;
 pub mod rules;
 pub mod sla;

@@ -47,6 +47,8 @@ pub struct Metrics {
     requests: Family<RequestLabels, Counter>,
     mail: Family<MailLabels, Counter>,
     latency: Family<RouteLabels, Histogram, fn() -> Histogram>,
+    mail_sent: Counter,
+    mail_failed: Counter,
 }
 
 impl std::fmt::Debug for Metrics {
@@ -76,11 +78,21 @@ impl Metrics {
         );
         let mail = Family::<MailLabels, Counter>::default();
         registry.register("mail_received", "Inbound mails by outcome", mail.clone());
+        let mail_sent = Counter::default();
+        let mail_failed = Counter::default();
+        registry.register("mail_sent", "Mails sent from the outbox", mail_sent.clone());
+        registry.register(
+            "mail_failed",
+            "Failed attempts to send a mail (retried or dead)",
+            mail_failed.clone(),
+        );
         Self {
             registry: Mutex::new(registry),
             requests,
             mail,
             latency,
+            mail_sent,
+            mail_failed,
         }
     }
 
@@ -107,6 +119,14 @@ impl Metrics {
                 route: route.to_owned(),
             })
             .observe(seconds);
+    }
+
+    pub fn mail_sent(&self) {
+        self.mail_sent.inc();
+    }
+
+    pub fn mail_failed(&self) {
+        self.mail_failed.inc();
     }
 
     pub fn render(&self) -> Result<String, std::fmt::Error> {

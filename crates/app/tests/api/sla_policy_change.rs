@@ -100,14 +100,28 @@ impl Desk {
             .collect()
     }
 
-    /// The supervisor's notification kinds, oldest first.
+    /// The supervisor's notices, oldest first: one mail row each (the in-app list folds a
+    /// burst on one ticket into one entry, so it would not show each crossing).
     async fn notified(&self) -> Vec<String> {
-        let inbox = self.t.get("/api/v1/notifications", &self.supervisor).await;
-        let mut kinds: Vec<String> = inbox.body["items"]
-            .as_array()
+        let sup = self
+            .t
+            .app
+            .store
+            .users()
+            .by_email(&ventanilla_domain::Email::parse("sup@x.test").unwrap())
+            .await
+            .unwrap();
+        let mut kinds: Vec<String> = self
+            .t
+            .app
+            .store
+            .outbox()
+            .mail_log(None, None, 500)
+            .await
             .unwrap()
-            .iter()
-            .map(|n| n["kind"].as_str().unwrap().to_owned())
+            .into_iter()
+            .filter(|m| m.recipient_id == Some(sup.id))
+            .filter_map(|m| m.kind.strip_prefix("notification.").map(str::to_owned))
             .collect();
         kinds.reverse();
         kinds

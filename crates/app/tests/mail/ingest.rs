@@ -2,7 +2,7 @@
 //! field reports of issue #11.
 
 use ventanilla_app::config::UnknownSenders;
-use ventanilla_app::mail::intake::{Delivered, may_acknowledge, retry};
+use ventanilla_app::mail::intake::{Delivered, retry};
 use ventanilla_domain::ticket::Channel;
 use ventanilla_store::mail_ids::Direction;
 use ventanilla_store::mail_in::InboundState;
@@ -291,37 +291,4 @@ async fn attachments_and_inline_images_are_stored_on_the_ticket() {
     let mut names: Vec<String> = files.iter().map(|f| f.filename.clone()).collect();
     names.sort();
     assert_eq!(names, vec!["a.pdf", "inline-1.png"]);
-}
-
-#[tokio::test]
-async fn acknowledgements_are_capped_per_sender() {
-    let d = desk()
-        .config(|c| c.mail.intake.acknowledgements_per_hour = 2)
-        .build()
-        .await;
-    let mut answers = Vec::new();
-    for i in 0..4 {
-        deliver(
-            &d,
-            &mail(
-                "loop@robot.example",
-                "Aviso",
-                &format!("l{i}@robot.example"),
-                "",
-                "x",
-            ),
-        )
-        .await;
-        answers.push(
-            may_acknowledge(&d.t.app, "loop@robot.example")
-                .await
-                .unwrap(),
-        );
-    }
-    assert_eq!(answers, vec![true, true, false, false]);
-    assert!(
-        may_acknowledge(&d.t.app, "other@robot.example")
-            .await
-            .unwrap()
-    );
 }

@@ -13,6 +13,7 @@ mod kind;
 mod lifecycle;
 mod machine;
 pub(crate) mod names;
+mod notify;
 mod patch;
 mod priority;
 mod record;
@@ -37,6 +38,10 @@ pub use lifecycle::{
     CloseRequirements, Lifecycle, Transition, TransitionFields, TransitionRequest,
 };
 pub use machine::{allowed_targets, needs_reason, transition, transition_with};
+pub use notify::{
+    Audience, Concerned, NOTICE_KINDS, is_notice_kind, merge as merge_notices,
+    on_change as change_notices, on_register as register_notices,
+};
 pub use patch::{GroupFacts, PatchContext, apply_patch, keep_assignee_in_group};
 pub use priority::{
     Impact, Priority, PriorityMatrix, PriorityOverride, PriorityRow, Urgency, effective_priority,

@@ -27,6 +27,9 @@ pub struct Registration {
     pub idempotency_key: Option<String>,
     /// Timeline entries written after the `created` entry.
     pub extra: Vec<NewEvent>,
+    /// Whom to tell (the domain's `register_notices`); the ticket's number, known only
+    /// once it is taken, is filled in here.
+    pub notices: Vec<crate::notifications::NewNotification>,
 }
 
 impl Registration {
@@ -280,6 +283,22 @@ fn timeline_and_keys<'a>(
     Ok((events, keys))
 }
 
+/// The new tickets that have someone to tell: registration, number and id.
+fn notices_of<'a>(
+    fresh: &[(&'a Registration, &'a str)],
+    rows: &[TicketRow],
+) -> Vec<(&'a Registration, &'a str, i64)> {
+    fresh
+        .iter()
+        .filter(|(r, _)| !r.notices.is_empty())
+        .filter_map(|(r, number)| {
+            rows.iter()
+                .find(|row| row.number == *number)
+                .map(|row| (*r, *number, row.id))
+        })
+        .collect()
+}
+
 impl Tickets<'_> {
     /// Registers a ticket: takes the next number of its kind, writes the row, the `created`
     /// event plus `extra` events, in one transaction. With an idempotency key already used
@@ -297,6 +316,7 @@ impl Tickets<'_> {
             actor,
             idempotency_key: idempotency_key.map(str::to_owned),
             extra: extra.to_vec(),
+            notices: Vec::new(),
         };
         self.create_many(std::slice::from_ref(&reg), now)
             .await?
@@ -350,6 +370,18 @@ impl Tickets<'_> {
             }
             let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
             crate::search::reindex_tickets!(tx, self.0.kind(), &ids, true);
+            for (r, number, id) in notices_of(&fresh, &rows) {
+                let notices: Vec<_> = r
+                    .notices
+                    .iter()
+                    .map(|n| {
+                        let mut n = n.clone();
+                        n.params.insert("number".into(), number.to_owned());
+                        n
+                    })
+                    .collect();
+                super::write::insert_notices!(tx, id, &notices, now, 0);
+            }
             (plans, rows)
         });
         self.outcome(plans, rows).await

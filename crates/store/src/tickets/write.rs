@@ -32,6 +32,9 @@ pub struct Effects {
     pub sla_breaches: Vec<crate::sla_breaches::NewSlaBreach>,
     /// A satisfaction survey answer (see [`crate::surveys`]).
     pub survey: Option<crate::surveys::NewSurveyAnswer>,
+    /// Unread notifications of the same ticket changed this recently (seconds) take a new
+    /// notice instead of a new row; 0 writes every notice as its own row.
+    pub notice_window_secs: i64,
 }
 
 impl Effects {
@@ -68,21 +71,54 @@ impl<E> From<sqlx::Error> for ModifyError<E> {
     }
 }
 
+/// Writes an outbox row; `$state` is `pending`, or `skipped` for a mail the recipient
+/// turned off (kept so the mail log can say why nothing was sent).
 macro_rules! insert_outbox {
-    ($exec:expr, $ticket:expr, $at:expr, $o:expr) => {{
-        let o: &NewOutbox = $o;
+    ($exec:expr, $ticket:expr, $at:expr, $o:expr) => {
+        insert_outbox!($exec, $ticket, $at, $o, "pending")
+    };
+    ($exec:expr, $ticket:expr, $at:expr, $o:expr, $state:expr) => {{
+        let o: &$crate::tickets::NewOutbox = $o;
+        let state: &str = $state;
         sqlx::query(
-            "INSERT INTO outbox (created_at, kind, ticket_id, recipient_id, payload) VALUES ($1, $2, $3, $4, $5)",
+            "INSERT INTO outbox (created_at, kind, ticket_id, recipient_id, payload, state, last_error, next_attempt_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $1)",
         )
-        .bind(to_db($at))
+        .bind($crate::time::to_db($at))
         .bind(o.kind.as_str())
         .bind($ticket)
-        .bind(o.recipient_id.map(UserId::get))
+        .bind(o.recipient_id.map(ventanilla_domain::UserId::get))
         .bind(o.payload.to_string())
+        .bind(state)
+        .bind((state == "skipped").then_some("preference"))
         .execute($exec)
         .await?;
     }};
 }
+pub(crate) use insert_outbox;
+
+/// Records notifications (grouped, as the users' preferences say) and their mail rows.
+macro_rules! insert_notices {
+    ($tx:expr, $ticket:expr, $notices:expr, $now:expr, $window_secs:expr) => {{
+        for n in $notices {
+            let email = $crate::notifications::insert_notification!(
+                $tx,
+                Some($ticket),
+                n,
+                $now,
+                $window_secs
+            );
+            // Every notification is also written for the mail channel.
+            let o = $crate::tickets::NewOutbox {
+                kind: format!("notification.{}", n.kind),
+                recipient_id: Some(n.user_id),
+                payload: serde_json::json!({ "params": n.params, "body": n.body }),
+            };
+            let state = if email { "pending" } else { "skipped" };
+            $crate::tickets::write::insert_outbox!(&mut *$tx, $ticket, $now, &o, state);
+        }
+    }};
+}
+pub(crate) use insert_notices;
 
 /// Whether a change touches what the search index holds of a ticket: its words (subject,
 /// description, resolution, anything a timeline entry says) or its requester (whose address
@@ -158,21 +194,13 @@ impl Tickets<'_> {
                         for o in &effects.outbox {
                             insert_outbox!(&mut *tx, id.get(), now, o);
                         }
-                        for n in &effects.notifications {
-                            crate::notifications::insert_notification!(
-                                &mut *tx,
-                                Some(id.get()),
-                                n,
-                                now
-                            );
-                            // Every notification is also written for the mail channel.
-                            let o = NewOutbox {
-                                kind: format!("notification.{}", n.kind),
-                                recipient_id: Some(n.user_id),
-                                payload: serde_json::json!({ "params": n.params, "body": n.body }),
-                            };
-                            insert_outbox!(&mut *tx, id.get(), now, &o);
-                        }
+                        insert_notices!(
+                            tx,
+                            id.get(),
+                            &effects.notifications,
+                            now,
+                            effects.notice_window_secs
+                        );
                         for j in &effects.jobs {
                             crate::jobs::insert_job!(&mut *tx, j, now);
                         }

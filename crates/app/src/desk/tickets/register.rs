@@ -8,7 +8,8 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 use ventanilla_domain::directory::{NAME_MAX, NewUser, User};
 use ventanilla_domain::ticket::{
-    BODY_MAX, Channel, Impact, KeyFacts, NewTicket, SUBJECT_MAX, Ticket, TicketKind, Urgency,
+    BODY_MAX, Channel, Concerned, Impact, KeyFacts, NewTicket, SUBJECT_MAX, Ticket, TicketKind,
+    Urgency, register_notices,
 };
 use ventanilla_domain::{
     Caller, CategoryId, Email, GroupId, Language, OrganisationId, Permission, Text, UserId,
@@ -277,11 +278,28 @@ pub async fn register_ticket_with(
     };
     let now = app.now();
     new.sla = super::sla::initial(&new, &*app.refdata.sla(&app.store).await?, now);
+    let who = match new.group_id {
+        Some(g) => Concerned {
+            members: app
+                .store
+                .groups()
+                .members(g)
+                .await?
+                .into_iter()
+                .filter(|m| !m.supervisor)
+                .map(|m| m.user_id)
+                .collect(),
+            supervisors: Vec::new(),
+        },
+        None => Concerned::default(),
+    };
+    let notices = register_notices(&new, Some(caller.user_id()), &who);
     let reg = Registration {
         new,
         actor: Some(caller.user_id()),
         idempotency_key: key.map(str::to_owned),
         extra,
+        notices,
     };
     let retry = key.is_some().then(|| reg.clone());
     let (ticket, created) = match (app.intake.register(reg, now).await, retry) {

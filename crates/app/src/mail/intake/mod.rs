@@ -14,13 +14,13 @@
 //! Mail calls the same use cases as the API, as a [`Caller`](crate::desk::Caller) of
 //! origin `mail`: the sender's own account, found or created as a requester.
 
-mod ack;
+mod answer;
 pub mod imap;
 mod ingest;
 mod process;
 pub mod smtp;
 
-pub use ack::may_acknowledge;
+pub use answer::answer_refused;
 pub use ingest::{Delivered, IngestError, ingest, retry};
 
 use crate::config::{IntakeConfig, MailboxConfig};

@@ -92,7 +92,7 @@ pub(super) async fn process(
         Err(Stop::Record(state, reason, ticket)) => (state, Some(reason), ticket),
         Err(Stop::Down(e)) => return Err(e),
     };
-    record(
+    let recorded = record(
         app,
         id,
         state,
@@ -101,7 +101,22 @@ pub(super) async fn process(
         Some(&parsed.subject),
         ticket,
     )
-    .await
+    .await?;
+    if let (InboundState::Rejected, Some(reason)) = (state, reason.as_deref()) {
+        // The mail is kept whatever happens to the answer: a failure here is only logged.
+        if let Err(e) = super::answer_refused(
+            app,
+            &sender,
+            reason,
+            &parsed.subject,
+            parsed.message_id.as_deref(),
+        )
+        .await
+        {
+            tracing::warn!(mail = id, error = %e, "cannot queue the answer to a refused sender");
+        }
+    }
+    Ok(recorded)
 }
 
 async fn record(

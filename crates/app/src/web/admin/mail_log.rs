@@ -18,13 +18,15 @@ use crate::web::kit::page::{Ctx, Viewer, render};
 const PAGE: i64 = 50;
 
 #[derive(Template)]
-#[template(path = "admin/mail_log.html")]
+#[template(path = "admin/mail_received.html")]
 struct LogPage {
     c: Ctx,
     q: LogQuery,
     mails: Vec<InboundMail>,
     next: Option<i64>,
     states: Vec<&'static str>,
+    /// Which tab of `admin/mail_tabs.html` is current.
+    received_tab: bool,
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -54,6 +56,7 @@ pub async fn list(
         mails,
         next,
         states: InboundState::ALL.iter().map(|s| s.as_str()).collect(),
+        received_tab: true,
     })
 }
 
@@ -85,7 +88,7 @@ pub async fn retry(
     CsrfForm { viewer, .. }: CsrfForm<Empty>,
 ) -> WebResult<Response> {
     crate::desk::mail::retry_mail(&state, &viewer.caller(), id).await?;
-    Ok(saved("/admin/mail"))
+    Ok(saved("/admin/mail/received"))
 }
 
 impl LogPage {

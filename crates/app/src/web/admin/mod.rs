@@ -1,12 +1,14 @@
 //! Administration (`/admin`): the overview with the priority matrix (`overview`), users
 //! (`user_list`, `users`), organisations and departments (`orgs`), support groups and their
-//! members (`groups`), the category tree (`categories`) and service levels (`sla`). Every
+//! members (`groups`), the category tree (`categories`) service levels (`sla`) and outbound
+//! mail (`mail`: the log and the SMTP settings). Every
 //! edit form goes through `edit`: the save, then the page again with the refusal beside its
 //! field and what was typed kept.
 
 pub mod categories;
 pub mod edit;
 pub mod groups;
+pub mod mail;
 pub mod mail_log;
 pub mod orgs;
 pub mod overview;
@@ -61,7 +63,11 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/admin/calendars", post(sla::save_calendar))
         .route("/admin/policies", post(sla::save_policy))
-        .route("/admin/mail", get(mail_log::list))
-        .route("/admin/mail/{id}/raw", get(mail_log::raw))
-        .route("/admin/mail/{id}/retry", post(mail_log::retry))
+        .route("/admin/mail/received", get(mail_log::list))
+        .route("/admin/mail/received/{id}/raw", get(mail_log::raw))
+        .route("/admin/mail/received/{id}/retry", post(mail_log::retry))
+        .route("/admin/mail", get(mail::log))
+        .route("/admin/mail/{id}/resend", post(mail::resend))
+        .route("/admin/mail/smtp", get(mail::smtp))
+        .route("/admin/mail/test", post(mail::test))
 }

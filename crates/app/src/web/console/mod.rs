@@ -1,5 +1,5 @@
 //! The agent console (`/console`): the queue (`queue`), one ticket with everything an agent
-//! does to it (`ticket`), the phone form and the notifications (`phone`).
+//! does to it (`ticket`), the phone form (`phone`); the notifications page is `kit::notices`.
 
 pub mod kb;
 pub mod phone;
@@ -11,6 +11,7 @@ use axum::Router;
 use axum::routing::{get, post};
 
 use crate::AppState;
+use crate::web::kit::notices;
 
 /// The console's routes.
 pub fn routes() -> Router<AppState> {
@@ -19,8 +20,15 @@ pub fn routes() -> Router<AppState> {
         .route("/console/views", post(queue::save_view))
         .route("/console/views/{id}/delete", post(queue::delete_view))
         .route("/console/phone", get(phone::page).post(phone::submit))
-        .route("/console/notifications", get(phone::notifications))
-        .route("/console/notifications/read", post(phone::read_all))
+        .route("/console/notifications", get(notices::console_page))
+        .route(
+            "/console/notifications/read",
+            post(notices::console_read_all),
+        )
+        .route(
+            "/console/notifications/preferences",
+            post(notices::console_preferences),
+        )
         .route("/console/tickets/{id}", get(ticket::page))
         .route("/console/tickets/{id}/actions", post(ticket::action))
         .route(

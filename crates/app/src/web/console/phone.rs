@@ -1,21 +1,19 @@
 //! Console extras: the "log a phone call" quick form (a ticket with channel `phone` for a
-//! caller found or created by email, in one screen) and the notification list.
+//! caller found or created by email, in one screen).
 
-use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use ventanilla_domain::Permission;
 use ventanilla_domain::directory::PageRequest;
 use ventanilla_domain::ticket::{Status, TicketKind};
-use ventanilla_store::notifications::Notification;
 use ventanilla_store::tickets::{TicketFilter, TicketSort};
 use ventanilla_store::users::UserFilter;
 
 use crate::AppState;
 use crate::desk::tickets::access;
 use crate::web::kit::error::WebResult;
-use crate::web::kit::form::{CsrfForm, FieldErrors};
-use crate::web::kit::page::{Ctx, Viewer, render};
+use crate::web::kit::form::FieldErrors;
+use crate::web::kit::page::{Viewer, render};
 use crate::web::kit::upload::CsrfMultipart;
 use crate::web::kit::view::{self, NewTicketForm};
 use crate::web::portal::pages::NewPage;
@@ -124,38 +122,4 @@ pub async fn submit(
             Ok(res)
         }
     }
-}
-
-#[derive(Template)]
-#[template(path = "console/notifications.html")]
-struct NotificationsPage {
-    c: Ctx,
-    items: Vec<Notification>,
-}
-
-pub async fn notifications(State(state): State<AppState>, viewer: Viewer) -> WebResult<Response> {
-    let (items, unread) = state
-        .store
-        .notifications()
-        .list(viewer.auth.user_id(), false, None, 100)
-        .await?;
-    let mut c = viewer.ctx("nav-notifications");
-    c.unread = unread;
-    render(&NotificationsPage { c, items })
-}
-
-#[derive(serde::Deserialize)]
-pub struct Empty {}
-
-pub async fn read_all(
-    State(state): State<AppState>,
-    CsrfForm { viewer, .. }: CsrfForm<Empty>,
-) -> WebResult<Response> {
-    let now = state.now();
-    state
-        .store
-        .notifications()
-        .mark_all_read(viewer.auth.user_id(), now)
-        .await?;
-    Ok(Redirect::to("/console/notifications?flash=saved").into_response())
 }

@@ -1,7 +1,7 @@
 //! What every page stands on: sign-in and the language switch (`signin`), who is looking and
 //! how pages are rendered (`page`), error pages (`error`), form posts with their CSRF check
 //! and field errors (`form`), one-time form keys so a form is applied once (`once`), multipart uploads (`upload`), messages in the viewer's language
-//! (`i18n`), the versioned static files (`assets`), the staff lists the console and the
+//! (`i18n`), the notifications page of both surfaces (`notices`), the versioned static files (`assets`), the staff lists the console and the
 //! administration share (`staff`) and the helpers the ticket pages share (`view`).
 
 pub mod assets;
@@ -11,6 +11,7 @@ pub mod error;
 pub mod form;
 pub mod guard;
 pub mod i18n;
+pub mod notices;
 pub mod once;
 pub mod page;
 pub mod redirect;

@@ -1,5 +1,6 @@
 //! The self-service portal for requesters (`/portal`): report or request, "my tickets", one
-//! ticket with its public timeline, replies, the validation answer and the rating.
+//! ticket with its public timeline, replies, the validation answer and the rating; the
+//! requester's notifications and preferences (the page is `kit::notices`).
 
 pub mod kb;
 pub mod pages;
@@ -10,6 +11,7 @@ use axum::Router;
 use axum::routing::{get, post};
 
 use crate::AppState;
+use crate::web::kit::notices;
 
 /// The portal's routes.
 pub fn routes() -> Router<AppState> {
@@ -31,5 +33,11 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/survey/{id}/{token}",
             get(survey::show).post(survey::submit),
+        )
+        .route("/portal/notifications", get(notices::portal_page))
+        .route("/portal/notifications/read", post(notices::portal_read_all))
+        .route(
+            "/portal/notifications/preferences",
+            post(notices::portal_preferences),
         )
 }

@@ -54,8 +54,11 @@ pub async fn home(
         .tickets()
         .list(&scope, &filter, TicketSort::Newest, q.after.as_deref(), 25)
         .await?;
+    // The header's badge: what the portal has to tell, counted on the home page.
+    let mut c = viewer.ctx("portal-title");
+    c.unread = crate::web::kit::staff::unread(&state, &viewer).await?;
     render(&Home {
-        c: viewer.ctx("portal-title"),
+        c,
         list_title: if manager { "org-tickets" } else { "my-tickets" },
         tickets: page.items,
         next: page.next,

@@ -3,6 +3,7 @@
 //! runs. This file holds the helpers they share.
 
 mod main_path;
+mod notify;
 mod props;
 mod review;
 mod rules;

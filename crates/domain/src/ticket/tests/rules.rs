@@ -10,7 +10,7 @@ use crate::ids::{GroupId, TicketId, UserId};
 use crate::people::Tier;
 use crate::sla::SlaKind;
 
-fn ticket(status: Status) -> Ticket {
+pub(super) fn ticket(status: Status) -> Ticket {
     let at = jiff::Timestamp::UNIX_EPOCH;
     Ticket {
         id: TicketId(1),
