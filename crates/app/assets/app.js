@@ -29,6 +29,12 @@
     if (!e.shiftKey && document.activeElement === last) { first.focus(); e.preventDefault(); return true; }
     return false;
   }
+  document.addEventListener("change", function (e) {
+    // The queue's "all" box ticks every row's box for the bulk form.
+    if (e.target && e.target.id === "bulk-all") {
+      Array.prototype.forEach.call(document.querySelectorAll("#queue-rows input[name=ids]"), function (b) { b.checked = e.target.checked; });
+    }
+  });
   document.addEventListener("click", function (e) {
     var t = e.target;
     if (t.closest && t.closest("[data-help]")) showHelp(true);
@@ -61,6 +67,12 @@
       case "/": var s = document.getElementById("f-q"); if (s) { s.focus(); e.preventDefault(); } break;
       case "j": select(current + 1); e.preventDefault(); break;
       case "k": select(current - 1); e.preventDefault(); break;
+      // Bulk actions (issue 17): x ticks the current row's box.
+      case "x":
+        var xr = rows()[current];
+        var box = xr && xr.querySelector("input[name=ids]");
+        if (box) { box.checked = !box.checked; e.preventDefault(); }
+        break;
       case "r": case "n":
         var body = document.getElementById("action-body");
         var kind = document.getElementById(e.key === "r" ? "kind-reply" : "kind-note");
@@ -68,6 +80,27 @@
         break;
     }
   });
+  // A canned response (issue 17) is filled in for the ticket and inserted where the cursor
+  // is in the reply box, keeping what was typed; without the script the page comes back
+  // with it in the box.
+  document.addEventListener("submit", function (e) {
+    var f = e.target;
+    if (!f || f.id !== "canned-form" || !window.fetch) return;
+    var box = document.getElementById("action-body");
+    var pick = document.getElementById("canned-pick");
+    if (!box || !pick) return;
+    e.preventDefault();
+    fetch("/api/v1/tickets/" + f.getAttribute("data-ticket") + "/canned-responses/" + pick.value, { credentials: "same-origin" })
+      .then(function (r) { if (!r.ok) throw new Error("canned"); return r.json(); })
+      .then(function (j) {
+        var at = box.selectionStart || box.value.length;
+        box.value = box.value.slice(0, at) + j.text + box.value.slice(box.selectionEnd || at);
+        var reply = document.getElementById("kind-reply");
+        if (reply) reply.checked = true;
+        box.focus();
+      })
+      .catch(function () { f.submit(); });
+  }, true);
   // Forms post in the background and the answer replaces the page, so a reply or a move does
   // not reload scripts and styles; any failure falls back to an ordinary submit.
   document.addEventListener("submit", function (e) {
@@ -144,6 +177,8 @@
     setInterval(function () {
       var table = document.getElementById("queue");
       if (!table || document.hidden || current >= 0) return;
+      // Rows ticked for a bulk action stay as they are.
+      if (document.querySelector("#queue-rows input[name=ids]:checked")) return;
       var headers = rowsTag ? { "If-None-Match": rowsTag } : {};
       fetch(table.getAttribute("data-refresh"), { credentials: "same-origin", cache: "no-store", headers: headers })
         .then(function (r) {

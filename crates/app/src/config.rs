@@ -25,6 +25,8 @@ pub struct Config {
     /// E-mail: outbound (`[mail]`, `[mail.smtp]`) and inbound (`[mail.intake]`).
     pub mail: crate::mail::MailConfig,
     pub notifications: crate::mail::NotificationsConfig,
+    /// `[routing]`: auto-assignment (issue 17).
+    pub routing: crate::desk::routing::RoutingConfig,
 }
 
 /// What to do with mail from an address that is not a user yet.

@@ -10,6 +10,7 @@ mod mail;
 mod mail_out;
 mod report;
 mod rng;
+mod routing;
 mod server;
 mod sla;
 mod vocab;
@@ -121,6 +122,23 @@ enum Cmd {
         /// Closed tickets the classifier trains on.
         #[arg(long, default_value_t = 100_000)]
         train: usize,
+        #[arg(long, default_value = "target/bench")]
+        out: PathBuf,
+    },
+    /// Auto-assignment (issue 17), in process over a fresh database: registration
+    /// throughput into a group of 8 agents with routing off, round-robin and least-loaded.
+    Routing {
+        /// Tickets per run.
+        #[arg(long, default_value_t = 2_000)]
+        creates: usize,
+        /// Runs per mode (alternating); the median is reported.
+        #[arg(long, default_value_t = 3)]
+        rounds: usize,
+        /// sqlite or postgres.
+        #[arg(long, default_value = "sqlite")]
+        database: String,
+        #[arg(long, default_value = "postgres://postgres@127.0.0.1:5432/postgres")]
+        postgres_url: String,
         #[arg(long, default_value = "target/bench")]
         out: PathBuf,
     },
@@ -277,6 +295,24 @@ fn real_main() -> anyhow::Result<()> {
             say(format!("wrote {}", file.display()));
             Ok(())
         }
+        Cmd::Routing {
+            creates,
+            rounds,
+            database,
+            postgres_url,
+            out,
+        } => {
+            let rt = tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()?;
+            rt.block_on(routing_bench(
+                creates,
+                rounds,
+                &database,
+                &postgres_url,
+                &out,
+            ))
+        }
         Cmd::MailOut {
             mails,
             database,
@@ -384,6 +420,45 @@ async fn sla_bench(
         .await?
     };
     let file = out.join(format!("report-sla-{database}-{n}.md"));
+    std::fs::write(&file, &table)?;
+    println!("{table}");
+    say(format!("wrote {}", file.display()));
+    Ok(())
+}
+
+async fn routing_bench(
+    n: usize,
+    rounds: usize,
+    database: &str,
+    postgres_url: &str,
+    out: &std::path::Path,
+) -> anyhow::Result<()> {
+    use sqlx::Connection as _;
+    std::fs::create_dir_all(out)?;
+    let table = if database == "postgres" {
+        let name = format!("ventanilla_routing_bench_{}", std::process::id());
+        let mut admin = sqlx::PgConnection::connect(postgres_url).await?;
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+            .execute(&mut admin)
+            .await?;
+        let base = postgres_url
+            .rsplit_once('/')
+            .map_or(postgres_url, |(b, _)| b);
+        let result = routing::report(&format!("{base}/{name}"), "postgres", n, rounds).await;
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+        )))
+        .execute(&mut admin)
+        .await?;
+        result?
+    } else {
+        let path = out.join("routing.db");
+        for ext in ["", "-wal", "-shm", ".migrate-lock"] {
+            let _ = std::fs::remove_file(format!("{}{ext}", path.display()));
+        }
+        routing::report(&format!("sqlite://{}", path.display()), "sqlite", n, rounds).await?
+    };
+    let file = out.join(format!("report-routing-{database}.md"));
     std::fs::write(&file, &table)?;
     println!("{table}");
     say(format!("wrote {}", file.display()));

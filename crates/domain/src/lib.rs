@@ -5,11 +5,14 @@
 
 pub mod access;
 pub mod caller;
+pub mod canned;
 pub mod clock;
 pub mod directory;
 pub mod ids;
 pub mod kb;
+pub mod mention;
 pub mod people;
+pub mod routing;
 pub mod search;
 pub mod sla;
 pub mod text;

@@ -11,8 +11,10 @@ mod macros;
 pub mod articles;
 pub mod audit;
 pub mod backup;
+pub mod canned;
 pub mod categories;
 pub mod classifier;
+pub mod collab;
 mod connect;
 pub mod desk_day;
 pub mod dialect;
@@ -28,7 +30,10 @@ pub mod mail_ids;
 pub mod mail_in;
 pub mod notifications;
 pub mod outbox;
+pub mod resolution_codes;
 pub mod roles;
+#[macro_use]
+pub mod routing;
 pub mod rules;
 pub mod search;
 pub mod sessions;
@@ -42,6 +47,7 @@ mod time;
 pub mod tokens;
 pub mod users;
 pub mod webhooks;
+pub mod worklog;
 
 use std::sync::Arc;
 

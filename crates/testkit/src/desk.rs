@@ -224,6 +224,11 @@ impl Desk {
             .expect("run jobs")
     }
 
+    /// Another person of the desk with the built-in `role` (not in any group).
+    pub async fn person(&self, email: &str, role: &str) -> Person {
+        person(&self.t, email, role).await
+    }
+
     /// Says this test leaves jobs unrun on purpose, so dropping the desk does not fail.
     pub fn allow_pending_jobs(&self) {
         self.pending_jobs_allowed.store(true, Ordering::Relaxed);

@@ -159,6 +159,10 @@ impl TestApp {
         self.request(Method::PUT, path, Some(body), caller).await
     }
 
+    pub async fn delete(&self, path: &str, caller: &Caller) -> TestResponse {
+        self.request(Method::DELETE, path, None, caller).await
+    }
+
     /// Creates an active user with `role` and the password [`PASSWORD`], straight in the store.
     pub async fn user(&self, email: &str, role: &str) -> User {
         self.user_in(email, role, None).await

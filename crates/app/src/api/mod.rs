@@ -3,8 +3,10 @@
 
 mod audit;
 mod auth;
+pub mod canned;
 pub mod categories;
 pub mod classifier;
+pub mod collab;
 pub mod departments;
 mod doc_errors;
 pub mod events;
@@ -14,6 +16,7 @@ pub mod mail;
 mod notifications;
 pub mod organisations;
 mod roles;
+pub mod routing;
 pub mod rules;
 pub mod sla;
 pub mod tickets;
@@ -21,6 +24,7 @@ mod tokens;
 pub mod types;
 pub mod users;
 pub mod webhooks;
+pub mod worktime;
 
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
@@ -144,6 +148,29 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(kb::ticket_articles, kb::link_article))
         .routes(routes!(kb::draft_from_ticket))
         .routes(routes!(kb::ticket_suggestions))
+        // Routing (issue 17).
+        .routes(routes!(
+            routing::get_availability,
+            routing::put_availability
+        ))
+        .routes(routes!(routing::team))
+        .routes(routes!(routing::get_group, routing::put_group))
+        .routes(routes!(routing::get_skills, routing::put_skills))
+        .routes(routes!(tickets::bulk::bulk))
+        .routes(routes!(canned::list, canned::create))
+        .routes(routes!(canned::update, canned::delete))
+        .routes(routes!(canned::rendered))
+        .routes(routes!(canned::list_macros, canned::create_macro))
+        .routes(routes!(canned::apply))
+        .routes(routes!(collab::watchers, collab::add_watcher))
+        .routes(routes!(collab::remove_watcher))
+        .routes(routes!(collab::cc, collab::add_cc))
+        .routes(routes!(collab::remove_cc))
+        .routes(routes!(collab::merge))
+        .routes(routes!(worktime::ticket_time))
+        .routes(routes!(worktime::days))
+        .routes(routes!(worktime::list_codes))
+        .routes(routes!(worktime::put_code))
         .split_for_parts();
     // After every route is in: the common error answers of each operation.
     utoipa::Modify::modify(&doc_errors::ErrorResponses, &mut doc);

@@ -16,7 +16,9 @@
 //!
 //! No surface calls another surface's handler; none of these modules imports axum.
 
+pub mod canned;
 pub mod classifier;
+pub mod collab;
 pub mod directory;
 pub mod error;
 pub mod events;
@@ -24,9 +26,12 @@ pub mod ics;
 pub mod kb;
 pub mod mail;
 pub mod notify;
+pub mod resolution;
+pub mod routing;
 pub mod rules;
 pub mod sla;
 pub mod tickets;
+pub mod time;
 pub mod webhooks;
 
 pub use error::{DeskError, DeskResult, Refusal, missing_as};

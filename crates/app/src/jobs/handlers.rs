@@ -61,6 +61,11 @@ pub async fn run_job(app: &App, job: &Job) -> anyhow::Result<()> {
                 .ok_or_else(|| anyhow::anyhow!("webhook.deliver without delivery_id"))?;
             crate::desk::webhooks::send::deliver(app, id, job.attempts, job.max_attempts).await
         }
+        // Routing (issue 17).
+        crate::desk::routing::REOFFER_JOB => crate::desk::routing::reoffer_due(app)
+            .await
+            .map(|_| ())
+            .map_err(|e| anyhow::anyhow!("{e:#}")),
         SURVEY_TIMEOUT => {
             crate::desk::tickets::lifecycle::expire_surveys(app)
                 .await

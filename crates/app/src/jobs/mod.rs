@@ -16,7 +16,7 @@ pub use crate::desk::tickets::sla_check::reapply_sla_later;
 pub use handlers::{SLA_CHECK, SLA_REAPPLY, run_job};
 
 /// Periodic work: (job kind, period in seconds).
-fn periodic(app: &App) -> [(&'static str, u64); 5] {
+fn periodic(app: &App) -> [(&'static str, u64); 6] {
     [
         (
             crate::desk::classifier::TRAIN_JOB,
@@ -29,6 +29,11 @@ fn periodic(app: &App) -> [(&'static str, u64); 5] {
         (handlers::SLA_SCAN, app.config.jobs.sla_scan_secs),
         (handlers::SURVEY_TIMEOUT, 300),
         (handlers::HOUSEKEEPING, app.config.jobs.housekeeping_secs),
+        // Routing (issue 17): tickets nobody picked up go to the next agent.
+        (
+            crate::desk::routing::REOFFER_JOB,
+            app.config.routing.reoffer_scan_secs,
+        ),
     ]
 }
 

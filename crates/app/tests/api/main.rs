@@ -5,9 +5,11 @@
 #![allow(clippy::unwrap_used)]
 
 mod access;
+mod agent_work;
 mod assignee_membership;
 mod auth;
 mod backup;
+mod bulk;
 mod classifier;
 mod directory;
 mod downloads;
@@ -18,6 +20,7 @@ mod file_inputs;
 mod kb;
 mod kb_xss;
 mod registration;
+mod routing;
 mod rules;
 mod security;
 mod shell;

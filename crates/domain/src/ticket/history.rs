@@ -77,6 +77,16 @@ pub enum Said {
     UnlinkedFrom { parent: String },
     /// The assignee was removed because they are not a member of the ticket's group.
     AssigneeNotMember,
+    /// Routing chose the assignee (issue 17); `after_minutes` when the ticket was taken
+    /// from an agent who had not picked it up and offered to the next.
+    AutoAssigned {
+        reason: crate::routing::Reason,
+        after_minutes: Option<i64>,
+    },
+    /// This duplicate was merged into another ticket (issue 17).
+    MergedInto { into: String },
+    /// A duplicate was merged into this ticket: its replies, notes and files are here.
+    MergedFrom { from: String },
 }
 
 impl Said {
@@ -105,6 +115,12 @@ impl Said {
             Said::ChildLinked { .. } => "child_linked",
             Said::UnlinkedFrom { .. } => "unlinked_from",
             Said::AssigneeNotMember => "assignee_not_member",
+            Said::AutoAssigned {
+                reason,
+                after_minutes,
+            } => auto_code(*reason, after_minutes.is_some()),
+            Said::MergedInto { .. } => "merged_into",
+            Said::MergedFrom { .. } => "merged_from",
         }
     }
 
@@ -151,8 +167,45 @@ impl Said {
                 put("parent", parent.clone())
             }
             Said::ChildLinked { child } => put("child", child.clone()),
+            Said::AutoAssigned {
+                reason,
+                after_minutes,
+            } => {
+                use crate::routing::Reason;
+                match reason {
+                    Reason::Turn => {}
+                    Reason::FewestOpen { open } | Reason::NoSkillMatch { open } => {
+                        put("open", open.to_string())
+                    }
+                    Reason::Skills { matched, open } => {
+                        put("matched", matched.to_string());
+                        put("open", open.to_string());
+                    }
+                }
+                if let Some(m) = after_minutes {
+                    put("minutes", m.to_string());
+                }
+            }
+            Said::MergedInto { into } => put("into", into.clone()),
+            Said::MergedFrom { from } => put("from", from.clone()),
         }
         p
+    }
+}
+
+/// The code of an automatic assignment: `auto_assigned_<reason>`, or `reoffered_<reason>`
+/// when the ticket was taken from an agent who had not picked it up.
+fn auto_code(reason: crate::routing::Reason, reoffered: bool) -> &'static str {
+    use crate::routing::Reason;
+    match (reoffered, reason) {
+        (false, Reason::Turn) => "auto_assigned_turn",
+        (false, Reason::FewestOpen { .. }) => "auto_assigned_fewest_open",
+        (false, Reason::Skills { .. }) => "auto_assigned_skills",
+        (false, Reason::NoSkillMatch { .. }) => "auto_assigned_no_skill_match",
+        (true, Reason::Turn) => "reoffered_turn",
+        (true, Reason::FewestOpen { .. }) => "reoffered_fewest_open",
+        (true, Reason::Skills { .. }) => "reoffered_skills",
+        (true, Reason::NoSkillMatch { .. }) => "reoffered_no_skill_match",
     }
 }
 

@@ -10,9 +10,12 @@ use jiff::Timestamp;
 use ventanilla_domain::ticket::{EventKind, NewTicket, Said, Ticket, TicketKind, format_number};
 use ventanilla_domain::{TicketId, UserId};
 
+use ventanilla_domain::routing::Choice;
+
 use super::Tickets;
 use super::events::NewEvent;
 use super::row::{COLUMNS, TicketRow};
+use crate::notifications::NewNotification;
 use crate::sql::{trusted, values};
 use crate::time::to_db;
 use crate::{Result, StoreError, dialect};
@@ -127,8 +130,9 @@ macro_rules! take_numbers {
 
 /// Inserts the new tickets in one statement and returns their rows (in no promised order).
 macro_rules! insert_tickets {
-    ($tx:expr, $fresh:expr, $now:expr, $numbered:expr) => {{
+    ($tx:expr, $fresh:expr, $routed:expr, $now:expr, $numbered:expr) => {{
         let fresh: &[(&Registration, &str)] = $fresh;
+        let routed: &[Option<Choice>] = $routed;
         let now = to_db($now);
         if fresh.is_empty() {
             Vec::new()
@@ -144,8 +148,9 @@ macro_rules! insert_tickets {
                 )
             );
             let mut q = sqlx::query_as(trusted(&sql));
-            for (r, number) in fresh {
+            for ((r, number), choice) in fresh.iter().zip(routed) {
                 let new = &r.new;
+                let assignee = choice.map(|c| c.user_id).or(new.assignee_id);
                 q = q
                     .bind(*number)
                     .bind(new.kind.as_str())
@@ -162,7 +167,7 @@ macro_rules! insert_tickets {
                     .bind(i64::from(new.priority.rank()))
                     .bind(new.priority_override_reason.as_ref().map(|t| t.as_str()))
                     .bind(new.group_id.map(|g| g.get()))
-                    .bind(new.assignee_id.map(UserId::get))
+                    .bind(assignee.map(UserId::get))
                     .bind(new.tier.map(|t| t.code()))
                     .bind(new.facts.started_at.map(to_db))
                     .bind(new.facts.impact_scope.as_deref())
@@ -213,6 +218,32 @@ macro_rules! insert_events {
     }};
 }
 
+/// Tells each agent routing chose, in one statement for the batch.
+macro_rules! insert_routed_notices {
+    ($tx:expr, $notices:expr, $now:expr, $numbered:expr) => {{
+        let notices: &[RoutedNotice] = $notices;
+        if !notices.is_empty() {
+            let sql = values(
+                "INSERT INTO notifications (user_id, ticket_id, kind, params, created_at, title) VALUES ",
+                5,
+                notices.len(),
+                ", ''",
+                $numbered,
+            );
+            let mut q = sqlx::query(trusted(&sql));
+            for (id, n) in notices {
+                q = q
+                    .bind(n.user_id.get())
+                    .bind(*id)
+                    .bind(n.kind.as_str())
+                    .bind(super::events::params_to_db(&n.params))
+                    .bind(to_db($now));
+            }
+            q.execute(&mut *$tx).await?;
+        }
+    }};
+}
+
 /// Records the idempotency keys (owner, key, ticket id) of the new tickets.
 macro_rules! insert_keys {
     ($tx:expr, $keys:expr, $now:expr, $numbered:expr) => {{
@@ -243,6 +274,72 @@ fn fresh<'a>(regs: &'a [Registration], plans: &'a [Plan]) -> Vec<(&'a Registrati
             _ => None,
         })
         .collect()
+}
+
+/// What routing needs of each new ticket with a group and no assignee (the others are
+/// not routed).
+fn wishes(fresh: &[(&Registration, &str)]) -> Vec<Option<crate::routing::Wish>> {
+    fresh
+        .iter()
+        .map(|(r, _)| match (r.new.group_id, r.new.assignee_id) {
+            (Some(group_id), None) => Some(crate::routing::Wish {
+                group_id,
+                category_id: r.new.category_id.map(|c| c.get()),
+                requester_id: r.new.requester_id,
+            }),
+            _ => None,
+        })
+        .collect()
+}
+
+/// A notice to the agent routing chose, with its ticket id.
+type RoutedNotice = (i64, NewNotification);
+/// A routed ticket's offer: ticket id, agent id.
+type Offer = (i64, i64);
+
+/// The timeline entry, the offer and the notice of each routed ticket.
+fn routed_effects(
+    fresh: &[(&Registration, &str)],
+    routed: &[Option<Choice>],
+    rows: &[TicketRow],
+    events: &mut Vec<EventRow>,
+) -> Result<(Vec<Offer>, Vec<RoutedNotice>)> {
+    let by_number: HashMap<&str, &TicketRow> =
+        rows.iter().map(|r| (r.number.as_str(), r)).collect();
+    let mut offers = Vec::new();
+    let mut notices = Vec::new();
+    for ((r, number), choice) in fresh.iter().zip(routed) {
+        let Some(c) = choice else { continue };
+        let row = by_number
+            .get(number)
+            .ok_or_else(|| StoreError::Corrupt(format!("ticket {number} was not returned")))?;
+        events.push((
+            row.id,
+            None,
+            NewEvent::change(
+                "assignee_id",
+                None,
+                Some(c.user_id.get().to_string()),
+                false,
+            )
+            .saying(&Said::AutoAssigned {
+                reason: c.reason,
+                after_minutes: None,
+            }),
+        ));
+        offers.push((row.id, c.user_id.get()));
+        let mut n = NewNotification {
+            user_id: c.user_id,
+            kind: "ticket.routed".to_owned(),
+            params: Default::default(),
+            body: None,
+        };
+        n.params.insert("number".into(), (*number).to_owned());
+        n.params
+            .insert("subject".into(), r.new.subject.as_str().to_owned());
+        notices.push((row.id, n));
+    }
+    Ok((offers, notices))
 }
 
 /// A timeline entry: ticket id, actor id, the entry.
@@ -343,9 +440,13 @@ impl Tickets<'_> {
             take_numbers!(tx, regs, &mut plans);
             let plans: Vec<Plan> = plans.into_iter().flatten().collect();
             let fresh = fresh(regs, &plans);
-            let rows = insert_tickets!(tx, &fresh, now, numbered);
-            let (events, keys) = timeline_and_keys(&fresh, &rows)?;
+            let routed = route_batch!(tx, &wishes(&fresh));
+            let rows = insert_tickets!(tx, &fresh, &routed, now, numbered);
+            let (mut events, keys) = timeline_and_keys(&fresh, &rows)?;
+            let (offers, notices) = routed_effects(&fresh, &routed, &rows, &mut events)?;
             insert_events!(tx, events, now, numbered);
+            record_offers!(tx, &offers, now, numbered);
+            insert_routed_notices!(tx, &notices, now, numbered);
             insert_keys!(tx, &keys, now, numbered);
             let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
             crate::search::reindex_tickets!(tx, self.0.kind(), &ids, true);

@@ -96,6 +96,29 @@ impl Tickets<'_> {
         row.try_into()
     }
 
+    /// The numbers of `ids` (one statement; unknown ids are left out). For pages that name
+    /// many tickets the caller already may see (a bulk action's result).
+    pub async fn numbers(&self, ids: &[TicketId]) -> Result<Vec<(TicketId, String)>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut b = crate::sql::SqlBuilder::new("SELECT id, number FROM tickets WHERE id IN (");
+        for (i, id) in ids.iter().enumerate() {
+            if i > 0 {
+                b.push(", ");
+            }
+            b.bind(crate::sql::Param::I64(id.get()));
+        }
+        b.push(")");
+        let (sql, params) = b.finish();
+        let rows: Vec<(i64, String)> = on_reader!(self.0, |db| {
+            bind_params!(sqlx::query_as(trusted(&sql)), params)
+                .fetch_all(db)
+                .await?
+        });
+        Ok(rows.into_iter().map(|(i, n)| (TicketId(i), n)).collect())
+    }
+
     pub async fn by_number(&self, number: &str) -> Result<Ticket> {
         let sql = format!("SELECT {COLUMNS} FROM tickets WHERE number = $1");
         let row: TicketRow = on_reader!(self.0, |db| {

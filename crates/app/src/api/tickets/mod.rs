@@ -3,6 +3,7 @@
 
 pub mod actions;
 pub mod attachments;
+pub mod bulk;
 pub mod create;
 pub mod escalate;
 pub mod links;

@@ -83,6 +83,15 @@ pub async fn add_action(
     let now = app.now();
     let close = app.config.tickets.close_requirements;
     let kind = cmd.kind;
+    // Mentioned agents, watchers and CC'd people (issue 17), told in the same transaction.
+    let notices = crate::desk::collab::notices_for_action(
+        app,
+        &ticket,
+        caller.user_id(),
+        kind,
+        cmd.body.as_str(),
+    )
+    .await?;
     super::write(app, ticket.id, None, Some(caller.user_id()), |t| {
         if staff {
             guard_agent_change(t.status)?;
@@ -109,6 +118,7 @@ pub async fn add_action(
             )?;
             fx.events.extend(entries);
         }
+        fx.notifications.extend(notices.iter().cloned());
         Ok::<_, DeskError>(fx)
     })
     .await

@@ -22,6 +22,11 @@ pub async fn apply(
     request: &TransitionRequest,
     extra: impl Fn(&mut Ticket) -> Vec<Entry>,
 ) -> DeskResult<Ticket> {
+    // Resolution codes come from the editable list (issue 17).
+    if let TransitionRequest::MoveTo { fields, .. } = request {
+        crate::desk::resolution::check(app, fields.resolution_code.as_ref().map(|c| c.as_str()))
+            .await?;
+    }
     let now = app.now();
     let close = app.config.tickets.close_requirements;
     let ticket = super::write(app, id, expected_version, actor, |t| {

@@ -6,6 +6,7 @@
 pub mod access;
 pub mod actions;
 pub mod attachments;
+pub mod bulk;
 pub mod escalate;
 pub mod facts;
 pub mod intake;

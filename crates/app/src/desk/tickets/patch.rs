@@ -205,6 +205,10 @@ pub async fn patch_ticket(
     let ticket = super::access::load_to_change(app, caller, id).await?;
     require(caller, Permission::TicketsWork)?;
     let p = &cmd.patch;
+    // Resolution codes come from the editable list (issue 17).
+    if let Some(Some(code)) = &p.resolution_code {
+        crate::desk::resolution::check(app, Some(code.as_str())).await?;
+    }
     if let Some(Some(c)) = p.category_id {
         app.store
             .categories()

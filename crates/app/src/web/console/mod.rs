@@ -1,11 +1,14 @@
 //! The agent console (`/console`): the queue (`queue`), one ticket with everything an agent
 //! does to it (`ticket`), the phone form (`phone`); the notifications page is `kit::notices`.
 
+pub mod availability;
+pub mod bulk;
 pub mod kb;
 pub mod phone;
 pub mod queue;
 pub mod refuse;
 pub mod ticket;
+pub mod work;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -43,4 +46,12 @@ pub fn routes() -> Router<AppState> {
         .route("/console/search", get(kb::search_page))
         .route("/console/tickets/{id}/kb-link", post(kb::link))
         .route("/console/tickets/{id}/kb-draft", post(kb::draft))
+        // Routing (issue 17).
+        .route("/console/availability", post(availability::set))
+        .route("/console/team", get(availability::team))
+        .route("/console/bulk", post(bulk::apply))
+        .route("/console/tickets/{id}/macro", post(work::apply))
+        .route("/console/tickets/{id}/watch", post(work::watch))
+        .route("/console/tickets/{id}/cc", post(work::cc))
+        .route("/console/tickets/{id}/merge", post(work::merge))
 }

@@ -543,7 +543,9 @@ pub async fn queue(
         }
     };
     let sla_filtered = sort == TicketSort::Due || !errors.is_empty();
-    c.unread = crate::web::kit::staff::unread(&state, &viewer).await?;
+    let (unread, availability) = crate::web::kit::staff::header(&state, &viewer).await?;
+    c.unread = unread;
+    c.availability = Some(availability);
     // One statement counts every tab (each its view's filter in its scope) and the filtered
     // queue (the due sort needs a running clock, so it is not counted), each capped.
     let tab_views: Vec<&'static str> = VIEWS

@@ -23,7 +23,7 @@ use crate::web::console::refuse::{FORM, Refusal, Typed, finish};
 use crate::web::kit::error::{WebError, WebResult};
 use crate::web::kit::form::{CsrfForm, FieldErrors};
 use crate::web::kit::page::{Ctx, Viewer, render, render_as};
-use crate::web::kit::staff::{Staff, sla_key, unread};
+use crate::web::kit::staff::{Staff, sla_key};
 use crate::web::kit::upload::CsrfMultipart;
 
 #[derive(Template)]
@@ -54,9 +54,21 @@ struct TicketPage {
     /// Knowledge: suggested articles, similar resolved tickets, articles that solved it.
     kb: crate::desk::kb::tickets::TicketSuggestions,
     kb_linked: Vec<ventanilla_domain::kb::Article>,
+    /// Canned responses and macros (issue 17).
+    work: super::work::Work,
 }
 
 impl TicketPage {
+    /// A canned response's language code.
+    fn pick_lang(&self, p: &ventanilla_store::canned::Pick) -> &'static str {
+        p.language.map_or("", |l| l.code())
+    }
+
+    /// An agent's name from a user id written as text (time totals), or the system.
+    fn agent_of(&self, key: &str) -> String {
+        self.actor_name(&key.parse::<i64>().ok().map(UserId))
+    }
+
     fn actor_name(&self, id: &Option<UserId>) -> String {
         match id {
             None => self.c.t("system"),
@@ -147,12 +159,35 @@ impl TicketPage {
     }
 }
 
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub struct PageQuery {
+    /// A canned response to fill in for this ticket and put in the reply box.
+    canned: Option<i64>,
+}
+
 pub async fn page(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(id): Path<i64>,
+    axum::extract::Query(q): axum::extract::Query<PageQuery>,
 ) -> WebResult<Response> {
-    render(&load(&state, &viewer, id).await?)
+    let mut page = load(&state, &viewer, id).await?;
+    if let Some(canned) = q.canned {
+        page.typed = super::work::prefill(&state, &viewer.caller(), page.t.id, canned).await?;
+    }
+    render(&page)
+}
+
+/// The page again with a refused form of another module (the macro panel).
+pub async fn again_with(
+    state: &AppState,
+    viewer: &Viewer,
+    id: i64,
+    typed: Typed,
+    refusal: Refusal,
+) -> WebResult<Response> {
+    again(state, viewer, id, typed, refusal).await
 }
 
 async fn load(state: &AppState, viewer: &Viewer, id: i64) -> WebResult<TicketPage> {
@@ -176,7 +211,9 @@ async fn load(state: &AppState, viewer: &Viewer, id: i64) -> WebResult<TicketPag
         .collect();
     let mut c = viewer.ctx("ticket");
     c.title = format!("{} {}", t.number, t.subject);
-    c.unread = unread(state, viewer).await?;
+    let (n, availability) = crate::web::kit::staff::header(state, viewer).await?;
+    c.unread = n;
+    c.availability = Some(availability);
     let following = access::follows_only(state, &caller, &t).await?;
     // What the agent has now seen: the queue marks the ticket again once it changes.
     state
@@ -186,7 +223,9 @@ async fn load(state: &AppState, viewer: &Viewer, id: i64) -> WebResult<TicketPag
         .await?;
     let kb = crate::desk::kb::tickets::ticket_suggestions(state, &caller, t.id).await?;
     let kb_linked = crate::desk::kb::tickets::ticket_articles(state, &caller, t.id).await?;
+    let work = super::work::load(state, &caller, &t).await?;
     Ok(TicketPage {
+        work,
         kb,
         kb_linked,
         allowed: if following {

@@ -48,6 +48,7 @@ pub fn error_ctx(lang: Lang, title: &str) -> Ctx {
                 tz: c.tz.clone(),
                 path: c.path.clone(),
                 unread: 0,
+                availability: c.availability,
             })
         })
         .ok()
@@ -86,6 +87,9 @@ pub struct Ctx {
     pub path: String,
     /// Unread notifications (shown in the console header).
     pub unread: i64,
+    /// Staff: their availability code (routing, issue 17), marked on the header's switch
+    /// where the page reads it with the unread count (`staff::header`).
+    pub availability: Option<&'static str>,
 }
 
 impl Ctx {
@@ -103,6 +107,7 @@ impl Ctx {
             tz: jiff::tz::TimeZone::UTC,
             path: "/".into(),
             unread: 0,
+            availability: None,
         }
     }
 
@@ -110,6 +115,11 @@ impl Ctx {
     /// action as `?once=…` (see `web::kit::once`); empty if no randomness was to be had.
     pub fn once(&self) -> String {
         crate::auth::secret::random_token().unwrap_or_default()
+    }
+
+    /// Whether the viewer's availability is `code` (the header's switch, issue 17).
+    pub fn is_availability(&self, code: &str) -> bool {
+        self.availability == Some(code)
     }
 
     pub fn t(&self, key: &str) -> String {

@@ -94,6 +94,7 @@ impl Viewer {
             tz: self.user.time_zone.zone(),
             path: self.path.clone(),
             unread: 0,
+            availability: None,
         }
     }
 }

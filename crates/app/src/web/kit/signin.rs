@@ -39,7 +39,7 @@ pub struct NextQuery {
 
 /// Only local paths are followed after sign-in or a language switch (no open redirect);
 /// the decision is [`super::redirect::local_target`]'s.
-fn safe_next(next: &str) -> String {
+pub(crate) fn safe_next(next: &str) -> String {
     super::redirect::local_or(next, "/")
 }
 

@@ -56,10 +56,12 @@ pub fn sla_key(t: &Ticket) -> &'static str {
 
 /// How many notifications the viewer has not read.
 pub async fn unread(state: &AppState, viewer: &Viewer) -> WebResult<i64> {
-    let (_, n) = state
-        .store
-        .notifications()
-        .list(viewer.auth.user_id(), true, None, 1)
-        .await?;
-    Ok(n)
+    Ok(header(state, viewer).await?.0)
+}
+
+/// The console header's facts in one statement: unread notifications and the viewer's
+/// availability code (routing, issue 17).
+pub async fn header(state: &AppState, viewer: &Viewer) -> WebResult<(i64, &'static str)> {
+    let (n, a) = state.store.routing().header(viewer.auth.user_id()).await?;
+    Ok((n, a.as_str()))
 }

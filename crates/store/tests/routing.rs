@@ -1,0 +1,388 @@
+//! Routing in the store (issue 17), on SQLite and on PostgreSQL when
+//! `VENTANILLA_TEST_POSTGRES_URL` is set: each mode chooses among available members only,
+//! the choice and its reason are on the timeline, the cap holds, and concurrent
+//! registrations (separate transactions on the pool, as two nodes would run them) share a
+//! round-robin group evenly.
+
+#![allow(clippy::unwrap_used)]
+
+use std::collections::BTreeMap;
+
+use jiff::{SignedDuration, Timestamp};
+use ventanilla_domain::directory::{NewGroup, User};
+use ventanilla_domain::routing::{Availability, RoutingMode, SkillKind};
+use ventanilla_domain::ticket::{Priority, Ticket, TicketKind};
+use ventanilla_domain::{CategoryId, GroupId, Language, Text, Tier, UserId};
+use ventanilla_store::Store;
+use ventanilla_store::audit::NewAudit;
+use ventanilla_store::routing::GroupRouting;
+use ventanilla_testdb::{TestDb, fixtures};
+
+fn t0() -> Timestamp {
+    "2026-05-04T08:00:00Z".parse().unwrap()
+}
+
+fn audit(action: &str) -> NewAudit {
+    NewAudit::new(t0(), None, action, None)
+}
+
+struct Setup {
+    store: Store,
+    _db: TestDb,
+    requester: User,
+    agents: Vec<User>,
+    group: GroupId,
+}
+
+/// A group of `n` agents routing in `mode`, and a requester.
+async fn setup(n: usize, mode: RoutingMode, max_open: Option<i64>) -> Setup {
+    let db = TestDb::fresh().await;
+    let store = db.store().await;
+    let requester = fixtures::user(&store, "req@x.test", "requester", t0()).await;
+    let group = store
+        .groups()
+        .create(
+            &NewGroup {
+                name: Text::parse("name", "Mesa", 100).unwrap(),
+                tier: Tier::L1,
+                description: None,
+                email: None,
+            },
+            &audit("group.create"),
+        )
+        .await
+        .unwrap()
+        .id;
+    let mut agents = Vec::new();
+    for i in 0..n {
+        let a = fixtures::user(&store, &format!("a{i}@x.test"), "agent", t0()).await;
+        store
+            .groups()
+            .put_member(group, a.id, false, &audit("group.member"))
+            .await
+            .unwrap();
+        agents.push(a);
+    }
+    let routing = GroupRouting {
+        mode,
+        reoffer_after_minutes: Some(10),
+        max_open,
+    };
+    store
+        .routing()
+        .set_group(group, &routing, &audit("group.routing"))
+        .await
+        .unwrap();
+    Setup {
+        store,
+        _db: db,
+        requester,
+        agents,
+        group,
+    }
+}
+
+impl Setup {
+    async fn create(&self, category: Option<CategoryId>) -> Ticket {
+        let new = ventanilla_domain::ticket::NewTicket {
+            group_id: Some(self.group),
+            category_id: category,
+            ..fixtures::new_ticket(self.requester.id, TicketKind::Incident, Priority::Medium)
+        };
+        self.store
+            .tickets()
+            .create(&new, Some(self.requester.id), t0(), None, &[])
+            .await
+            .unwrap()
+            .0
+    }
+
+    fn agent(&self, i: usize) -> UserId {
+        self.agents[i].id
+    }
+}
+
+fn counts(tickets: &[Ticket]) -> BTreeMap<Option<i64>, usize> {
+    let mut m = BTreeMap::new();
+    for t in tickets {
+        *m.entry(t.assignee_id.map(UserId::get)).or_default() += 1;
+    }
+    m
+}
+
+#[tokio::test]
+async fn round_robin_takes_turns_among_available_members_and_says_why() {
+    let s = setup(3, RoutingMode::RoundRobin, None).await;
+    s.store
+        .routing()
+        .set_availability(s.agent(1), Availability::Busy, t0())
+        .await
+        .unwrap();
+    let mut got = Vec::new();
+    for _ in 0..4 {
+        got.push(s.create(None).await.assignee_id);
+    }
+    let (a0, a2) = (Some(s.agent(0)), Some(s.agent(2)));
+    assert_eq!(got, vec![a0, a2, a0, a2], "the busy agent is skipped");
+    let t = s.create(None).await;
+    let events = s.store.tickets().events(t.id, false).await.unwrap();
+    let routed = events
+        .iter()
+        .find(|e| e.field.as_deref() == Some("assignee_id"))
+        .expect("an assignment entry");
+    assert_eq!(routed.code.as_deref(), Some("auto_assigned_turn"));
+    assert_eq!(routed.actor_id, None, "the system assigned it");
+    let (notes, _) = s
+        .store
+        .notifications()
+        .list(s.agent(0), true, None, 50)
+        .await
+        .unwrap();
+    assert!(notes.iter().any(|n| n.kind == "ticket.routed"));
+}
+
+#[tokio::test]
+async fn off_and_nobody_available_leave_the_ticket_in_the_queue() {
+    let s = setup(2, RoutingMode::Off, None).await;
+    assert_eq!(s.create(None).await.assignee_id, None);
+    let s = setup(2, RoutingMode::RoundRobin, None).await;
+    for i in 0..2 {
+        s.store
+            .routing()
+            .set_availability(s.agent(i), Availability::OffShift, t0())
+            .await
+            .unwrap();
+    }
+    assert_eq!(s.create(None).await.assignee_id, None);
+}
+
+#[tokio::test]
+async fn least_loaded_fills_the_emptiest_and_the_cap_holds() {
+    let s = setup(2, RoutingMode::LeastLoaded, Some(3)).await;
+    // Agent 0 already has two open tickets given by hand.
+    for _ in 0..2 {
+        let new = ventanilla_domain::ticket::NewTicket {
+            group_id: Some(s.group),
+            assignee_id: Some(s.agent(0)),
+            ..fixtures::new_ticket(s.requester.id, TicketKind::Incident, Priority::Medium)
+        };
+        s.store
+            .tickets()
+            .create(&new, None, t0(), None, &[])
+            .await
+            .unwrap();
+    }
+    let mut made = Vec::new();
+    for _ in 0..6 {
+        made.push(s.create(None).await);
+    }
+    let c = counts(&made);
+    // Agent 1 catches up to two, then they alternate up to the cap of 3 each; the rest wait.
+    assert_eq!(c.get(&Some(s.agent(0).get())), Some(&1));
+    assert_eq!(c.get(&Some(s.agent(1).get())), Some(&3));
+    assert_eq!(
+        c.get(&None),
+        Some(&2),
+        "beyond the cap nobody is given more"
+    );
+    let events = s.store.tickets().events(made[0].id, false).await.unwrap();
+    assert!(
+        events
+            .iter()
+            .any(|e| e.code.as_deref() == Some("auto_assigned_fewest_open")
+                && e.params.get("open").map(String::as_str) == Some("0"))
+    );
+}
+
+#[tokio::test]
+async fn skill_matched_prefers_category_and_language_then_falls_back() {
+    let s = setup(3, RoutingMode::SkillMatched, None).await;
+    let cat: CategoryId = s
+        .store
+        .categories()
+        .create(
+            &ventanilla_store::categories::NewCategory {
+                code: "routing-net".into(),
+                parent_id: None,
+                name_es: "Red".into(),
+                name_en: "Network".into(),
+            },
+            &audit("category.create"),
+        )
+        .await
+        .unwrap()
+        .id;
+    // The requester writes Spanish (fixtures' default); agent 2 knows the category and
+    // Spanish, agent 1 only Spanish.
+    assert_eq!(s.requester.language, Language::Es);
+    let r = s.store.routing();
+    r.set_skills(
+        s.agent(2),
+        &[
+            (SkillKind::Category, cat.get().to_string()),
+            (SkillKind::Language, "es".into()),
+        ],
+    )
+    .await
+    .unwrap();
+    r.set_skills(s.agent(1), &[(SkillKind::Language, "es".into())])
+        .await
+        .unwrap();
+    let t = s.create(Some(cat)).await;
+    assert_eq!(t.assignee_id, Some(s.agent(2)));
+    let t = s.create(None).await;
+    assert_eq!(
+        t.assignee_id,
+        Some(s.agent(1)),
+        "language only: agent 1 has fewer open tickets than agent 2"
+    );
+    r.set_skills(s.agent(1), &[]).await.unwrap();
+    r.set_skills(s.agent(2), &[]).await.unwrap();
+    let t = s.create(None).await;
+    assert_eq!(
+        t.assignee_id,
+        Some(s.agent(0)),
+        "nobody matches: the least loaded"
+    );
+    let events = s.store.tickets().events(t.id, false).await.unwrap();
+    assert!(
+        events
+            .iter()
+            .any(|e| e.code.as_deref() == Some("auto_assigned_no_skill_match"))
+    );
+}
+
+/// 64 registrations at once, each its own transaction on the pool (on PostgreSQL they run
+/// side by side and meet at the group's lock), into a round-robin group of 4 available
+/// agents: 16 each.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_creates_share_a_round_robin_group_evenly() {
+    let s = setup(4, RoutingMode::RoundRobin, None).await;
+    let mut set = tokio::task::JoinSet::new();
+    for _ in 0..64 {
+        let store = s.store.clone();
+        let new = ventanilla_domain::ticket::NewTicket {
+            group_id: Some(s.group),
+            ..fixtures::new_ticket(s.requester.id, TicketKind::Incident, Priority::Medium)
+        };
+        set.spawn(async move {
+            store
+                .tickets()
+                .create(&new, None, t0(), None, &[])
+                .await
+                .unwrap()
+                .0
+        });
+    }
+    let made: Vec<Ticket> = set.join_all().await;
+    let c = counts(&made);
+    assert_eq!(c.get(&None), None, "everyone was assigned: {c:?}");
+    let per: Vec<usize> = (0..4)
+        .map(|i| c.get(&Some(s.agent(i).get())).copied().unwrap_or(0))
+        .collect();
+    let (max, min) = (per.iter().max().unwrap(), per.iter().min().unwrap());
+    assert!(
+        max - min <= 1,
+        "assignments differ by more than one: {per:?}"
+    );
+    // The group commit path: 64 in one batch gives the same spread.
+    let regs: Vec<_> = (0..64)
+        .map(|_| {
+            fixtures::registration(
+                ventanilla_domain::ticket::NewTicket {
+                    group_id: Some(s.group),
+                    ..fixtures::new_ticket(s.requester.id, TicketKind::Incident, Priority::Medium)
+                },
+                None,
+            )
+        })
+        .collect();
+    let batch = s.store.tickets().create_many(&regs, t0()).await.unwrap();
+    let made: Vec<Ticket> = batch.into_iter().map(|(t, _)| t).collect();
+    let c = counts(&made);
+    let per: Vec<usize> = (0..4)
+        .map(|i| c.get(&Some(s.agent(i).get())).copied().unwrap_or(0))
+        .collect();
+    assert_eq!(per, vec![16, 16, 16, 16]);
+}
+
+#[tokio::test]
+async fn a_ticket_nobody_picked_up_is_due_for_the_next_agent() {
+    let s = setup(2, RoutingMode::RoundRobin, None).await;
+    let t = s.create(None).await;
+    let first = t.assignee_id.unwrap();
+    let r = s.store.routing();
+    assert!(r.reoffer_due(t0(), 10).await.unwrap().is_empty());
+    let later = t0().checked_add(SignedDuration::from_mins(10)).unwrap();
+    assert_eq!(r.reoffer_due(later, 10).await.unwrap(), vec![t.id]);
+    let (choice, after) = r
+        .next_for(t.id, (s.group, None, s.requester.id), Some(first), later)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_ne!(choice.user_id, first, "never back to the one it sat with");
+    assert_eq!(after, Some(10));
+    // Picked up (any change) before the time: not due.
+    let t2 = s.create(None).await;
+    s.store
+        .tickets()
+        .modify(
+            t2.id,
+            None,
+            Some(first),
+            t0() + SignedDuration::from_mins(1),
+            |t| {
+                t.subject = "Cambiado".into();
+                Ok::<_, ()>(Default::default())
+            },
+        )
+        .await
+        .unwrap();
+    let due = r
+        .reoffer_due(t0() + SignedDuration::from_mins(10), 10)
+        .await
+        .unwrap();
+    assert!(!due.contains(&t2.id), "{due:?}");
+}
+
+#[tokio::test]
+async fn availability_skills_and_the_team_view_read_back() {
+    let s = setup(2, RoutingMode::Off, None).await;
+    let r = s.store.routing();
+    assert_eq!(
+        r.availability(s.agent(0)).await.unwrap(),
+        Availability::Available
+    );
+    r.set_availability(s.agent(0), Availability::Away, t0())
+        .await
+        .unwrap();
+    r.set_availability(s.agent(0), Availability::Busy, t0())
+        .await
+        .unwrap();
+    assert_eq!(
+        r.availability(s.agent(0)).await.unwrap(),
+        Availability::Busy
+    );
+    r.set_skills(
+        s.agent(1),
+        &[
+            (SkillKind::Language, "en".into()),
+            (SkillKind::Language, "en".into()),
+            (SkillKind::CiType, "printer".into()),
+        ],
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        r.skills(s.agent(1)).await.unwrap(),
+        vec![
+            (SkillKind::CiType, "printer".to_owned()),
+            (SkillKind::Language, "en".to_owned())
+        ]
+    );
+    let team = r.team(&[s.group]).await.unwrap();
+    assert_eq!(team.len(), 2);
+    let a0 = team.iter().find(|m| m.user_id == s.agent(0)).unwrap();
+    assert_eq!((a0.availability, a0.open), (Availability::Busy, 0));
+    assert_eq!(r.group(s.group).await.unwrap().mode, RoutingMode::Off);
+}
