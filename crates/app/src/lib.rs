@@ -47,6 +47,13 @@ pub struct App {
 
 impl App {
     pub fn new(store: Store, clock: Arc<dyn Clock>, config: Config) -> Self {
+        // Reports (issue 14): the rollup counts days in the desk's time zone.
+        let store = store.with_report_zone(
+            config
+                .defaults
+                .time_zone()
+                .map_or(jiff::tz::TimeZone::UTC, |z| z.zone()),
+        );
         let passwords = auth::password::Hasher::from_config(&config.auth);
         let refdata = desk::tickets::refdata::RefData::new(std::time::Duration::from_millis(
             config.tickets.reference_cache_ms,

@@ -718,3 +718,122 @@ async fn a_requester_finds_the_printing_faq_and_needs_no_ticket() {
         .unwrap();
     assert_eq!(mine, 0, "no ticket was opened");
 }
+
+// Reports (issue 14): the survey link answered without signing in, seen by the supervisor.
+
+/// A requester answers the satisfaction survey from its link without signing in (seed 003's
+/// questions, a poor rating); the supervisor's dashboard shows the rating in the CSAT KPI,
+/// the survey results and a follow-up to do.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_requester_answers_the_survey_link_and_the_supervisor_sees_it() {
+    use serde_json::json;
+    let _turn = ONE_AT_A_TIME.lock().await;
+    let Some((_driver, c, _profile)) = browser().await else {
+        return;
+    };
+    let t = TestApp::new().await;
+    let base = serve(&t).await;
+    let (_, admin) = t.token_for("admin@example.com", "admin").await;
+    let (ana, ana_token) = t.token_for("ana@example.com", "requester").await;
+    let (agent, agent_token) = t.token_for("agent@example.com", "agent").await;
+    let (sup, _) = t.token_for("sup@example.com", "supervisor").await;
+    let res = t
+        .post("/api/v1/groups", json!({ "name": "Mesa", "tier": "L1", "members": [{ "user_id": agent.id }, { "user_id": sup.id, "supervisor": true }] }), &admin)
+        .await;
+    let group = res.body["id"].as_i64().unwrap();
+    let res = t
+        .post("/api/v1/tickets", json!({ "kind": "incident", "subject": "Impresora atascada", "description": "d", "impact": "low", "urgency": "low",
+            "group_id": group, "assignee_id": agent.id, "requester_id": ana.id }), &agent_token)
+        .await;
+    let id = res.body["id"].as_i64().unwrap();
+    let number = res.body["number"].as_str().unwrap().to_owned();
+    for body in [
+        json!({ "to": "analysis" }),
+        json!({ "to": "solution" }),
+        json!({ "to": "validation", "resolution_code": "fixed", "resolution": "Papel retirado" }),
+    ] {
+        let r = t
+            .post(
+                &format!("/api/v1/tickets/{id}/transitions"),
+                body,
+                &agent_token,
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.text);
+    }
+    let r = t
+        .post(
+            &format!("/api/v1/tickets/{id}/confirmation"),
+            json!({ "solved": true }),
+            &ana_token,
+        )
+        .await;
+    assert_eq!(r.body["status"], "survey", "{}", r.text);
+    // The link the survey mail carries (taken from the store until mail is on main).
+    let ticket = t
+        .app
+        .store
+        .tickets()
+        .get(ventanilla_domain::TicketId(id))
+        .await
+        .unwrap();
+    let state = ventanilla_app::AppState(t.app.clone());
+    let link = ventanilla_app::desk::reports::surveys::link_path(&state, &ticket)
+        .await
+        .unwrap()
+        .unwrap();
+    let s = Session { c: &c, base: &base };
+    let result: Step = async {
+        s.go(&link).await?;
+        let text = s.text().await?;
+        if !text.contains("Tiempo de respuesta") || !text.contains(&number) {
+            return Err(format!(
+                "the survey page in Spanish with the ticket: {text}"
+            ));
+        }
+        s.click("input[name=rating][value='2']").await?;
+        s.click("input[name=response_time][value='1']").await?;
+        s.click("input[name=communication][value='3']").await?;
+        s.fill("rate-comment", "Tardaron dos días").await?;
+        s.submit("#survey-submit").await?;
+        s.expect_css("#survey-thanks", "the answer is recorded")
+            .await?;
+        s.sign_in("sup@example.com").await?;
+        s.go("/reports").await?;
+        let csat =
+            s.c.find(Locator::Css("#kpi-csat_average td.num"))
+                .await
+                .map_err(at("CSAT row"))?
+                .text()
+                .await
+                .map_err(at("CSAT text"))?;
+        if csat != "2,00" {
+            return Err(format!("the CSAT KPI shows the rating: {csat:?}"));
+        }
+        let text = s.text().await?;
+        if !text.contains(&number) || !text.contains("Tardaron dos días") {
+            return Err(format!(
+                "the follow-up of the poor rating is listed: {text}"
+            ));
+        }
+        s.expect_css("#survey-table", "survey results by group")
+            .await?;
+        s.expect_css("svg.chart title", "an accessible chart").await
+    }
+    .await;
+    if let Err(e) = result {
+        screenshot(&c, "survey_link").await;
+        panic!("{e}");
+    }
+    let rows = t
+        .app
+        .store
+        .surveys()
+        .for_ticket(ventanilla_domain::TicketId(id))
+        .await
+        .unwrap();
+    assert_eq!(
+        (rows[0].via.as_str(), rows[0].overall, rows[0].response_time),
+        ("link", 2, Some(1))
+    );
+}

@@ -49,6 +49,12 @@ pub enum Scenario {
     ConsoleQueue,
     /// The console's ticket page (HTML, session cookie) of a ticket with a 20-entry timeline.
     ConsoleTicket,
+    /// Reports (issue 14): a supervisor's `GET /api/v1/reports/kpis` over a random 30-day
+    /// or one-year window, half of them for one organisation.
+    DashboardKpis,
+    /// Reports: the supervisor's dashboard page (HTML: KPIs, daily trend, breakdowns,
+    /// surveys, follow-ups) over a random 30-day window.
+    DashboardPage,
 }
 
 impl Scenario {
@@ -68,6 +74,8 @@ impl Scenario {
         Scenario::SupervisorOrganisation,
         Scenario::ConsoleQueue,
         Scenario::ConsoleTicket,
+        Scenario::DashboardKpis,
+        Scenario::DashboardPage,
     ];
 
     pub fn name(self) -> &'static str {
@@ -87,6 +95,8 @@ impl Scenario {
             Scenario::SupervisorOrganisation => "supervisor_organisation",
             Scenario::ConsoleQueue => "console_queue",
             Scenario::ConsoleTicket => "console_ticket",
+            Scenario::DashboardKpis => "dashboard_kpis",
+            Scenario::DashboardPage => "dashboard_page",
         }
     }
 
@@ -100,6 +110,8 @@ impl Scenario {
                 | Scenario::SupervisorOrganisation
                 | Scenario::ConsoleQueue
                 | Scenario::ConsoleTicket
+                | Scenario::DashboardKpis
+                | Scenario::DashboardPage
         )
     }
 
@@ -433,7 +445,9 @@ impl Client {
             | Scenario::SupervisorUnassigned
             | Scenario::SupervisorOrganisation
             | Scenario::ConsoleQueue
-            | Scenario::ConsoleTicket => {
+            | Scenario::ConsoleTicket
+            | Scenario::DashboardKpis
+            | Scenario::DashboardPage => {
                 let o = ctx
                     .overseers
                     .as_ref()
@@ -476,6 +490,44 @@ impl Client {
                             &o.supervisor_token,
                             &self.http,
                         )
+                    }
+                    Scenario::DashboardKpis | Scenario::DashboardPage => {
+                        // The generated history covers the three years to 2026-09-21.
+                        let days = if s == Scenario::DashboardKpis && self.rng.chance(0.5) {
+                            365
+                        } else {
+                            30
+                        };
+                        let end = jiff::civil::date(2026, 9, 21)
+                            .checked_sub(jiff::Span::new().days(self.rng.below(700) as i64))
+                            .map_err(|e| e.to_string())?;
+                        let start = end
+                            .checked_sub(jiff::Span::new().days(days - 1))
+                            .map_err(|e| e.to_string())?;
+                        if s == Scenario::DashboardPage {
+                            page(
+                                &self.http,
+                                &format!("{base}/reports?from={start}&to={end}"),
+                                &o.session_cookie,
+                            )
+                        } else {
+                            let org = if self.rng.chance(0.5) {
+                                format!(
+                                    "&organisation_id={}",
+                                    1 + self.rng.below(o.organisations.max(1))
+                                )
+                            } else {
+                                String::new()
+                            };
+                            call(
+                                &self.http,
+                                "GET",
+                                &format!("{base}/api/v1/reports/kpis?from={start}&to={end}{org}"),
+                                &o.supervisor_token,
+                                None,
+                            )
+                            .map(|_| ())
+                        }
                     }
                     Scenario::ConsoleQueue => {
                         let view = if self.rng.chance(0.5) {

@@ -13,6 +13,7 @@ pub mod kb;
 pub mod mention;
 pub mod people;
 pub mod routing;
+pub mod report;
 pub mod search;
 pub mod sla;
 pub mod text;

@@ -61,6 +61,7 @@ impl Store {
         };
         Ok(Store {
             inner: std::sync::Arc::new(backend),
+            zone: jiff::tz::TimeZone::UTC,
         })
     }
 

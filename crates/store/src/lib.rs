@@ -31,6 +31,9 @@ pub mod mail_in;
 pub mod notifications;
 pub mod outbox;
 pub mod resolution_codes;
+// Reports (issue 14): the KPI rollup and satisfaction surveys.
+pub mod exports;
+pub mod reports;
 pub mod roles;
 #[macro_use]
 pub mod routing;
@@ -41,6 +44,7 @@ pub mod settings;
 pub mod sla;
 pub mod sla_breaches;
 mod sql;
+pub mod surveys;
 pub mod throttle;
 pub mod tickets;
 mod time;
@@ -84,6 +88,8 @@ pub(crate) enum Backend {
 #[derive(Debug, Clone)]
 pub struct Store {
     inner: Arc<Backend>,
+    /// The time zone the reports rollup counts days in (see [`reports`]).
+    zone: jiff::tz::TimeZone,
 }
 
 impl Store {

@@ -15,6 +15,8 @@ pub mod kb;
 pub mod mail;
 mod notifications;
 pub mod organisations;
+// Reports (issue 14).
+pub mod reports;
 mod roles;
 pub mod routing;
 pub mod rules;
@@ -171,6 +173,15 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(worktime::days))
         .routes(routes!(worktime::list_codes))
         .routes(routes!(worktime::put_code))
+        // Reports (issue 14).
+        .routes(routes!(reports::kpis))
+        .routes(routes!(reports::kpis_csv))
+        .routes(routes!(reports::tickets_csv))
+        .routes(routes!(reports::staffing))
+        .routes(routes!(reports::charging))
+        .routes(routes!(reports::charging_csv))
+        .routes(routes!(reports::get_rates, reports::put_rates))
+        .routes(routes!(reports::surveys))
         .split_for_parts();
     // After every route is in: the common error answers of each operation.
     utoipa::Modify::modify(&doc_errors::ErrorResponses, &mut doc);

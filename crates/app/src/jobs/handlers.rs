@@ -67,6 +67,10 @@ pub async fn run_job(app: &App, job: &Job) -> anyhow::Result<()> {
             .map(|_| ())
             .map_err(|e| anyhow::anyhow!("{e:#}")),
         SURVEY_TIMEOUT => {
+            // Reports (issue 14): the survey's mail with its link, and the reminder.
+            crate::desk::reports::surveys::send_due_mails(app)
+                .await
+                .context("survey mails")?;
             crate::desk::tickets::lifecycle::expire_surveys(app)
                 .await
                 .context("survey timeout")?;

@@ -14,6 +14,8 @@ pub mod admin;
 pub mod console;
 pub mod kit;
 pub mod portal;
+// Reports (issue 14): dashboards.
+pub mod reports;
 
 use axum::Router;
 
@@ -27,6 +29,8 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .merge(portal::routes())
         .merge(console::routes())
         .merge(admin::routes())
+        // Reports (issue 14).
+        .merge(reports::routes())
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             kit::once::layer,

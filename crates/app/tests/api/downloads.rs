@@ -154,9 +154,37 @@ async fn every_download_route_names_files_safely() {
     api_downloads.sort();
     assert_eq!(
         api_downloads,
-        vec!["/attachments/{id}"],
+        vec![
+            "/attachments/{id}",
+            "/reports/charging.csv",
+            "/reports/kpis.csv",
+            "/reports/tickets.csv"
+        ],
         "a new download route joins this table"
     );
+    // The reports' CSV files are named by the application (period or month), never by
+    // what a user typed: one plain ASCII name each.
+    let (_, supervisor) = t.token_for("sup@x.test", "supervisor").await;
+    for (url, name) in [
+        (
+            "/api/v1/reports/kpis.csv?from=2026-01-01&to=2026-01-31",
+            "kpis-2026-01-01-2026-01-31.csv",
+        ),
+        (
+            "/api/v1/reports/tickets.csv?from=2026-01-01&to=2026-01-31",
+            "tickets-2026-01-01-2026-01-31.csv",
+        ),
+        (
+            "/api/v1/reports/charging.csv?month=2026-01",
+            "charges-2026-01.csv",
+        ),
+    ] {
+        let res = t.get(url, &supervisor).await;
+        assert_eq!(res.status, StatusCode::OK, "{url}: {}", res.text);
+        let (fallback, exact) = parse(res.headers[header::CONTENT_DISPOSITION].as_bytes());
+        assert_eq!((fallback.as_str(), exact.as_str()), (name, name), "{url}");
+        assert_eq!(res.headers["x-content-type-options"], "nosniff");
+    }
     let console = t
         .get(&format!("/console/tickets/{ticket}"), &agent_session)
         .await;

@@ -167,6 +167,13 @@ impl Store {
         write::end_bulk(self, report.tickets > 0 || report.users > 0)
             .await
             .map_err(|e| fail(ImportError::Store(e), &report, resume_at))?;
+        // Imported tickets bypass the change path: the reports rollup is recomputed.
+        if report.tickets > 0 {
+            self.reports()
+                .rebuild()
+                .await
+                .map_err(|e| fail(ImportError::Store(e), &report, resume_at))?;
+        }
         outcome.map_err(|e| fail(e, &report, resume_at))?;
         report.lines = lines;
         Ok(report)

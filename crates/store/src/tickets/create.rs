@@ -448,6 +448,27 @@ impl Tickets<'_> {
             record_offers!(tx, &offers, now, numbered);
             insert_routed_notices!(tx, &notices, now, numbered);
             insert_keys!(tx, &keys, now, numbered);
+            // The reports rollup: what the new tickets add (reports.rs), summed first.
+            let zone = self.0.report_zone();
+            let mut added = ventanilla_domain::report::Contribution::new();
+            for row in &rows {
+                let logged: i64 = events
+                    .iter()
+                    .filter(|(id, _, _)| *id == row.id)
+                    .filter_map(|(_, _, e)| e.minutes)
+                    .sum();
+                if logged != 0 {
+                    crate::reports::add_logged_minutes!(tx, row.id, logged);
+                }
+                let t: Ticket = row.clone().try_into()?;
+                for (k, m) in ventanilla_domain::report::contribution(&t, logged, zone) {
+                    added.entry(k).or_default().add_all(&m);
+                }
+            }
+            if !added.is_empty() {
+                let rows = crate::reports::RollupRows::of(&added);
+                crate::reports::apply_rollup!(tx, numbered, &rows);
+            }
             let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
             crate::search::reindex_tickets!(tx, self.0.kind(), &ids, true);
             for (r, number, id) in notices_of(&fresh, &rows) {

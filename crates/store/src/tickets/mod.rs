@@ -16,6 +16,8 @@ pub(crate) use events::{params_from_db, params_to_db};
 pub use plan::{ListPlan, PlanStep};
 pub use read::{TicketFilter, TicketPage, TicketScope, TicketSort};
 pub(crate) use read::{push_filter as read_filter, push_scope as read_scope};
+// Reports (issue 14): survey mails write their notice as a ticket change does.
+pub(crate) use write::insert_notices;
 pub use write::{Effects, ModifyError, NewOutbox};
 
 use crate::Store;

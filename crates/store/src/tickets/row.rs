@@ -25,7 +25,7 @@ pub(crate) fn qualified() -> String {
         .join(", ")
 }
 
-#[derive(sqlx::FromRow)]
+#[derive(sqlx::FromRow, Clone)]
 pub(crate) struct TicketRow {
     pub id: i64,
     pub number: String,

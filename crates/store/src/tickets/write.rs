@@ -30,6 +30,8 @@ pub struct Effects {
     pub jobs: Vec<crate::jobs::NewJob>,
     /// SLA breaches to keep for reports (see [`crate::sla_breaches`]).
     pub sla_breaches: Vec<crate::sla_breaches::NewSlaBreach>,
+    /// A satisfaction survey answer (see [`crate::surveys`]).
+    pub survey: Option<crate::surveys::NewSurveyAnswer>,
     /// Unread notifications of the same ticket changed this recently (seconds) take a new
     /// notice instead of a new row; 0 writes every notice as its own row.
     pub notice_window_secs: i64,
@@ -47,6 +49,7 @@ impl Effects {
             && self.notifications.is_empty()
             && self.jobs.is_empty()
             && self.sla_breaches.is_empty()
+            && self.survey.is_none()
     }
 }
 
@@ -156,6 +159,8 @@ impl Tickets<'_> {
     {
         let select = format!("SELECT {COLUMNS} FROM tickets WHERE id = $1");
         let kind = self.0.kind();
+        let numbered = crate::dialect::bulk_placeholders_numbered(kind);
+        let zone = self.0.report_zone().clone();
         for _ in 0..MAX_ATTEMPTS {
             let attempt: Option<(Ticket, Effects)> = in_transaction!(self.0, |tx| {
                 let row: TicketRow = sqlx::query_as(trusted(&select))
@@ -226,6 +231,28 @@ impl Tickets<'_> {
                             .bind(id.get())
                             .execute(&mut *tx)
                             .await?;
+                        }
+                        if let Some(a) = &effects.survey {
+                            crate::surveys::insert_survey_answer!(tx, &after, a, now);
+                        }
+                        // The reports rollup moves by what this change adds (reports.rs).
+                        let logged: i64 = effects.events.iter().filter_map(|e| e.minutes).sum();
+                        let minutes_count =
+                            before.resolved_at.is_some() || after.resolved_at.is_some();
+                        let before_minutes = if minutes_count {
+                            crate::reports::logged_minutes!(tx, id.get())
+                        } else {
+                            0
+                        };
+                        if logged != 0 {
+                            crate::reports::add_logged_minutes!(tx, id.get(), logged);
+                        }
+                        if let Some(rows) = crate::reports::change_rows(
+                            Some((&before, before_minutes)),
+                            (&after, before_minutes + logged),
+                            &zone,
+                        ) {
+                            crate::reports::apply_rollup!(tx, numbered, &rows);
                         }
                         after.version = before.version + 1;
                         // Derived from status and escalation: recomputed here, once, rather

@@ -22,6 +22,24 @@ pub async fn apply(
     request: &TransitionRequest,
     extra: impl Fn(&mut Ticket) -> Vec<Entry>,
 ) -> DeskResult<Ticket> {
+    apply_effects(app, id, expected_version, actor, by, request, |t| Effects {
+        events: extra(t),
+        ..Effects::default()
+    })
+    .await
+}
+
+/// [`apply`] whose `extra` adds any effects (a survey answer, notifications) after the
+/// step's entries.
+pub async fn apply_effects(
+    app: &App,
+    id: TicketId,
+    expected_version: Option<i64>,
+    actor: Option<UserId>,
+    by: ActorKind,
+    request: &TransitionRequest,
+    extra: impl Fn(&mut Ticket) -> Effects,
+) -> DeskResult<Ticket> {
     // Resolution codes come from the editable list (issue 17).
     if let TransitionRequest::MoveTo { fields, .. } = request {
         crate::desk::resolution::check(app, fields.resolution_code.as_ref().map(|c| c.as_str()))
@@ -30,11 +48,9 @@ pub async fn apply(
     let now = app.now();
     let close = app.config.tickets.close_requirements;
     let ticket = super::write(app, id, expected_version, actor, |t| {
-        let mut effects = Effects {
-            events: take_step(t, request, by, &close, now)?,
-            ..Effects::default()
-        };
-        effects.events.extend(extra(t));
+        let step = take_step(t, request, by, &close, now)?;
+        let mut effects = extra(t);
+        effects.events.splice(0..0, step);
         Ok::<_, DeskError>(effects)
     })
     .await?;

@@ -6,10 +6,12 @@
 use serde::Deserialize;
 use utoipa::ToSchema;
 use ventanilla_domain::ticket::{
-    ActorKind, Entry, EventKind, Status, Ticket, TransitionFields, TransitionRequest,
+    ActorKind, Entry, EventKind, Notice, Status, Ticket, TransitionFields, TransitionRequest,
     actor_kind_for, requester_or_supervisor,
 };
-use ventanilla_domain::{Caller, Text, TicketId, ValidationError};
+use ventanilla_domain::{Caller, Origin, Text, TicketId, ValidationError};
+use ventanilla_store::surveys::NewSurveyAnswer;
+use ventanilla_store::tickets::Effects;
 
 use super::access::load;
 use super::lifecycle;
@@ -41,10 +43,22 @@ pub struct ConfirmationBody {
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SurveyBody {
-    /// 1 (poor) to 5 (excellent).
+    /// Overall satisfaction: 1 (poor) to 5 (excellent).
     #[schema(minimum = 1, maximum = 5)]
     pub rating: i64,
     pub comment: Option<String>,
+    /// Seed 003's questions, each 1 to 5 and optional: the response time,
+    #[serde(default)]
+    #[schema(minimum = 1, maximum = 5)]
+    pub response_time: Option<i64>,
+    /// the ability to solve the problem,
+    #[serde(default)]
+    #[schema(minimum = 1, maximum = 5)]
+    pub ability: Option<i64>,
+    /// and the quality of the communication.
+    #[serde(default)]
+    #[schema(minimum = 1, maximum = 5)]
+    pub communication: Option<i64>,
 }
 
 fn opt(field: &str, v: &Option<String>, max: usize) -> Result<Option<Text>, ValidationError> {
@@ -86,22 +100,32 @@ impl ConfirmationBody {
     }
 }
 
-/// A satisfaction rating, 1 to 5, and a comment.
+/// A satisfaction rating, 1 to 5, and a comment, with seed 003's questions answered.
 #[derive(Debug, Clone)]
 pub struct Rating {
     pub rating: u8,
     pub comment: Option<Text>,
+    pub response_time: Option<u8>,
+    pub ability: Option<u8>,
+    pub communication: Option<u8>,
+}
+
+fn score(field: &str, v: i64) -> Result<u8, ValidationError> {
+    u8::try_from(v)
+        .ok()
+        .filter(|r| (1..=5).contains(r))
+        .ok_or_else(|| ValidationError::new(field, "must be from 1 to 5"))
 }
 
 impl SurveyBody {
     pub fn command(&self) -> Result<Rating, ValidationError> {
-        let rating = u8::try_from(self.rating)
-            .ok()
-            .filter(|r| (1..=5).contains(r))
-            .ok_or_else(|| ValidationError::new("rating", "must be from 1 to 5"))?;
+        let opt_score = |field: &str, v: Option<i64>| v.map(|v| score(field, v)).transpose();
         Ok(Rating {
-            rating,
+            rating: score("rating", self.rating)?,
             comment: opt("comment", &self.comment, 4000)?,
+            response_time: opt_score("response_time", self.response_time)?,
+            ability: opt_score("ability", self.ability)?,
+            communication: opt_score("communication", self.communication)?,
         })
     }
 }
@@ -146,7 +170,7 @@ pub async fn confirm_solution(
         reason: cmd.comment.clone(),
     };
     let answer = if cmd.solved { "yes" } else { "no" };
-    lifecycle::apply(
+    let after = lifecycle::apply(
         app,
         ticket.id,
         None,
@@ -160,7 +184,15 @@ pub async fn confirm_solution(
             vec![e]
         },
     )
-    .await
+    .await?;
+    // The survey's invitation with its link goes out now; if it cannot, the periodic survey
+    // job sends it (it sends every invitation still due).
+    if after.status == Status::Survey
+        && let Err(e) = crate::desk::reports::surveys::send(app, &after, "invite").await
+    {
+        tracing::warn!(ticket.id = after.id.get(), error = %e, "survey invitation left to the survey job");
+    }
+    Ok(after)
 }
 
 /// Records the satisfaction rating in survey and moves the ticket to review. A supervisor
@@ -170,6 +202,17 @@ pub async fn rate_ticket(
     caller: &Caller,
     id: TicketId,
     cmd: &Rating,
+) -> DeskResult<Ticket> {
+    rate(app, caller, id, cmd, false).await
+}
+
+/// [`rate_ticket`]; `link` says the requester answered through the signed survey link.
+pub(crate) async fn rate(
+    app: &App,
+    caller: &Caller,
+    id: TicketId,
+    cmd: &Rating,
+    link: bool,
 ) -> DeskResult<Ticket> {
     let ticket = load(app, caller, id).await?;
     let by = requester_or_supervisor(&caller.actor, &ticket).ok_or(DeskError::Forbidden)?;
@@ -185,7 +228,21 @@ pub async fn rate_ticket(
         }
     };
     let rating = cmd.rating;
-    lifecycle::apply(
+    let via = match (by, caller.origin) {
+        (ActorKind::Requester, Origin::Api) => "api",
+        (ActorKind::Requester, _) if link => "link",
+        (ActorKind::Requester, _) => "portal",
+        _ => "staff",
+    };
+    let language = crate::desk::reports::surveys::language_of(app, ticket.requester_id).await;
+    // A poor rating opens a follow-up for the supervisors (SPEC C11).
+    let poor = rating <= crate::desk::reports::surveys::POOR_RATING;
+    let supervisors = if poor {
+        super::escalate::supervisors_of(app, ticket.group_id).await?
+    } else {
+        Vec::new()
+    };
+    lifecycle::apply_effects(
         app,
         ticket.id,
         None,
@@ -198,7 +255,31 @@ pub async fn rate_ticket(
             let mut e = Entry::new(EventKind::Survey, true)
                 .body_opt(cmd.comment.as_ref().map(|c| c.to_string()));
             e.new_value = Some(rating.to_string());
-            vec![e]
+            let notifications = supervisors
+                .iter()
+                .map(|s| {
+                    let mut n = Notice::about(*s, "survey.poor_rating", t);
+                    n.params.insert("rating".into(), rating.to_string());
+                    n.body = cmd.comment.as_ref().map(|c| c.to_string());
+                    n
+                })
+                .collect();
+            Effects {
+                events: vec![e],
+                notifications,
+                survey: Some(NewSurveyAnswer {
+                    via,
+                    answered_by: Some(caller.user_id()),
+                    overall: rating,
+                    response_time: cmd.response_time,
+                    ability: cmd.ability,
+                    communication: cmd.communication,
+                    comment: cmd.comment.as_ref().map(|c| c.to_string()),
+                    language: language.clone(),
+                    follow_up: poor,
+                }),
+                ..Effects::default()
+            }
         },
     )
     .await

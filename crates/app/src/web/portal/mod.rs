@@ -4,6 +4,8 @@
 
 pub mod kb;
 pub mod pages;
+// Reports (issue 14): the survey page of the emailed link.
+pub mod survey;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -27,6 +29,11 @@ pub fn routes() -> Router<AppState> {
         .route("/portal/kb/{id}", get(kb::article))
         .route("/portal/kb/{id}/solved", post(kb::solved))
         .route("/portal/kb/{id}/vote", post(kb::vote))
+        // Reports (issue 14): the signed survey link, no sign-in.
+        .route(
+            "/survey/{id}/{token}",
+            get(survey::show).post(survey::submit),
+        )
         .route("/portal/notifications", get(notices::portal_page))
         .route("/portal/notifications/read", post(notices::portal_read_all))
         .route(

@@ -284,6 +284,18 @@ pub struct RateForm {
     rating: String,
     #[serde(default)]
     comment: String,
+    #[serde(default)]
+    response_time: String,
+    #[serde(default)]
+    ability: String,
+    #[serde(default)]
+    communication: String,
+}
+
+/// An optional 1–5 answer of a form: empty is unanswered, anything else must parse.
+pub(crate) fn form_score(v: &str) -> Option<i64> {
+    let v = v.trim();
+    (!v.is_empty()).then(|| v.parse().unwrap_or(0))
 }
 
 pub async fn survey(
@@ -294,6 +306,9 @@ pub async fn survey(
     let body = SurveyBody {
         rating: form.rating.trim().parse().unwrap_or(0),
         comment: Some(form.comment).filter(|c| !c.trim().is_empty()),
+        response_time: form_score(&form.response_time),
+        ability: form_score(&form.ability),
+        communication: form_score(&form.communication),
     };
     let t = rate_ticket(&state, &viewer.caller(), TicketId(id), &body.command()?).await?;
     Ok(Redirect::to(&format!("/portal/tickets/{}?flash=rated", t.id)).into_response())
