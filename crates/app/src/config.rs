@@ -27,6 +27,8 @@ pub struct Config {
     pub notifications: crate::mail::NotificationsConfig,
     /// `[routing]`: auto-assignment (issue 17).
     pub routing: crate::desk::routing::RoutingConfig,
+    /// Identity: two-factor, LDAP, OpenID Connect (issue 19).
+    pub identity: crate::identity::IdentityConfig,
 }
 
 /// What to do with mail from an address that is not a user yet.

@@ -10,6 +10,8 @@ pub mod desk;
 pub mod error;
 pub mod extract;
 pub mod http;
+// Identity (issue 19).
+pub mod identity;
 pub mod jobs;
 pub mod mail;
 pub mod maintenance;

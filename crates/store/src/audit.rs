@@ -21,6 +21,10 @@ pub struct NewAudit {
     pub target_id: Option<i64>,
     pub ip: Option<String>,
     pub detail: serde_json::Value,
+    /// The changed record before the change (administrative changes), if known.
+    pub before: Option<serde_json::Value>,
+    /// The changed record after the change; creations and updates default to `detail`.
+    pub after: Option<serde_json::Value>,
 }
 
 impl NewAudit {
@@ -33,7 +37,33 @@ impl NewAudit {
             target_id: None,
             ip,
             detail: serde_json::Value::Object(Default::default()),
+            before: None,
+            after: None,
         }
+    }
+
+    /// The record before and after an administrative change.
+    pub fn change(mut self, before: serde_json::Value, after: serde_json::Value) -> Self {
+        self.before = Some(before);
+        self.after = Some(after);
+        self
+    }
+
+    /// What `after_state` holds: the explicit after, else the detail of a creation or an
+    /// update (what the change set), else nothing.
+    pub fn after_state(&self) -> Option<String> {
+        if let Some(a) = &self.after {
+            return Some(a.to_string());
+        }
+        let changes = [".create", ".update", ".set", ".put", ".add"];
+        changes
+            .iter()
+            .any(|c| self.action.ends_with(c))
+            .then(|| self.detail.to_string())
+    }
+
+    pub fn before_state(&self) -> Option<String> {
+        self.before.as_ref().map(|b| b.to_string())
     }
 
     pub fn target(mut self, kind: &'static str, id: Option<i64>) -> Self {
@@ -48,6 +78,8 @@ impl NewAudit {
     }
 }
 
+/// One entry as read back. `kind` is `action` under the name the audit contract uses, and
+/// `target` is `type:id` (or the type alone): both are kept for older clients.
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AuditEntry {
@@ -55,10 +87,20 @@ pub struct AuditEntry {
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub at: Timestamp,
     pub actor_id: Option<i64>,
+    /// What happened, e.g. `login`, `login.failed`, `user.update` (same as `action`).
+    pub kind: String,
+    /// What it happened to, e.g. `user:12`.
+    pub target: Option<String>,
+    /// The record before an administrative change.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
+    pub before: Option<serde_json::Value>,
+    /// The record (or the fields set) after an administrative change.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
+    pub after: Option<serde_json::Value>,
+    pub ip: Option<String>,
     pub action: String,
     pub target_type: Option<String>,
     pub target_id: Option<i64>,
-    pub ip: Option<String>,
     pub detail: serde_json::Value,
 }
 
@@ -72,21 +114,36 @@ struct AuditRow {
     target_id: Option<i64>,
     ip: Option<String>,
     detail: String,
+    before_state: Option<String>,
+    after_state: Option<String>,
+}
+
+fn json_of(s: &str) -> Result<serde_json::Value> {
+    serde_json::from_str(s).map_err(|e| StoreError::Corrupt(e.to_string()))
 }
 
 impl TryFrom<AuditRow> for AuditEntry {
     type Error = StoreError;
     fn try_from(r: AuditRow) -> Result<Self> {
+        let target = match (&r.target_type, r.target_id) {
+            (Some(t), Some(id)) => Some(format!("{t}:{id}")),
+            (Some(t), None) => Some(t.clone()),
+            (None, Some(id)) => Some(id.to_string()),
+            (None, None) => None,
+        };
         Ok(AuditEntry {
             id: r.id,
             at: from_db(r.at)?,
             actor_id: r.actor_id,
+            kind: r.action.clone(),
+            target,
+            before: r.before_state.as_deref().map(json_of).transpose()?,
+            after: r.after_state.as_deref().map(json_of).transpose()?,
+            ip: r.ip,
             action: r.action,
             target_type: r.target_type,
             target_id: r.target_id,
-            ip: r.ip,
-            detail: serde_json::from_str(&r.detail)
-                .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            detail: json_of(&r.detail)?,
         })
     }
 }
@@ -95,6 +152,10 @@ impl TryFrom<AuditRow> for AuditEntry {
 pub struct AuditFilter {
     pub actor: Option<UserId>,
     pub action: Option<String>,
+    /// Entries at or after this instant.
+    pub from: Option<Timestamp>,
+    /// Entries before this instant.
+    pub to: Option<Timestamp>,
 }
 
 pub struct Audit<'a>(&'a Store);
@@ -117,7 +178,8 @@ impl Audit<'_> {
     /// Newest first: `after` is the id below which to continue.
     pub async fn list(&self, f: &AuditFilter, page: PageRequest) -> Result<Page<AuditEntry>> {
         let mut b = SqlBuilder::new(
-            "SELECT id, at, actor_id, action, target_type, target_id, ip, detail FROM audit_log WHERE id < ",
+            "SELECT id, at, actor_id, action, target_type, target_id, ip, detail, before_state,
+                after_state FROM audit_log WHERE id < ",
         );
         b.bind(Param::I64(page.after.unwrap_or(i64::MAX)));
         if let Some(a) = f.actor {
@@ -125,6 +187,14 @@ impl Audit<'_> {
         }
         if let Some(action) = &f.action {
             b.push(" AND action = ").bind(Param::Text(action.clone()));
+        }
+        if let Some(from) = f.from {
+            b.push(" AND at >= ")
+                .bind(Param::I64(crate::time::to_db(from)));
+        }
+        if let Some(to) = f.to {
+            b.push(" AND at < ")
+                .bind(Param::I64(crate::time::to_db(to)));
         }
         b.push(" ORDER BY id DESC LIMIT ")
             .bind(Param::I64(i64::from(page.limit) + 1));

@@ -78,8 +78,9 @@ macro_rules! insert_audit {
     ($exec:expr, $entry:expr, $target_id:expr) => {{
         let e: &$crate::audit::NewAudit = $entry;
         sqlx::query(
-            "INSERT INTO audit_log (at, actor_id, action, target_type, target_id, ip, detail)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            "INSERT INTO audit_log (at, actor_id, action, target_type, target_id, ip, detail,
+                before_state, after_state)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         )
         .bind($crate::time::to_db(e.at))
         .bind(e.actor.map(ventanilla_domain::UserId::get))
@@ -88,6 +89,8 @@ macro_rules! insert_audit {
         .bind($target_id)
         .bind(e.ip.as_deref())
         .bind(e.detail.to_string())
+        .bind(e.before_state())
+        .bind(e.after_state())
         .execute($exec)
         .await?;
     }};

@@ -17,6 +17,11 @@ pub struct NewSession<'a> {
     pub expires_at: Timestamp,
     pub ip: Option<&'a str>,
     pub user_agent: Option<&'a str>,
+    /// `full`, `second_factor` (a TOTP code is still due) or `enrol` (two-factor enrolment
+    /// is due before anything else).
+    pub stage: &'a str,
+    /// How the user proved who they are: `password`, `ldap` or `oidc`.
+    pub method: &'a str,
 }
 
 /// A live session and the actor it authenticates.
@@ -26,6 +31,34 @@ pub struct SessionInfo {
     pub csrf_token: String,
     pub last_seen_at: Timestamp,
     pub expires_at: Timestamp,
+    /// See [`NewSession::stage`].
+    pub stage: String,
+    /// When the user last proved who they are in this session.
+    pub auth_at: Timestamp,
+}
+
+/// A session as its owner (or an administrator) sees it in a list. `id` is the first 16
+/// characters of the stored hash: enough to name it, useless as a cookie.
+#[derive(Debug, Clone, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SessionSummary {
+    pub id: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub created_at: Timestamp,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub last_seen_at: Timestamp,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub expires_at: Timestamp,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+    pub method: String,
+    /// Whether this is the session the list was asked from.
+    pub current: bool,
+}
+
+/// The public id of a session from its stored hash.
+pub fn public_id(id_hash: &str) -> String {
+    id_hash.chars().take(16).collect()
 }
 
 pub struct Sessions<'a>(&'a Store);
@@ -41,8 +74,8 @@ impl Sessions<'_> {
         on_writer!(self.0, |db| {
             sqlx::query(
                 "INSERT INTO sessions (id_hash, user_id, csrf_token, created_at, last_seen_at,
-                    expires_at, ip, user_agent)
-                 VALUES ($1, $2, $3, $4, $4, $5, $6, $7)",
+                    expires_at, ip, user_agent, stage, method, auth_at)
+                 VALUES ($1, $2, $3, $4, $4, $5, $6, $7, $8, $9, $4)",
             )
             .bind(s.id_hash)
             .bind(s.user_id.get())
@@ -51,6 +84,8 @@ impl Sessions<'_> {
             .bind(to_db(s.expires_at))
             .bind(s.ip)
             .bind(s.user_agent)
+            .bind(s.stage)
+            .bind(s.method)
             .execute(db)
             .await?
             .rows_affected()
@@ -61,7 +96,8 @@ impl Sessions<'_> {
     /// The session's actor if the session is live and its user active: one query.
     pub async fn lookup(&self, id_hash: &str, now: Timestamp) -> Result<Option<SessionInfo>> {
         let sql = format!(
-            "SELECT {ACTOR_COLUMNS}, s.csrf_token, s.last_seen_at, s.expires_at
+            "SELECT {ACTOR_COLUMNS}, s.csrf_token, s.last_seen_at, s.expires_at, s.stage,
+                COALESCE(s.auth_at, s.created_at) AS auth_at
              {ACTOR_FROM} JOIN sessions s ON s.user_id = u.id
              WHERE s.id_hash = $1 AND s.expires_at > $2"
         );
@@ -78,11 +114,13 @@ impl Sessions<'_> {
                     let csrf: String = row.try_get("csrf_token")?;
                     let seen: i64 = row.try_get("last_seen_at")?;
                     let expires: i64 = row.try_get("expires_at")?;
-                    actor_from_row(&row)?.map(|a| (a, csrf, seen, expires))
+                    let stage: String = row.try_get("stage")?;
+                    let auth_at: i64 = row.try_get("auth_at")?;
+                    actor_from_row(&row)?.map(|a| (a, csrf, seen, expires, stage, auth_at))
                 }
             }
         });
-        let Some((actor, csrf_token, seen, expires)) = found else {
+        let Some((actor, csrf_token, seen, expires, stage, auth_at)) = found else {
             return Ok(None);
         };
         Ok(Some(SessionInfo {
@@ -90,6 +128,8 @@ impl Sessions<'_> {
             csrf_token,
             last_seen_at: from_db(seen)?,
             expires_at: from_db(expires)?,
+            stage,
+            auth_at: from_db(auth_at)?,
         }))
     }
 
@@ -129,5 +169,118 @@ impl Sessions<'_> {
                 .rows_affected()
         });
         Ok(done)
+    }
+}
+
+impl Sessions<'_> {
+    /// Marks the session fully signed in (second factor given or enrolment done) and
+    /// records the proof's instant.
+    pub async fn promote(&self, id_hash: &str, now: Timestamp) -> Result<()> {
+        on_writer!(self.0, |db| {
+            sqlx::query("UPDATE sessions SET stage = 'full', auth_at = $2 WHERE id_hash = $1")
+                .bind(id_hash)
+                .bind(to_db(now))
+                .execute(db)
+                .await?
+                .rows_affected()
+        });
+        Ok(())
+    }
+
+    /// Records a re-authentication (password or code given again) in this session.
+    pub async fn reauthenticated(&self, id_hash: &str, now: Timestamp) -> Result<()> {
+        on_writer!(self.0, |db| {
+            sqlx::query("UPDATE sessions SET auth_at = $2 WHERE id_hash = $1 AND stage = 'full'")
+                .bind(id_hash)
+                .bind(to_db(now))
+                .execute(db)
+                .await?
+                .rows_affected()
+        });
+        Ok(())
+    }
+
+    /// The user's live sessions, newest first; `current` marks the asking one.
+    pub async fn list_for(
+        &self,
+        user: UserId,
+        now: Timestamp,
+        current: Option<&str>,
+    ) -> Result<Vec<SessionSummary>> {
+        type Row = (
+            String,
+            i64,
+            i64,
+            i64,
+            Option<String>,
+            Option<String>,
+            String,
+        );
+        let rows: Vec<Row> = on_reader!(self.0, |db| {
+            sqlx::query_as(
+                "SELECT id_hash, created_at, last_seen_at, expires_at, ip, user_agent, method
+                 FROM sessions WHERE user_id = $1 AND expires_at > $2
+                 ORDER BY created_at DESC, id_hash LIMIT 200",
+            )
+            .bind(user.get())
+            .bind(to_db(now))
+            .fetch_all(db)
+            .await?
+        });
+        rows.into_iter()
+            .map(|(hash, created, seen, expires, ip, user_agent, method)| {
+                Ok(SessionSummary {
+                    id: public_id(&hash),
+                    created_at: from_db(created)?,
+                    last_seen_at: from_db(seen)?,
+                    expires_at: from_db(expires)?,
+                    ip,
+                    user_agent,
+                    method,
+                    current: current == Some(hash.as_str()),
+                })
+            })
+            .collect()
+    }
+
+    /// Ends one of the user's sessions by its public id; false when there is none. The
+    /// audit entry is written with it.
+    pub async fn end_one(
+        &self,
+        user: UserId,
+        public: &str,
+        audit: &crate::audit::NewAudit,
+    ) -> Result<bool> {
+        if public.len() != 16 || !public.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Ok(false);
+        }
+        let pattern = format!("{public}%");
+        Ok(in_transaction!(self.0, |tx| {
+            let n = sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id_hash LIKE $2")
+                .bind(user.get())
+                .bind(&pattern)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            if n > 0 {
+                insert_audit!(&mut *tx, audit, Some(user.get()));
+            }
+            n > 0
+        }))
+    }
+
+    /// Ends every session of a user (an administrator's "sign out everywhere", or a user
+    /// removed from the directory); returns how many ended. The audit entry is written
+    /// with it.
+    pub async fn end_all(&self, user: UserId, audit: &crate::audit::NewAudit) -> Result<u64> {
+        Ok(in_transaction!(self.0, |tx| {
+            let n = sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+                .bind(user.get())
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            insert_audit!(&mut *tx, audit, Some(user.get()));
+            n
+        }))
     }
 }

@@ -118,6 +118,34 @@ where
 
 use sqlx::FromRow as _;
 
+/// The fields of a user an administrator sees, as the audit log records them.
+fn user_json(r: &UserRow) -> serde_json::Map<String, serde_json::Value> {
+    let v = serde_json::json!({
+        "email": r.email, "name": r.name, "phone": r.phone,
+        "organisation_id": r.organisation_id, "department_id": r.department_id,
+        "language": r.language, "time_zone": r.time_zone, "role": r.role,
+        "organisation_manager": r.organisation_manager, "active": r.active,
+    });
+    match v {
+        serde_json::Value::Object(m) => m,
+        _ => serde_json::Map::new(),
+    }
+}
+
+/// The fields that differ between two versions of a user: (before, after).
+fn changed_fields(before: &UserRow, after: &UserRow) -> (serde_json::Value, serde_json::Value) {
+    let (b, a) = (user_json(before), user_json(after));
+    let mut was = serde_json::Map::new();
+    let mut is = serde_json::Map::new();
+    for (k, v) in &a {
+        if b.get(k) != Some(v) {
+            was.insert(k.clone(), b.get(k).cloned().unwrap_or_default());
+            is.insert(k.clone(), v.clone());
+        }
+    }
+    (was.into(), is.into())
+}
+
 pub struct Users<'a>(&'a Store);
 
 impl Store {
@@ -304,7 +332,13 @@ impl Users<'_> {
                     .execute(&mut *tx)
                     .await?;
             }
-            insert_audit!(&mut *tx, audit, Some(id.get()));
+            let after: UserRow = sqlx::query_as(crate::sql::trusted(&select))
+                .bind(id.get())
+                .fetch_one(&mut *tx)
+                .await?;
+            let (was, is) = changed_fields(&before, &after);
+            let audit = audit.clone().change(was, is);
+            insert_audit!(&mut *tx, &audit, Some(id.get()));
             before
         });
         Ok((before.try_into()?, self.get(id).await?))

@@ -511,6 +511,8 @@ async fn sessions_tokens_and_throttle() {
         expires_at: t0() + hour,
         ip: Some("::1"),
         user_agent: None,
+        stage: "full",
+        method: "password",
     };
     s.sessions().create(&new).await.unwrap();
     let info = s.sessions().lookup("h1", t0()).await.unwrap().unwrap();
@@ -635,6 +637,7 @@ async fn audit_log_filters_and_pages_newest_first() {
     let f = AuditFilter {
         actor: Some(a.id),
         action: Some("login".into()),
+        ..AuditFilter::default()
     };
     let p = s.audit().list(&f, page(2)).await.unwrap();
     assert_eq!(

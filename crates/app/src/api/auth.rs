@@ -30,6 +30,10 @@ pub struct Me {
     pub scope: Scope,
     /// For cookie sessions: send it back as `X-CSRF-Token` on every unsafe request.
     pub csrf_token: Option<String>,
+    /// For cookie sessions: `full`; `second_factor` when a two-factor code is due
+    /// (`POST /users/me/totp/verify`); `enrol` when the role requires two-factor and the
+    /// user must enrol first (`/users/me/totp`).
+    pub stage: Option<String>,
 }
 
 /// Signs in with email and password and starts a session (cookie `ventanilla_session`).
@@ -44,7 +48,8 @@ pub async fn login(
 ) -> AppResult<(CookieJar, Json<Me>)> {
     let (user, started) =
         crate::auth::login::sign_in(&state, &jar, &req.email, req.password, &client).await?;
-    let me = me_for(&state, user, Some(started.csrf_token)).await?;
+    let mut me = me_for(&state, user, Some(started.csrf_token)).await?;
+    me.stage = Some(started.stage.as_str().to_owned());
     Ok((jar.add(started.cookie), Json(me)))
 }
 
@@ -69,11 +74,15 @@ pub async fn logout(
 #[utoipa::path(get, path = "/me", tag = "auth",
     responses((status = 200, body = Me), (status = 401, body = ErrorBody)))]
 pub async fn me(State(state): State<AppState>, auth: Auth) -> AppResult<Json<Me>> {
-    let csrf = match auth.method {
-        AuthMethod::Session { csrf_token, .. } => Some(csrf_token),
-        AuthMethod::Token(_) => None,
+    let (csrf, stage) = match auth.method {
+        AuthMethod::Session {
+            csrf_token, stage, ..
+        } => (Some(csrf_token), Some(stage)),
+        AuthMethod::Token(_) => (None, None),
     };
-    Ok(Json(me_for(&state, auth.actor.user_id, csrf).await?))
+    let mut me = me_for(&state, auth.actor.user_id, csrf).await?;
+    me.stage = stage;
+    Ok(Json(me))
 }
 
 async fn me_for(
@@ -92,5 +101,6 @@ async fn me_for(
             .collect(),
         scope: role.scope,
         csrf_token,
+        stage: None,
     })
 }

@@ -11,6 +11,8 @@ pub mod departments;
 mod doc_errors;
 pub mod events;
 pub mod groups;
+// Identity (issue 19).
+mod identity;
 pub mod kb;
 pub mod mail;
 mod notifications;
@@ -90,6 +92,22 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(tokens::list, tokens::create))
         .routes(routes!(tokens::revoke))
         .routes(routes!(audit::list))
+        // Identity (issue 19): two-factor, sessions, re-authentication, audit export.
+        .routes(routes!(audit::export))
+        .routes(routes!(identity::totp_status, identity::totp_begin))
+        .routes(routes!(identity::totp_confirm))
+        .routes(routes!(identity::totp_verify))
+        .routes(routes!(identity::totp_recovery_codes))
+        .routes(routes!(identity::totp_disable))
+        .routes(routes!(identity::totp_reset))
+        .routes(routes!(identity::my_sessions))
+        .routes(routes!(identity::end_my_session))
+        .routes(routes!(
+            identity::user_sessions,
+            identity::end_user_sessions
+        ))
+        .routes(routes!(identity::reauth))
+        .routes(routes!(identity::directory_sync))
         .routes(routes!(
             events::create_integration,
             events::list_integrations

@@ -98,6 +98,10 @@ pub async fn update(
     Path(id): Path<i64>,
     Json(req): Json<UpdateUser>,
 ) -> AppResult<Json<User>> {
+    // Identity (issue 19): changing a role or deactivating needs a recent sign-in.
+    if req.role.is_some() || req.active.is_some() {
+        auth.require_recent(state.now(), state.config.identity.reauth_minutes)?;
+    }
     Ok(Json(
         crate::desk::directory::users::update_user(&state, &auth.caller(), id, req).await?,
     ))
@@ -133,6 +137,8 @@ pub async fn set_password(
         crate::auth::throttle::succeeded(&state, permit).await?;
     } else {
         auth.require(Permission::UsersManage)?;
+        // Identity (issue 19): a sensitive action needs a recent sign-in.
+        auth.require_recent(state.now(), state.config.identity.reauth_minutes)?;
     }
     let hash = state.passwords.hash(req.password).await?;
     let entry = audit(&state, &auth, "user.password").target("user", Some(id.get()));

@@ -19,7 +19,15 @@ use crate::error::AppError;
 /// How the caller proved who they are.
 #[derive(Debug, Clone)]
 pub enum AuthMethod {
-    Session { id_hash: String, csrf_token: String },
+    Session {
+        id_hash: String,
+        csrf_token: String,
+        /// When the user last proved who they are in this session (sign-in, second factor
+        /// or re-authentication): sensitive administrative actions need it recent.
+        auth_at: jiff::Timestamp,
+        /// `full`, or (only on the paths that finish a sign-in) `second_factor` / `enrol`.
+        stage: String,
+    },
     Token(TokenId),
 }
 
@@ -102,6 +110,25 @@ impl Auth {
         self.actor.user_id
     }
 
+    /// Refuses a session whose last proof of identity is older than `[identity]
+    /// reauth_minutes` (code `reauthentication_required`): sensitive administrative actions
+    /// call this. Bearer tokens are credentials proved on every request and pass.
+    pub fn require_recent(&self, now: jiff::Timestamp, minutes: u32) -> Result<(), AppError> {
+        match &self.method {
+            AuthMethod::Session { auth_at, .. }
+                if now.duration_since(*auth_at) > SignedDuration::from_mins(i64::from(minutes)) =>
+            {
+                Err(AppError::Refused {
+                    status: axum::http::StatusCode::FORBIDDEN,
+                    code: "reauthentication_required",
+                    message: "confirm your password or a two-factor code first".into(),
+                    field: None,
+                })
+            }
+            _ => Ok(()),
+        }
+    }
+
     /// The caller of a use case through the API.
     pub fn caller(&self) -> ventanilla_domain::Caller {
         self.caller_via(ventanilla_domain::Origin::Api)
@@ -121,6 +148,8 @@ impl Auth {
 /// (tokens) or every five minutes (sessions, which also slide their expiry) costs nothing.
 const TOKEN_TOUCH_EVERY: SignedDuration = SignedDuration::from_secs(60);
 const SESSION_TOUCH_EVERY: SignedDuration = SignedDuration::from_secs(300);
+/// A token's use is audited when it was last used this long ago (or never).
+const TOKEN_AUDIT_EVERY: SignedDuration = SignedDuration::from_secs(3600);
 
 impl FromRequestParts<AppState> for Auth {
     type Rejection = AppError;
@@ -152,6 +181,20 @@ impl FromRequestParts<AppState> for Auth {
                 .is_none_or(|t| now.duration_since(t) >= TOKEN_TOUCH_EVERY)
             {
                 state.store.tokens().mark_used(auth.token_id, now).await?;
+            }
+            // Identity (issue 19): token use in the audit log, at most once an hour a token.
+            if auth
+                .last_used_at
+                .is_none_or(|t| now.duration_since(t) >= TOKEN_AUDIT_EVERY)
+            {
+                let entry = ventanilla_store::audit::NewAudit::new(
+                    now,
+                    Some(auth.actor.user_id),
+                    "token.use",
+                    client.ip_string(),
+                )
+                .target("token", Some(auth.token_id.get()));
+                state.store.audit().record(&entry).await?;
             }
             return Ok(Auth {
                 actor: auth.actor,
@@ -194,6 +237,15 @@ impl Auth {
         let Some(session) = state.store.sessions().lookup(&id_hash, now).await? else {
             return Ok(None);
         };
+        if session.stage != "full" {
+            let path = parts
+                .extensions
+                .get::<axum::extract::OriginalUri>()
+                .map_or_else(|| parts.uri.path().to_owned(), |u| u.0.path().to_owned());
+            if !crate::identity::sessions::stage_allows(&session.stage, &path) {
+                return Err(crate::identity::sessions::stage_refusal(&session.stage));
+            }
+        }
         if now.duration_since(session.last_seen_at) >= SESSION_TOUCH_EVERY {
             let expires = super::session::expiry(state, now);
             state.store.sessions().touch(&id_hash, now, expires).await?;
@@ -203,6 +255,8 @@ impl Auth {
             method: AuthMethod::Session {
                 id_hash,
                 csrf_token: session.csrf_token,
+                auth_at: session.auth_at,
+                stage: session.stage,
             },
             client,
         }))

@@ -31,6 +31,24 @@ pub async fn sign_in(
         },
         None => None,
     };
+    // Identity (issue 19): directory users (linked to LDAP, or unknown here) are checked by
+    // the directory; local accounts never touch it, so they sign in while it is down.
+    if let Some(cfg) = &state.config.identity.ldap {
+        let source = match &creds {
+            Some(c) => state.store.identity().source_of(c.user_id).await?,
+            None => None,
+        };
+        let from_directory = match &creds {
+            None => true,
+            Some(c) => {
+                source.as_deref() == Some(crate::identity::ldap::SOURCE)
+                    || c.password_hash.is_none()
+            }
+        };
+        if from_directory {
+            return directory_sign_in(state, jar, cfg, email, &password, client, permit).await;
+        }
+    }
     let hash = creds
         .as_ref()
         .filter(|c| c.active)
@@ -47,6 +65,86 @@ pub async fn sign_in(
         return Err(AppError::BadCredentials);
     };
     throttle::succeeded(state, permit).await?;
+    let actor = state
+        .store
+        .users()
+        .actor(creds.user_id)
+        .await?
+        .ok_or(AppError::BadCredentials)?;
+    if crate::identity::sessions::password_disabled_for(state, &actor.role) {
+        let entry = NewAudit::new(
+            now,
+            Some(creds.user_id),
+            "login.refused",
+            client.ip_string(),
+        )
+        .target("user", Some(creds.user_id.get()))
+        .detail(serde_json::json!({ "reason": "password_disabled", "role": actor.role }));
+        state.store.audit().record(&entry).await?;
+        return Err(crate::identity::sessions::password_disabled());
+    }
+    let started = finish(state, jar, creds.user_id, &actor.role, client, "password").await?;
+    Ok((creds.user_id, started))
+}
+
+/// Sign-in through the LDAP directory: a wrong password counts against the throttle like a
+/// local one; an unreachable directory gives the attempt back and says so.
+async fn directory_sign_in(
+    state: &AppState,
+    jar: &CookieJar,
+    cfg: &crate::identity::config::LdapConfig,
+    login: &str,
+    password: &str,
+    client: &ClientInfo,
+    permit: throttle::Permit,
+) -> Result<(UserId, Started), AppError> {
+    let now = state.now();
+    let failed = |reason: &str| {
+        NewAudit::new(now, None, "login.failed", client.ip_string()).detail(serde_json::json!({
+            "email": login.trim().chars().take(254).collect::<String>(),
+            "method": "ldap", "reason": reason,
+        }))
+    };
+    match crate::identity::ldap::sign_in(state, cfg, login, password).await {
+        Ok(user) => {
+            throttle::succeeded(state, permit).await?;
+            let actor = state
+                .store
+                .users()
+                .actor(user)
+                .await?
+                .ok_or(AppError::BadCredentials)?;
+            let started = finish(state, jar, user, &actor.role, client, "ldap").await?;
+            Ok((user, started))
+        }
+        Err(AppError::BadCredentials) => {
+            drop(permit);
+            state
+                .store
+                .audit()
+                .record(&failed("bad_credentials"))
+                .await?;
+            Err(AppError::BadCredentials)
+        }
+        Err(e @ AppError::Refused { .. }) => {
+            throttle::released(state, permit).await?;
+            state.store.audit().record(&failed(e.code())).await?;
+            Err(e)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// The end of every sign-in (password, LDAP, OpenID): the browser's old session ends, a new
+/// one starts at the stage two-factor asks for, and the login is audited.
+pub async fn finish(
+    state: &AppState,
+    jar: &CookieJar,
+    user: UserId,
+    role: &str,
+    client: &ClientInfo,
+    method: &str,
+) -> Result<Started, AppError> {
     if let Some(old) = jar.get(SESSION_COOKIE) {
         state
             .store
@@ -54,10 +152,13 @@ pub async fn sign_in(
             .delete(&secret::hash(old.value()))
             .await?;
     }
-    let started = session::start(state, creds.user_id, client).await?;
-    let entry = NewAudit::new(now, Some(creds.user_id), "login", client.ip_string())
-        .target("user", Some(creds.user_id.get()))
-        .detail(serde_json::json!({ "user_agent": client.user_agent }));
+    let stage = crate::identity::sessions::stage_for(state, user, role).await?;
+    let started = session::start_as(state, user, client, stage, method).await?;
+    let entry = NewAudit::new(state.now(), Some(user), "login", client.ip_string())
+        .target("user", Some(user.get()))
+        .detail(serde_json::json!({
+            "user_agent": client.user_agent, "method": method, "stage": stage.as_str(),
+        }));
     state.store.audit().record(&entry).await?;
-    Ok((creds.user_id, started))
+    Ok(started)
 }

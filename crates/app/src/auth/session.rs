@@ -24,12 +24,43 @@ pub fn expiry(state: &AppState, now: Timestamp) -> Timestamp {
 pub struct Started {
     pub cookie: Cookie<'static>,
     pub csrf_token: String,
+    pub stage: Stage,
 }
 
+/// How far a new session has got: see `ventanilla_store::sessions::NewSession::stage`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    Full,
+    SecondFactor,
+    Enrol,
+}
+
+impl Stage {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stage::Full => "full",
+            Stage::SecondFactor => "second_factor",
+            Stage::Enrol => "enrol",
+        }
+    }
+}
+
+/// Starts a fully signed-in password session.
 pub async fn start(
     state: &AppState,
     user: UserId,
     client: &ClientInfo,
+) -> Result<Started, AppError> {
+    start_as(state, user, client, Stage::Full, "password").await
+}
+
+/// Starts a session at `stage`, proved by `method` (`password`, `ldap`, `oidc`).
+pub async fn start_as(
+    state: &AppState,
+    user: UserId,
+    client: &ClientInfo,
+    stage: Stage,
+    method: &str,
 ) -> Result<Started, AppError> {
     let id = secret::random_token()?;
     let csrf_token = secret::random_token()?;
@@ -46,11 +77,14 @@ pub async fn start(
             expires_at: expiry(state, now),
             ip: ip.as_deref(),
             user_agent: client.user_agent.as_deref(),
+            stage: stage.as_str(),
+            method,
         })
         .await?;
     Ok(Started {
         cookie: cookie(state, id),
         csrf_token,
+        stage,
     })
 }
 

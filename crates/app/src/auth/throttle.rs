@@ -105,3 +105,12 @@ pub async fn succeeded(state: &AppState, permit: Permit) -> Result<(), AppError>
     }
     Ok(())
 }
+
+/// The guarded check could not run (the directory was out of reach): every attempt is
+/// given back, so an outage locks nobody out.
+pub async fn released(state: &AppState, permit: Permit) -> Result<(), AppError> {
+    for key in permit.keys {
+        state.store.throttle().give_back(&key).await?;
+    }
+    Ok(())
+}

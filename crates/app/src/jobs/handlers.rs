@@ -88,6 +88,15 @@ pub async fn run_job(app: &App, job: &Job) -> anyhow::Result<()> {
                 .await?;
             Ok(())
         }
+        // Identity (issue 19): the scheduled directory sync.
+        crate::identity::ldap::SYNC_JOB => {
+            if app.config.identity.ldap.is_some() {
+                crate::identity::ldap::sync(app, false)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("directory sync: {e}"))?;
+            }
+            Ok(())
+        }
         other => anyhow::bail!("unknown job kind {other:?}"),
     }
 }

@@ -40,7 +40,15 @@ fn periodic(app: &App) -> [(&'static str, u64); 6] {
 /// Enqueues this period's tick of each periodic job. The dedupe key names the period, so
 /// however many nodes do this, one job per period exists.
 pub async fn schedule_ticks(app: &App, now: Timestamp) -> anyhow::Result<()> {
-    for (kind, period) in periodic(app) {
+    // Identity (issue 19): the directory sync, when a directory and a period are set.
+    let directory = app
+        .config
+        .identity
+        .ldap
+        .as_ref()
+        .filter(|l| l.sync_every_secs > 0)
+        .map(|l| (crate::identity::ldap::SYNC_JOB, l.sync_every_secs));
+    for (kind, period) in periodic(app).into_iter().chain(directory) {
         let period = i64::try_from(period.max(1)).unwrap_or(i64::MAX);
         let bucket = now.as_second().div_euclid(period);
         let job = NewJob::new(kind, serde_json::json!({}), now).dedupe(format!("{kind}@{bucket}"));

@@ -10,6 +10,8 @@
 //!
 //! Templates live in the same folders under `crates/app/templates/`.
 
+// Identity (issue 19): the two-factor step, re-authentication, account security.
+pub mod account;
 pub mod admin;
 pub mod console;
 pub mod kit;
@@ -31,6 +33,8 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .merge(admin::routes())
         // Reports (issue 14).
         .merge(reports::routes())
+        // Identity (issue 19).
+        .merge(account::routes())
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             kit::once::layer,

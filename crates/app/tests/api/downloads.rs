@@ -156,6 +156,7 @@ async fn every_download_route_names_files_safely() {
         api_downloads,
         vec![
             "/attachments/{id}",
+            "/audit/export",
             "/reports/charging.csv",
             "/reports/kpis.csv",
             "/reports/tickets.csv"
@@ -185,6 +186,12 @@ async fn every_download_route_names_files_safely() {
         assert_eq!((fallback.as_str(), exact.as_str()), (name, name), "{url}");
         assert_eq!(res.headers["x-content-type-options"], "nosniff");
     }
+    // The audit export's name is fixed (identity, issue 19).
+    let csv = t.get("/api/v1/audit/export", &admin).await;
+    assert_eq!(
+        csv.headers[http::header::CONTENT_DISPOSITION],
+        "attachment; filename=\"audit.csv\""
+    );
     let console = t
         .get(&format!("/console/tickets/{ticket}"), &agent_session)
         .await;

@@ -5,6 +5,8 @@
 //! edit form goes through `edit`: the save, then the page again with the refusal beside its
 //! field and what was typed kept.
 
+// Identity (issue 19): the audit log page, ending sessions, two-factor reset.
+pub mod audit;
 pub mod categories;
 pub mod edit;
 pub mod groups;
@@ -70,4 +72,9 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/mail/{id}/resend", post(mail::resend))
         .route("/admin/mail/smtp", get(mail::smtp))
         .route("/admin/mail/test", post(mail::test))
+        // Identity (issue 19).
+        .route("/admin/audit", get(audit::list))
+        .route("/admin/audit/export", get(audit::export))
+        .route("/admin/users/{id}/sessions/end", post(audit::end_sessions))
+        .route("/admin/users/{id}/totp/reset", post(audit::reset_totp))
 }

@@ -16,6 +16,9 @@ pub enum WebError {
     SignIn {
         next: String,
     },
+    /// A sign-in that is not finished (identity, issue 19): go where it finishes, e.g. the
+    /// two-factor code, the enrolment or re-authentication.
+    Goto(String),
     App(AppError),
 }
 
@@ -23,6 +26,18 @@ impl From<AppError> for WebError {
     fn from(e: AppError) -> Self {
         match e {
             AppError::Unauthenticated => WebError::SignIn { next: "/".into() },
+            AppError::Refused {
+                code: "second_factor_required",
+                ..
+            } => WebError::Goto("/login/totp".into()),
+            AppError::Refused {
+                code: "totp_enrolment_required",
+                ..
+            } => WebError::Goto("/account/security".into()),
+            AppError::Refused {
+                code: "reauthentication_required",
+                ..
+            } => WebError::Goto("/reauth".into()),
             e => WebError::App(e),
         }
     }
@@ -104,6 +119,7 @@ impl IntoResponse for WebError {
                 let to = format!("/login?next={}", super::url::url_encode(&safe));
                 Redirect::to(&to).into_response()
             }
+            WebError::Goto(to) => Redirect::to(&to).into_response(),
             WebError::App(e) => error_page(current_lang(), &e),
         }
     }

@@ -27,6 +27,8 @@ struct LoginPage {
     next: String,
     email: String,
     error: String,
+    /// Identity (issue 19): a single sign-on provider is configured.
+    sso: bool,
 }
 
 #[derive(Deserialize, Default)]
@@ -60,6 +62,7 @@ pub async fn home(viewer: Result<Viewer, WebError>) -> Response {
 }
 
 pub async fn login_page(
+    State(state): State<AppState>,
     headers: HeaderMap,
     jar: CookieJar,
     Query(q): Query<NextQuery>,
@@ -72,6 +75,7 @@ pub async fn login_page(
         next: safe_next(&q.next),
         email: String::new(),
         error: String::new(),
+        sso: state.config.identity.oidc.is_some(),
     };
     let res = render(&page)?;
     Ok(match chosen {
@@ -108,19 +112,34 @@ pub async fn login_submit(
         Ok((user, started)) => {
             let user = state.store.users().get(user).await?;
             let jar = jar.add(started.cookie).add(lang_cookie(user.language));
-            Ok((jar, Redirect::to(&target)).into_response())
-        }
-        Err(e @ (AppError::BadCredentials | AppError::TooManyAttempts { .. })) => {
-            let key = if matches!(e, AppError::BadCredentials) {
-                "sign-in-failed"
-            } else {
-                "error-429"
+            // Identity (issue 19): a second factor or an enrolment may still be due.
+            let to = match started.stage {
+                session::Stage::Full => target,
+                session::Stage::SecondFactor => {
+                    format!("/login/totp?next={}", super::url::url_encode(&target))
+                }
+                session::Stage::Enrol => "/account/security".to_owned(),
             };
+            Ok((jar, Redirect::to(&to)).into_response())
+        }
+        Err(
+            e @ (AppError::BadCredentials
+            | AppError::TooManyAttempts { .. }
+            | AppError::Refused { .. }),
+        ) => {
+            let key = match &e {
+                AppError::BadCredentials => "sign-in-failed".to_owned(),
+                AppError::TooManyAttempts { .. } => "error-429".to_owned(),
+                AppError::Refused { code, .. } => format!("identity-{}", code.replace('_', "-")),
+                _ => "error-500".to_owned(),
+            };
+            let key = key.as_str();
             let page = LoginPage {
                 c: Ctx::anonymous(lang, "sign-in"),
                 next: target,
                 email: f.email,
                 error: lang.t(key),
+                sso: state.config.identity.oidc.is_some(),
             };
             let mut res = render(&page)?;
             *res.status_mut() = e.status();

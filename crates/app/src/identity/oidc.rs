@@ -1,0 +1,476 @@
+//! OpenID Connect sign-in (issue 19): the authorization code flow with PKCE against one
+//! configured provider. `GET /auth/oidc/login` discovers the provider, keeps the state,
+//! nonce and PKCE verifier in a short-lived HttpOnly cookie and sends the browser to the
+//! provider; `GET /auth/oidc/callback` checks the state, exchanges the code (with the PKCE
+//! verifier) and verifies the ID token — signature against the provider's keys (unsigned
+//! tokens refused), issuer, audience, expiry (by the desk's clock) and nonce — then finds the
+//! user by subject or e-mail, or creates them with the configured default role, and starts a
+//! session (two-factor still applies). Every refusal is a stable code on the sign-in page
+//! and an audit entry `login.failed` with `method: oidc` and the reason.
+
+use axum_extra::extract::CookieJar;
+use axum_extra::extract::cookie::{Cookie, SameSite};
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use openidconnect::core::{
+    CoreAuthenticationFlow, CoreClient, CoreIdToken, CoreIdTokenVerifier, CoreJsonWebKeySet,
+    CoreProviderMetadata,
+};
+use openidconnect::{
+    AuthorizationCode, ClientId, ClientSecret, CsrfToken, IssuerUrl, Nonce, OAuth2TokenResponse,
+    PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, Scope, TokenResponse,
+};
+use serde::{Deserialize, Serialize};
+use ventanilla_domain::directory::NewUser;
+use ventanilla_domain::{Email, Language, Text, UserId};
+use ventanilla_store::audit::NewAudit;
+
+use super::config::OidcConfig;
+use crate::AppState;
+use crate::auth::ClientInfo;
+use crate::error::AppError;
+
+/// The source name of users signed in through the provider.
+pub const SOURCE: &str = "oidc";
+/// The cookie that carries the sign-in in progress.
+pub const FLOW_COOKIE: &str = "ventanilla_oidc";
+const FLOW_PATH: &str = "/auth/oidc";
+
+/// A refusal of the sign-in, with a stable code.
+fn refused(code: &'static str, message: &str) -> AppError {
+    AppError::Refused {
+        status: http::StatusCode::BAD_REQUEST,
+        code,
+        message: message.to_owned(),
+        field: None,
+    }
+}
+
+fn provider_down(e: impl std::fmt::Display) -> AppError {
+    tracing::warn!(error = %e, "OpenID provider unavailable");
+    AppError::Refused {
+        status: http::StatusCode::BAD_GATEWAY,
+        code: "oidc_provider_unavailable",
+        message: "the sign-in provider cannot be reached or answered wrongly".into(),
+        field: None,
+    }
+}
+
+/// What the browser keeps between leaving for the provider and coming back.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Flow {
+    pub state: String,
+    pub nonce: String,
+    pub verifier: String,
+    pub next: String,
+    /// When the sign-in started (Unix seconds, the desk's clock): older than ten minutes
+    /// is refused.
+    pub at: i64,
+}
+
+impl Flow {
+    pub fn encode(&self) -> String {
+        URL_SAFE_NO_PAD.encode(serde_json::to_vec(self).unwrap_or_default())
+    }
+
+    pub fn decode(s: &str) -> Option<Flow> {
+        let bytes = URL_SAFE_NO_PAD.decode(s).ok()?;
+        serde_json::from_slice(&bytes).ok()
+    }
+}
+
+fn http_client(cfg: &OidcConfig) -> Result<openidconnect::reqwest::Client, AppError> {
+    openidconnect::reqwest::ClientBuilder::new()
+        // The provider's answers are never followed elsewhere (SSRF, RFC 6749 §10).
+        .redirect(openidconnect::reqwest::redirect::Policy::none())
+        .timeout(std::time::Duration::from_secs(cfg.timeout_secs.max(1)))
+        .build()
+        .map_err(AppError::internal)
+}
+
+fn secret_of(cfg: &OidcConfig) -> Result<Option<ClientSecret>, AppError> {
+    if let Some(s) = &cfg.client_secret {
+        return Ok(Some(ClientSecret::new(s.clone())));
+    }
+    if let Some(f) = &cfg.client_secret_file {
+        let s = std::fs::read_to_string(f)
+            .map_err(|e| AppError::internal(anyhow::anyhow!("client_secret_file: {e}")))?;
+        return Ok(Some(ClientSecret::new(s.trim_end().to_owned())));
+    }
+    Ok(None)
+}
+
+fn redirect_url(state: &AppState) -> Result<RedirectUrl, AppError> {
+    let base = state.config.server.public_url.trim_end_matches('/');
+    RedirectUrl::new(format!("{base}{FLOW_PATH}/callback")).map_err(AppError::internal)
+}
+
+async fn metadata(
+    cfg: &OidcConfig,
+    http: &openidconnect::reqwest::Client,
+) -> Result<CoreProviderMetadata, AppError> {
+    if !cfg.allow_http && !cfg.issuer.starts_with("https://") {
+        return Err(AppError::internal(anyhow::anyhow!(
+            "[identity.oidc] issuer must be https (allow_http is for loopback tests)"
+        )));
+    }
+    let issuer = IssuerUrl::new(cfg.issuer.clone()).map_err(AppError::internal)?;
+    // Discovery checks that the document's issuer is the configured one.
+    CoreProviderMetadata::discover_async(issuer, http)
+        .await
+        .map_err(|e| match e {
+            openidconnect::DiscoveryError::Validation(why) => {
+                tracing::warn!(error = %why, "OpenID discovery document refused");
+                AppError::Refused {
+                    status: http::StatusCode::BAD_GATEWAY,
+                    code: "oidc_discovery_invalid",
+                    message:
+                        "the sign-in provider's description does not match the configured issuer"
+                            .into(),
+                    field: None,
+                }
+            }
+            other => provider_down(other),
+        })
+}
+
+/// Starts the sign-in: the provider's authorization URL and the cookie to set.
+pub async fn start(state: &AppState, next: &str) -> Result<(String, Cookie<'static>), AppError> {
+    let Some(cfg) = state.config.identity.oidc.as_ref() else {
+        return Err(AppError::NotFound);
+    };
+    let http = http_client(cfg)?;
+    let meta = metadata(cfg, &http).await?;
+    let client = CoreClient::from_provider_metadata(
+        meta,
+        ClientId::new(cfg.client_id.clone()),
+        secret_of(cfg)?,
+    )
+    .set_redirect_uri(redirect_url(state)?);
+    let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+    let mut req = client.authorize_url(
+        CoreAuthenticationFlow::AuthorizationCode,
+        CsrfToken::new_random,
+        Nonce::new_random,
+    );
+    for s in &cfg.scopes {
+        req = req.add_scope(Scope::new(s.clone()));
+    }
+    let (url, csrf, nonce) = req.set_pkce_challenge(challenge).url();
+    let flow = Flow {
+        state: csrf.secret().clone(),
+        nonce: nonce.secret().clone(),
+        verifier: verifier.secret().clone(),
+        next: next.to_owned(),
+        at: state.now().as_second(),
+    };
+    let cookie = Cookie::build((FLOW_COOKIE, flow.encode()))
+        .http_only(true)
+        // Lax: the provider's redirect back is a top-level GET, which carries it.
+        .same_site(SameSite::Lax)
+        .secure(state.config.secure_cookies())
+        .path(FLOW_PATH)
+        .build();
+    Ok((url.to_string(), cookie))
+}
+
+/// The cookie that drops the flow.
+pub fn flow_removal() -> Cookie<'static> {
+    let mut c = Cookie::build((FLOW_COOKIE, "")).path(FLOW_PATH).build();
+    c.make_removal();
+    c
+}
+
+/// What the provider said about the person, once verified.
+#[derive(Debug, Clone)]
+pub struct Identity {
+    pub subject: String,
+    pub email: Option<String>,
+    pub email_verified: bool,
+    pub name: Option<String>,
+    pub locale: Option<String>,
+    /// Every claim, for the configured mappings.
+    pub claims: serde_json::Value,
+}
+
+fn chrono_now(now: jiff::Timestamp) -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::from_timestamp(now.as_second(), now.subsec_nanosecond().max(0) as u32)
+        .unwrap_or_default()
+}
+
+/// Checks the state, exchanges the code and verifies the ID token.
+pub async fn finish_flow(
+    state: &AppState,
+    jar: &CookieJar,
+    code: &str,
+    returned_state: &str,
+) -> Result<(Identity, String), AppError> {
+    let Some(cfg) = state.config.identity.oidc.as_ref() else {
+        return Err(AppError::NotFound);
+    };
+    let flow = jar
+        .get(FLOW_COOKIE)
+        .and_then(|c| Flow::decode(c.value()))
+        .ok_or_else(|| {
+            refused(
+                "oidc_no_flow",
+                "the sign-in expired or was not started here",
+            )
+        })?;
+    if state.now().as_second() - flow.at > 600 {
+        return Err(refused("oidc_no_flow", "the sign-in expired; start again"));
+    }
+    if !crate::auth::secret::constant_time_eq(returned_state, &flow.state) {
+        return Err(refused(
+            "oidc_state_mismatch",
+            "the sign-in answer does not match the request",
+        ));
+    }
+    if code.is_empty() {
+        return Err(refused("oidc_denied", "the provider did not sign you in"));
+    }
+    let http = http_client(cfg)?;
+    let meta = metadata(cfg, &http).await?;
+    let meta_jwks = meta.jwks().clone();
+    let client = CoreClient::from_provider_metadata(
+        meta,
+        ClientId::new(cfg.client_id.clone()),
+        secret_of(cfg)?,
+    )
+    .set_redirect_uri(redirect_url(state)?);
+    let token = client
+        .exchange_code(AuthorizationCode::new(code.to_owned()))
+        .map_err(provider_down)?
+        .set_pkce_verifier(PkceCodeVerifier::new(flow.verifier.clone()))
+        .request_async(&http)
+        .await
+        .map_err(|e| {
+            tracing::warn!(error = %e, "OpenID code exchange failed");
+            refused(
+                "oidc_exchange_failed",
+                "the provider refused the sign-in code",
+            )
+        })?;
+    let id_token = token
+        .id_token()
+        .ok_or_else(|| refused("oidc_token_invalid", "the provider sent no ID token"))?;
+    let issuer = IssuerUrl::new(cfg.issuer.clone()).map_err(AppError::internal)?;
+    let verifier = verifier_for(
+        ClientId::new(cfg.client_id.clone()),
+        secret_of(cfg)?,
+        issuer,
+        meta_jwks,
+        state.now(),
+    );
+    let mut who = identity_from(id_token, &verifier, &Nonce::new(flow.nonce.clone()))?;
+    if who.email.is_none() {
+        // Providers may keep profile claims out of the ID token (oidc-provider does by
+        // default): the UserInfo endpoint, bound to the same subject, has them.
+        let info: openidconnect::core::CoreUserInfoClaims = client
+            .user_info(
+                token.access_token().clone(),
+                Some(openidconnect::SubjectIdentifier::new(who.subject.clone())),
+            )
+            .map_err(provider_down)?
+            .request_async(&http)
+            .await
+            .map_err(provider_down)?;
+        who.email = info.email().map(|e| e.as_str().to_owned());
+        who.email_verified = info.email_verified().unwrap_or(false);
+        if who.name.is_none() {
+            who.name = info
+                .name()
+                .and_then(|n| n.get(None))
+                .map(|n| n.as_str().to_owned());
+        }
+        if who.locale.is_none() {
+            who.locale = info.locale().map(|l| l.as_str().to_owned());
+        }
+        if let (Some(all), Ok(serde_json::Value::Object(more))) =
+            (who.claims.as_object_mut(), serde_json::to_value(&info))
+        {
+            for (k, v) in more {
+                all.entry(k).or_insert(v);
+            }
+        }
+    }
+    Ok((who, flow.next))
+}
+
+/// The ID token verifier the desk uses: RS256 signatures by the provider's keys only (an
+/// unsigned or HMAC-signed token is refused), the configured issuer, this client in the
+/// audience, expiry judged by the desk's clock `now`.
+pub fn verifier_for(
+    client_id: ClientId,
+    secret: Option<ClientSecret>,
+    issuer: IssuerUrl,
+    jwks: CoreJsonWebKeySet,
+    now: jiff::Timestamp,
+) -> CoreIdTokenVerifier<'static> {
+    let v = match secret {
+        Some(s) => CoreIdTokenVerifier::new_confidential_client(client_id, s, issuer, jwks),
+        None => CoreIdTokenVerifier::new_public_client(client_id, issuer, jwks),
+    };
+    v.set_time_fn(move || chrono_now(now))
+}
+
+/// Verifies an ID token (signature, issuer, audience, expiry, nonce) and reads the person.
+pub fn identity_from(
+    id_token: &CoreIdToken,
+    verifier: &CoreIdTokenVerifier<'_>,
+    nonce: &Nonce,
+) -> Result<Identity, AppError> {
+    let claims = id_token.claims(verifier, nonce).map_err(|e| {
+        tracing::warn!(error = %e, "OpenID ID token refused");
+        AppError::Refused {
+            status: http::StatusCode::BAD_REQUEST,
+            code: "oidc_token_invalid",
+            message: format!("the ID token was refused: {e}"),
+            field: None,
+        }
+    })?;
+    let all = serde_json::to_value(claims).unwrap_or_default();
+    Ok(Identity {
+        subject: claims.subject().as_str().to_owned(),
+        email: claims.email().map(|e| e.as_str().to_owned()),
+        email_verified: claims.email_verified().unwrap_or(false),
+        name: claims
+            .name()
+            .and_then(|n| n.get(None))
+            .map(|n| n.as_str().to_owned()),
+        locale: claims.locale().map(|l| l.as_str().to_owned()),
+        claims: all,
+    })
+}
+
+fn claim_str(claims: &serde_json::Value, name: &str) -> Option<String> {
+    if name.is_empty() {
+        return None;
+    }
+    match claims.get(name)? {
+        serde_json::Value::String(s) => Some(s.clone()),
+        serde_json::Value::Array(a) => a.iter().find_map(|v| v.as_str().map(str::to_owned)),
+        _ => None,
+    }
+}
+
+/// The role the claims map to (`claim_role` + `role_values`), if any.
+fn mapped_role(cfg: &OidcConfig, claims: &serde_json::Value) -> Option<String> {
+    if cfg.claim_role.is_empty() {
+        return None;
+    }
+    let values: Vec<String> = match claims.get(&cfg.claim_role)? {
+        serde_json::Value::String(s) => vec![s.clone()],
+        serde_json::Value::Array(a) => a
+            .iter()
+            .filter_map(|v| v.as_str().map(str::to_owned))
+            .collect(),
+        _ => Vec::new(),
+    };
+    cfg.role_values
+        .iter()
+        .find(|m| values.contains(&m.group))
+        .map(|m| m.value.clone())
+}
+
+/// The local user for a verified identity: linked by subject, else matched by a verified
+/// e-mail (and linked), else created (when allowed) with the default or mapped role.
+pub async fn user_for(
+    state: &AppState,
+    who: &Identity,
+    client: &ClientInfo,
+) -> Result<UserId, AppError> {
+    let Some(cfg) = state.config.identity.oidc.as_ref() else {
+        return Err(AppError::NotFound);
+    };
+    if let Some(id) = state
+        .store
+        .identity()
+        .by_external(SOURCE, &who.subject)
+        .await?
+    {
+        return Ok(id);
+    }
+    let email = who
+        .email
+        .as_deref()
+        .ok_or_else(|| {
+            refused(
+                "oidc_no_email",
+                "the provider did not say your e-mail address",
+            )
+        })
+        .and_then(|e| Email::parse(e).map_err(AppError::from))?;
+    match state.store.users().credentials(&email).await {
+        Ok(c) => {
+            if !who.email_verified {
+                return Err(refused(
+                    "oidc_email_unverified",
+                    "the provider has not verified your e-mail address",
+                ));
+            }
+            state
+                .store
+                .identity()
+                .link_external(c.user_id, SOURCE, &who.subject)
+                .await?;
+            return Ok(c.user_id);
+        }
+        Err(ventanilla_store::StoreError::NotFound) => {}
+        Err(e) => return Err(e.into()),
+    }
+    if !cfg.create_users {
+        return Err(refused(
+            "oidc_unknown_user",
+            "there is no account for you here",
+        ));
+    }
+    let role_name = mapped_role(cfg, &who.claims).unwrap_or_else(|| cfg.default_role.clone());
+    let role = state.store.roles().by_name(&role_name).await.map_err(|_| {
+        AppError::internal(anyhow::anyhow!(
+            "[identity.oidc] names unknown role {role_name:?}"
+        ))
+    })?;
+    let language = claim_str(&who.claims, &cfg.claim_language)
+        .or_else(|| who.locale.clone())
+        .and_then(|l| l.get(..2).and_then(|p| p.parse::<Language>().ok()))
+        .unwrap_or(Language::Es);
+    let name = who
+        .name
+        .clone()
+        .unwrap_or_else(|| email.as_str().to_owned());
+    let new = NewUser {
+        email: email.clone(),
+        name: Text::parse("name", &name, 200)?,
+        phone: None,
+        organisation_id: None,
+        department_id: None,
+        language,
+        time_zone: state.config.defaults.time_zone()?,
+        role_id: role.id,
+        organisation_manager: false,
+        password_hash: None,
+    };
+    let entry = NewAudit::new(state.now(), None, "user.create", client.ip_string())
+        .target("user", None)
+        .detail(serde_json::json!({ "email": email, "role": role.name, "via": "oidc" }));
+    let user = state.store.users().create(&new, &entry).await?;
+    state
+        .store
+        .identity()
+        .link_external(user.id, SOURCE, &who.subject)
+        .await?;
+    Ok(user.id)
+}
+
+/// Audits a refused OpenID sign-in.
+pub async fn audit_failure(
+    state: &AppState,
+    client: &ClientInfo,
+    e: &AppError,
+) -> Result<(), AppError> {
+    let entry = NewAudit::new(state.now(), None, "login.failed", client.ip_string())
+        .detail(serde_json::json!({ "method": "oidc", "reason": e.code() }));
+    state.store.audit().record(&entry).await?;
+    Ok(())
+}

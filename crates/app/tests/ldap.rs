@@ -1,0 +1,425 @@
+//! LDAP directory (issue 19) against a real OpenLDAP `slapd` started by the test on a free
+//! loopback port with its own configuration and database in a temporary folder: bind
+//! sign-in (by e-mail or user name), groups mapped to roles and support groups, the sync
+//! with its dry run (create, update, deactivate with the sessions ended), and a directory
+//! that is down (a clear 503 for directory users, local administrators still sign in).
+//! Without `slapd` installed the tests print "skipped" and pass, unless `CI=true`.
+
+#![allow(clippy::unwrap_used)]
+
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use http::StatusCode;
+use serde_json::json;
+use ventanilla_app::identity::config::{GroupMap, LdapConfig, LdapSecurity};
+use ventanilla_testkit::{Caller, PASSWORD, TestApp, session_cookie};
+
+const SUFFIX: &str = "dc=example,dc=test";
+const ADMIN_DN: &str = "cn=admin,dc=example,dc=test";
+const ADMIN_PW: &str = "directory-secret";
+
+struct Slapd {
+    child: Child,
+    port: u16,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for Slapd {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+const BASE_LDIF: &str = "dn: dc=example,dc=test
+objectClass: dcObject
+objectClass: organization
+o: Example
+dc: example
+
+dn: ou=people,dc=example,dc=test
+objectClass: organizationalUnit
+ou: people
+
+dn: ou=groups,dc=example,dc=test
+objectClass: organizationalUnit
+ou: groups
+
+dn: uid=carla,ou=people,dc=example,dc=test
+objectClass: inetOrgPerson
+uid: carla
+cn: Carla Ruiz
+sn: Ruiz
+mail: carla@example.test
+telephoneNumber: +34 911 000 001
+departmentNumber: Sistemas
+userPassword: carla-password
+
+dn: uid=dave,ou=people,dc=example,dc=test
+objectClass: inetOrgPerson
+uid: dave
+cn: Dave Soto
+sn: Soto
+mail: dave@example.test
+userPassword: dave-password
+
+dn: uid=erin,ou=people,dc=example,dc=test
+objectClass: inetOrgPerson
+uid: erin
+cn: Erin Gil
+sn: Gil
+mail: erin@example.test
+departmentNumber: Compras
+userPassword: erin-password
+
+dn: cn=agents,ou=groups,dc=example,dc=test
+objectClass: groupOfNames
+cn: agents
+member: uid=carla,ou=people,dc=example,dc=test
+
+dn: cn=l1,ou=groups,dc=example,dc=test
+objectClass: groupOfNames
+cn: l1
+member: uid=carla,ou=people,dc=example,dc=test
+";
+
+impl Slapd {
+    /// Starts a throwaway slapd, or `None` to skip.
+    fn start() -> Option<Slapd> {
+        if !Path::new("/usr/sbin/slapd").exists() {
+            assert!(
+                std::env::var("CI").as_deref() != Ok("true"),
+                "slapd is not installed but CI=true: the LDAP tests must run"
+            );
+            println!("skipped: slapd not installed");
+            return None;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("data");
+        std::fs::create_dir(&data).unwrap();
+        let conf = dir.path().join("slapd.conf");
+        std::fs::write(
+            &conf,
+            format!(
+                "include /etc/ldap/schema/core.schema
+include /etc/ldap/schema/cosine.schema
+include /etc/ldap/schema/inetorgperson.schema
+include /etc/ldap/schema/nis.schema
+modulepath /usr/lib/ldap
+moduleload back_mdb
+pidfile {dir}/slapd.pid
+database mdb
+suffix \"{SUFFIX}\"
+rootdn \"{ADMIN_DN}\"
+rootpw {ADMIN_PW}
+directory {data}
+maxsize 10485760
+",
+                dir = dir.path().display(),
+                data = data.display()
+            ),
+        )
+        .unwrap();
+        let port = free_port();
+        let child = Command::new("/usr/sbin/slapd")
+            .arg("-f")
+            .arg(&conf)
+            .arg("-h")
+            .arg(format!("ldap://127.0.0.1:{port}/"))
+            .arg("-d")
+            .arg("0")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let s = Slapd {
+            child,
+            port,
+            _dir: dir,
+        };
+        for _ in 0..100 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                s.ldif("ldapadd", BASE_LDIF);
+                return Some(s);
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        panic!("slapd did not start");
+    }
+
+    fn url(&self) -> String {
+        format!("ldap://127.0.0.1:{}", self.port)
+    }
+
+    /// Runs `ldapadd`, `ldapmodify` or `ldapdelete` as the directory's administrator.
+    fn ldif(&self, tool: &str, input: &str) {
+        use std::io::Write as _;
+        let mut child = Command::new(tool)
+            .args(["-x", "-H", &self.url(), "-D", ADMIN_DN, "-w", ADMIN_PW])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+        assert!(child.wait().unwrap().success(), "{tool} failed");
+    }
+}
+
+fn ldap_config(url: String) -> LdapConfig {
+    LdapConfig {
+        url,
+        security: LdapSecurity::None,
+        bind_dn: ADMIN_DN.into(),
+        bind_password: Some(ADMIN_PW.into()),
+        user_base: format!("ou=people,{SUFFIX}"),
+        group_base: format!("ou=groups,{SUFFIX}"),
+        group_roles: vec![GroupMap {
+            group: format!("cn=agents,ou=groups,{SUFFIX}"),
+            value: "agent".into(),
+        }],
+        group_support_groups: vec![GroupMap {
+            group: format!("cn=l1,ou=groups,{SUFFIX}"),
+            value: "1".into(),
+        }],
+        organisation_id: Some(1),
+        sync_every_secs: 3600,
+        timeout_secs: 3,
+        ..LdapConfig::default()
+    }
+}
+
+async fn login(t: &TestApp, login: &str, password: &str) -> ventanilla_testkit::TestResponse {
+    t.post(
+        "/api/v1/auth/login",
+        json!({ "email": login, "password": password }),
+        &Caller::Anonymous,
+    )
+    .await
+}
+
+fn session_of(res: &ventanilla_testkit::TestResponse) -> Caller {
+    Caller::Session {
+        cookie: session_cookie(&res.headers).unwrap(),
+        csrf: res.body["csrf_token"].as_str().unwrap().into(),
+    }
+}
+
+#[tokio::test]
+async fn directory_users_sign_in_by_bind_and_the_sync_creates_updates_and_deactivates() {
+    let Some(slapd) = Slapd::start() else {
+        return;
+    };
+    let t = TestApp::with_config(|c| c.identity.ldap = Some(ldap_config(slapd.url()))).await;
+    let (_, admin) = t.token_for("root@x.test", "admin").await;
+    let org = t
+        .post(
+            "/api/v1/organisations",
+            json!({ "name": "Example" }),
+            &admin,
+        )
+        .await;
+    assert_eq!(org.body["id"], 1, "{}", org.text);
+    let group = t
+        .post(
+            "/api/v1/groups",
+            json!({ "name": "Desk L1", "tier": "L1" }),
+            &admin,
+        )
+        .await;
+    assert_eq!(group.body["id"], 1, "{}", group.text);
+
+    // Bind sign-in: the user is created from the directory, groups → role and group.
+    let wrong = login(&t, "carla@example.test", "not-her-password").await;
+    assert_eq!(wrong.status, StatusCode::UNAUTHORIZED, "{}", wrong.text);
+    let empty = login(&t, "carla@example.test", "").await;
+    assert_eq!(
+        empty.status,
+        StatusCode::UNAUTHORIZED,
+        "an empty password never binds"
+    );
+    let ok = login(&t, "carla@example.test", "carla-password").await;
+    assert_eq!(ok.status, StatusCode::OK, "{}", ok.text);
+    assert_eq!(ok.body["user"]["role"], "agent");
+    assert_eq!(ok.body["user"]["name"], "Carla Ruiz");
+    assert_eq!(ok.body["user"]["organisation_id"], 1);
+    assert!(ok.body["user"]["department_id"].is_i64(), "{}", ok.text);
+    let carla_id = ok.body["user"]["id"].as_i64().unwrap();
+    let members = t.get("/api/v1/groups/1", &admin).await;
+    assert!(
+        members.text.contains("carla@example.test")
+            || members.text.contains(&format!("\"user_id\":{carla_id}")),
+        "{}",
+        members.text
+    );
+    // By user name too.
+    let by_uid = login(&t, "carla", "carla-password").await;
+    assert_eq!(by_uid.status, StatusCode::OK, "{}", by_uid.text);
+    assert_eq!(by_uid.body["user"]["id"], carla_id);
+    // Dave signs in now; he is removed from the directory later.
+    let dave = login(&t, "dave@example.test", "dave-password").await;
+    assert_eq!(dave.status, StatusCode::OK, "{}", dave.text);
+    assert_eq!(dave.body["user"]["role"], "requester");
+    let dave_session = session_of(&dave);
+
+    // Dry run: reports Erin and her department, changes nothing.
+    let dry = t
+        .post("/api/v1/directory/sync", json!({ "dry_run": true }), &admin)
+        .await;
+    assert_eq!(dry.status, StatusCode::OK, "{}", dry.text);
+    assert_eq!(
+        dry.body["created"],
+        json!(["erin@example.test"]),
+        "{}",
+        dry.text
+    );
+    assert_eq!(dry.body["departments_created"], json!(["Compras"]));
+    assert_eq!(dry.body["deactivated"], json!([]));
+    let users = t.get("/api/v1/users?q=erin", &admin).await;
+    assert!(
+        users.body["items"].as_array().unwrap().is_empty(),
+        "dry run"
+    );
+
+    // The real sync.
+    let real = t
+        .post(
+            "/api/v1/directory/sync",
+            json!({ "dry_run": false }),
+            &admin,
+        )
+        .await;
+    assert_eq!(real.status, StatusCode::OK, "{}", real.text);
+    assert_eq!(real.body["created"], json!(["erin@example.test"]));
+    assert_eq!(real.body["unchanged"], 2, "{}", real.text);
+    let users = t.get("/api/v1/users?q=erin", &admin).await;
+    assert_eq!(users.body["items"][0]["name"], "Erin Gil");
+
+    // The directory changes: Erin is renamed, Dave leaves.
+    slapd.ldif(
+        "ldapmodify",
+        "dn: uid=erin,ou=people,dc=example,dc=test\nchangetype: modify\nreplace: cn\ncn: Erin Gil Prado\n",
+    );
+    slapd.ldif("ldapdelete", "uid=dave,ou=people,dc=example,dc=test\n");
+    let dry = t
+        .post("/api/v1/directory/sync", json!({ "dry_run": true }), &admin)
+        .await;
+    assert_eq!(
+        dry.body["deactivated"],
+        json!(["dave@example.test"]),
+        "{}",
+        dry.text
+    );
+    assert_eq!(
+        dry.body["updated"]["erin@example.test"]["name"],
+        "Erin Gil Prado"
+    );
+    assert_eq!(
+        t.get("/api/v1/me", &dave_session).await.status,
+        StatusCode::OK
+    );
+    let real = t
+        .post(
+            "/api/v1/directory/sync",
+            json!({ "dry_run": false }),
+            &admin,
+        )
+        .await;
+    assert_eq!(real.body["deactivated"], json!(["dave@example.test"]));
+    // Deactivated: his session ended, he cannot sign in.
+    assert_eq!(
+        t.get("/api/v1/me", &dave_session).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        login(&t, "dave@example.test", "dave-password").await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    let audit = t.get("/api/v1/audit?kind=user.update", &admin).await;
+    let deact = audit.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["after"]["active"] == false)
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(deact["before"]["active"], true, "{}", audit.text);
+    assert_eq!(deact["ip"], "ldap-sync");
+
+    // The scheduled sync (a job every `sync_every_secs`) picks up a newcomer.
+    slapd.ldif(
+        "ldapadd",
+        "dn: uid=fran,ou=people,dc=example,dc=test\nobjectClass: inetOrgPerson\nuid: fran\ncn: Fran Vidal\nsn: Vidal\nmail: fran@example.test\n",
+    );
+    ventanilla_app::jobs::schedule_ticks(&t.app, t.app.now())
+        .await
+        .unwrap();
+    ventanilla_app::jobs::run_pending(&t.app, "test")
+        .await
+        .unwrap();
+    let users = t.get("/api/v1/users?q=fran", &admin).await;
+    assert_eq!(
+        users.body["items"][0]["name"], "Fran Vidal",
+        "{}",
+        users.text
+    );
+}
+
+#[tokio::test]
+async fn a_directory_that_is_down_is_a_clear_error_and_local_admins_still_sign_in() {
+    // Nothing listens on this port.
+    let url = format!("ldap://127.0.0.1:{}", free_port());
+    let t = TestApp::with_config(|c| c.identity.ldap = Some(ldap_config(url))).await;
+    t.user("root@x.test", "admin").await;
+    for _ in 0..12 {
+        let res = login(&t, "carla@example.test", "carla-password").await;
+        assert_eq!(res.status, StatusCode::SERVICE_UNAVAILABLE, "{}", res.text);
+        assert_eq!(res.error_code(), "directory_unavailable");
+    }
+    // The outage did not lock anyone out, and the local administrator signs in.
+    let local = login(&t, "root@x.test", PASSWORD).await;
+    assert_eq!(local.status, StatusCode::OK, "{}", local.text);
+    let admin = session_of(&local);
+    let sync = t
+        .post("/api/v1/directory/sync", json!({ "dry_run": true }), &admin)
+        .await;
+    assert_eq!(sync.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(sync.error_code(), "directory_unavailable");
+    // The sign-in page says so in words.
+    let form = "email=carla%40example.test&password=carla-password&next=%2F";
+    let req = http::Request::post("/login")
+        .header(
+            http::header::CONTENT_TYPE,
+            "application/x-www-form-urlencoded",
+        )
+        .body(axum::body::Body::from(form))
+        .unwrap();
+    let page = t.send(req).await;
+    assert_eq!(page.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(
+        page.text.contains("servidor de directorio") || page.text.contains("directory server"),
+        "{}",
+        page.text
+    );
+    let failed = t
+        .get("/api/v1/audit?kind=login.failed&limit=1", &admin)
+        .await;
+    assert_eq!(
+        failed.body["items"][0]["detail"]["reason"],
+        "directory_unavailable"
+    );
+}
