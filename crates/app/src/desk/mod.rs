@@ -25,11 +25,11 @@ pub mod events;
 pub mod ics;
 pub mod kb;
 pub mod mail;
-// Reports (issue 14).
 pub mod notify;
+// Reports (issue 14).
+pub mod reports;
 pub mod resolution;
 pub mod routing;
-pub mod reports;
 pub mod rules;
 pub mod sla;
 pub mod tickets;

@@ -143,10 +143,11 @@ async fn the_steps_that_matter_reach_the_right_people() {
         )
         .await;
     assert!(res.status.is_success(), "{}", res.text);
-    // Their own "yes" tells them nothing (the portal shows the survey at once).
+    // Their own "yes" is not reported back to them; what they get is the survey's invitation
+    // with its signed link (issue 14: by mail, so they can answer without signing in).
     assert_eq!(
         inbox(&d, &d.requester).await,
-        vec![("ticket.validation".into(), 1)]
+        vec![("survey.invite".into(), 1), ("ticket.validation".into(), 1)]
     );
     let res = d
         .post(
@@ -178,10 +179,11 @@ async fn the_steps_that_matter_reach_the_right_people() {
         .await;
     assert!(res.status.is_success(), "{}", res.text);
     step(&d, id, &d.supervisor, json!({ "to": "closed" })).await;
-    // The closing joins the unread entry of the same burst.
+    // The closing joins the latest unread entry of the same burst (the survey's invitation);
+    // the earlier question about the solution stays as it was.
     assert_eq!(
         inbox(&d, &d.requester).await,
-        vec![("ticket.closed".into(), 2)]
+        vec![("ticket.closed".into(), 2), ("ticket.validation".into(), 1)]
     );
     let mails = d.app.store.outbox().pending(500).await.unwrap();
     assert!(mails.iter().any(|o| o.kind == "notification.ticket.closed"));

@@ -82,4 +82,4 @@ INSERT INTO resolution_codes (code, name_es, name_en, position, updated_at) VALU
     ('monitoring_resolved', 'Resuelto en la monitorización', 'Resolved in monitoring', 90, 0);
 
 -- Time totals per agent per day read the timeline's time entries by actor and instant.
-CREATE INDEX ticket_events_minutes_idx ON ticket_events (actor_id, at) WHERE minutes IS NOT NULL;
+CREATE INDEX ticket_events_actor_minutes_idx ON ticket_events (actor_id, at) WHERE minutes IS NOT NULL;
