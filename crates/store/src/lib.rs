@@ -34,6 +34,7 @@ pub mod outbox;
 pub mod resolution_codes;
 // Reports (issue 14): the KPI rollup and satisfaction surveys.
 pub mod exports;
+pub mod report_schedules;
 pub mod reports;
 pub mod roles;
 #[macro_use]

@@ -402,6 +402,23 @@ impl Users<'_> {
 }
 
 impl Users<'_> {
+    /// The active users whose role grants `permission` (its code, e.g. `reports.read`), by
+    /// name; at most `limit`. Roles keep their permissions as a space-separated list.
+    pub async fn active_with_permission(&self, permission: &str, limit: i64) -> Result<Vec<User>> {
+        let sql = format!(
+            "{USER_SELECT} WHERE u.active = TRUE AND (' ' || r.permissions || ' ') LIKE $1
+             ORDER BY u.name, u.id LIMIT $2"
+        );
+        let rows: Vec<UserRow> = on_reader!(self.0, |db| {
+            sqlx::query_as(crate::sql::trusted(&sql))
+                .bind(format!("% {permission} %"))
+                .bind(limit)
+                .fetch_all(db)
+                .await?
+        });
+        rows.into_iter().map(User::try_from).collect()
+    }
+
     /// The ids of the active users holding `role` (e.g. every supervisor to notify).
     pub async fn active_with_role(&self, role: &str) -> Result<Vec<UserId>> {
         let ids: Vec<i64> = on_reader!(self.0, |db| {

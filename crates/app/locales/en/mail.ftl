@@ -15,6 +15,10 @@ notice-ticket-survey = Rate the service on { $number }: { $subject }
 notice-ticket-closed = We have closed { $number }: { $subject }
 notice-mail-test = Ventanilla test mail
 notice-mail-rejected = Your mail was not registered / Su correo no se ha registrado: { $subject }
+notice-mail-report = { $cadence } report “{ $name }”: { $from } to { $to }
+report-cadence-daily = Daily
+report-cadence-weekly = Weekly
+report-cadence-monthly = Monthly
 
 notice-more = and { $count } more
 

@@ -15,6 +15,10 @@ notice-ticket-survey = Valore la atención recibida en { $number }: { $subject }
 notice-ticket-closed = Hemos cerrado { $number }: { $subject }
 notice-mail-test = Correo de prueba de Ventanilla
 notice-mail-rejected = Su correo no se ha registrado / Your mail was not registered: { $subject }
+notice-mail-report = Informe { $cadence } «{ $name }»: del { $from } al { $to }
+report-cadence-daily = diario
+report-cadence-weekly = semanal
+report-cadence-monthly = mensual
 
 notice-more = y { $count } más
 

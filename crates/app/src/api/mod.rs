@@ -200,6 +200,15 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(reports::charging_csv))
         .routes(routes!(reports::get_rates, reports::put_rates))
         .routes(routes!(reports::surveys))
+        .routes(routes!(
+            reports::list_schedules,
+            reports::create_schedule
+        ))
+        .routes(routes!(
+            reports::get_schedule,
+            reports::update_schedule,
+            reports::delete_schedule
+        ))
         .split_for_parts();
     // After every route is in: the common error answers of each operation.
     utoipa::Modify::modify(&doc_errors::ErrorResponses, &mut doc);

@@ -2,15 +2,17 @@
 //! field names and meanings are stable; see `docs/REPORTS.md`).
 
 use axum::extract::State;
-use axum::http::{HeaderValue, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use crate::AppState;
 use crate::auth::Auth;
+use crate::desk::reports::schedules::{self, ScheduleInput};
 use crate::desk::reports::{self, KpiReport, PeriodQuery};
 use crate::error::{AppResult, ErrorBody};
-use crate::extract::{Json, Query};
+use crate::extract::{Json, Path, Query};
+use ventanilla_store::report_schedules::ReportSchedule;
 use crate::http::download::attachment;
 
 /// The KPIs of a period (`from`..=`to`, desk time zone) and slice. Rates are 0..1,
@@ -254,4 +256,65 @@ pub async fn surveys(
     Ok(Json(
         reports::surveys::results(&state, &auth.caller(), by, &p).await?,
     ))
+}
+
+/// The scheduled report mails (`reports.read`).
+#[utoipa::path(get, path = "/reports/schedules", tag = "reports",
+    responses((status = 200, body = Vec<ReportSchedule>), (status = 403, body = ErrorBody)))]
+pub async fn list_schedules(
+    State(state): State<AppState>,
+    auth: Auth,
+) -> AppResult<Json<Vec<ReportSchedule>>> {
+    Ok(Json(schedules::list(&state, &auth.caller()).await?))
+}
+
+/// Adds a scheduled report: the KPIs of a slice mailed `daily`, `weekly` or `monthly` at
+/// 06:00 desk time, for the whole period before, to staff who read reports, with the CSV
+/// attached.
+#[utoipa::path(post, path = "/reports/schedules", tag = "reports", request_body = ScheduleInput,
+    responses((status = 201, body = ReportSchedule), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn create_schedule(
+    State(state): State<AppState>,
+    auth: Auth,
+    Json(req): Json<ScheduleInput>,
+) -> AppResult<(StatusCode, Json<ReportSchedule>)> {
+    let s = schedules::create(&state, &auth.caller(), &req).await?;
+    Ok((StatusCode::CREATED, Json(s)))
+}
+
+/// One scheduled report.
+#[utoipa::path(get, path = "/reports/schedules/{id}", tag = "reports", params(("id" = i64, Path)),
+    responses((status = 200, body = ReportSchedule), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn get_schedule(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+) -> AppResult<Json<ReportSchedule>> {
+    Ok(Json(schedules::get(&state, &auth.caller(), id).await?))
+}
+
+/// Replaces a scheduled report; its next run follows its (new) cadence.
+#[utoipa::path(put, path = "/reports/schedules/{id}", tag = "reports", params(("id" = i64, Path)), request_body = ScheduleInput,
+    responses((status = 200, body = ReportSchedule), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn update_schedule(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    Json(req): Json<ScheduleInput>,
+) -> AppResult<Json<ReportSchedule>> {
+    Ok(Json(
+        schedules::update(&state, &auth.caller(), id, &req).await?,
+    ))
+}
+
+/// Removes a scheduled report.
+#[utoipa::path(delete, path = "/reports/schedules/{id}", tag = "reports", params(("id" = i64, Path)),
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn delete_schedule(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+) -> AppResult<StatusCode> {
+    schedules::delete(&state, &auth.caller(), id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -76,6 +76,10 @@ pub async fn run_job(app: &App, job: &Job) -> anyhow::Result<()> {
                 .context("survey timeout")?;
             Ok(())
         }
+        crate::desk::reports::schedules::JOB => crate::desk::reports::schedules::send_due(app)
+            .await
+            .map(|_| ())
+            .map_err(|e| anyhow::anyhow!("scheduled reports: {e:#}")),
         HOUSEKEEPING => {
             crate::maintenance::sweep(app).await?;
             let now = app.now();

@@ -1,10 +1,11 @@
 //! E-mail, both ways (issue #11). Out: configuration (`config`), templates per event and
 //! language (`templates`), the transport (`transport`) and the sender that delivers the
-//! outbox (`send`). In: `intake` (the pipe, the SMTP listener, IMAP polling, one ingest
+//! outbox (`send`), with the scheduled reports' table and attachment (`report`). In: `intake` (the pipe, the SMTP listener, IMAP polling, one ingest
 //! step); parsing itself is the pure `ventanilla-mail` crate.
 
 pub mod config;
 pub mod intake;
+pub mod report;
 pub mod send;
 pub mod templates;
 pub mod transport;

@@ -289,10 +289,12 @@ async fn deliver_one(
             format!("{public}/console/tickets/{t}")
         }
     };
-    let url = entry
-        .ticket_id
-        .map(ticket_url)
-        .unwrap_or_else(|| public.clone());
+    let url = match entry.ticket_id {
+        Some(t) => ticket_url(t),
+        // A scheduled report links to the dashboard, where each KPI is defined.
+        None if kind == crate::desk::reports::schedules::MAIL_KIND => format!("{public}/reports"),
+        None => public.clone(),
+    };
     let from: Mailbox = match cfg.from.parse() {
         Ok(m) => m,
         Err(e) => return Ok(failed(format!("mail.from: {e}"), true, Some(address))),
@@ -311,6 +313,11 @@ async fn deliver_one(
         name: name.clone(),
         desk: from.name.clone().unwrap_or_else(|| from.email.to_string()),
         params: params.clone(),
+        rows: entry
+            .payload
+            .get("kpis")
+            .map(|k| super::report::rows(l, k))
+            .unwrap_or_default(),
     };
     let rendered = match app.mailer.templates.render(l.code(), kind, &ctx) {
         Ok(r) => r,
@@ -363,19 +370,21 @@ async fn deliver_one(
             );
         }
     }
-    let msg = builder.multipart(
-        MultiPart::alternative()
-            .singlepart(
-                SinglePart::builder()
-                    .header(ContentType::TEXT_PLAIN)
-                    .body(rendered.text),
-            )
-            .singlepart(
-                SinglePart::builder()
-                    .header(ContentType::TEXT_HTML)
-                    .body(rendered.html),
-            ),
-    );
+    let body = MultiPart::alternative()
+        .singlepart(
+            SinglePart::builder()
+                .header(ContentType::TEXT_PLAIN)
+                .body(rendered.text),
+        )
+        .singlepart(
+            SinglePart::builder()
+                .header(ContentType::TEXT_HTML)
+                .body(rendered.html),
+        );
+    let msg = match super::report::attachment(&entry.payload) {
+        Some(file) => builder.multipart(MultiPart::mixed().multipart(body).singlepart(file)),
+        None => builder.multipart(body),
+    };
     let msg = match msg {
         Ok(m) => m,
         Err(e) => {

@@ -27,6 +27,8 @@ pub struct MailContext {
     pub name: String,
     pub desk: String,
     pub params: std::collections::BTreeMap<String, String>,
+    /// A scheduled report's table (`label`, `value`), empty in other mails.
+    pub rows: Vec<super::report::MailRow>,
 }
 
 /// A rendered mail body in both forms.

@@ -21,6 +21,7 @@ mod identity;
 mod kb;
 mod kb_xss;
 mod registration;
+mod report_schedules;
 mod reports;
 mod reports_exports;
 mod routing;

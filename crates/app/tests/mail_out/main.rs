@@ -9,6 +9,7 @@
 mod delivery;
 mod notices;
 mod pages;
+mod reports;
 mod round_trip;
 mod sink;
 

@@ -14,5 +14,6 @@ mod history_language;
 mod pages;
 mod portal;
 mod queue_counts;
+mod report_schedules;
 mod security;
 mod uploads;

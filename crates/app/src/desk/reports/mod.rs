@@ -8,6 +8,7 @@ pub mod dashboard;
 pub mod export;
 pub mod kpis;
 pub mod period;
+pub mod schedules;
 pub mod staffing;
 pub mod surveys;
 

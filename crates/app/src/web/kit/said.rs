@@ -15,6 +15,7 @@ const WORDED: &[(&str, &str)] = &[
     ("channel", "channel"),
     ("target", "sla-target"),
     ("crossing", "sla-crossing"),
+    ("cadence", "report-cadence"),
 ];
 
 fn args(lang: Lang, tz: &TimeZone, params: &Params) -> Vec<(String, String)> {

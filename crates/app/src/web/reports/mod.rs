@@ -1,9 +1,11 @@
 //! Report pages (issue 14): the supervisor's and the manager's dashboards (`/reports`,
-//! `/reports/manager`), the agent's own (`/reports/me`), survey follow-ups, with charts
+//! `/reports/manager`), the agent's own (`/reports/me`), survey follow-ups, scheduled report mails (`schedules`), charging and its rates (`charging`), with charts
 //! drawn as SVG on the server (`svg`) and the same numbers in tables. Every KPI shows its
 //! definition and formula (`docs/REPORTS.md` says the same).
 
+pub mod charging;
 pub mod pages;
+pub mod schedules;
 pub mod svg;
 
 use axum::Router;
@@ -20,4 +22,15 @@ pub fn routes() -> Router<AppState> {
         .route("/reports/follow-ups/{id}/done", post(pages::follow_up_done))
         .route("/reports/staffing", get(pages::staffing))
         .route("/reports/staffing/schedule", post(pages::save_schedule))
+        .route(
+            "/reports/schedules",
+            get(schedules::list).post(schedules::create),
+        )
+        .route(
+            "/reports/schedules/{id}",
+            get(schedules::edit).post(schedules::update),
+        )
+        .route("/reports/schedules/{id}/delete", post(schedules::delete))
+        .route("/reports/charging", get(charging::show))
+        .route("/reports/charging/rates", post(charging::save_rates))
 }
