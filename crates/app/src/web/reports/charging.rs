@@ -54,8 +54,10 @@ struct ChargingPage {
     errors: FieldErrors,
 }
 
-/// Cents as the reader writes money: `1234.50` or `1234,50`.
-pub fn money(lang: Lang, cents: i64) -> String {
+/// Cents as the reader writes money: `1234.50` or `1234,50`. (By reference: templates
+/// pass their values so.)
+pub fn money(lang: &Lang, cents: &i64) -> String {
+    let (lang, cents) = (*lang, *cents);
     let s = format!("{}.{:02}", cents / 100, (cents % 100).abs());
     if lang.decimal_comma() {
         s.replace('.', ",")
@@ -65,8 +67,8 @@ pub fn money(lang: Lang, cents: i64) -> String {
 }
 
 /// Minutes as hours with two decimals in the reader's style.
-pub fn hours(lang: Lang, minutes: i64) -> String {
-    let s = format!("{:.2}", minutes as f64 / 60.0);
+pub fn hours(lang: &Lang, minutes: &i64) -> String {
+    let s = format!("{:.2}", *minutes as f64 / 60.0);
     if lang.decimal_comma() {
         s.replace('.', ",")
     } else {
@@ -114,7 +116,7 @@ async fn rate_rows(
 ) -> WebResult<(String, Vec<RateRow>, Vec<RateRow>)> {
     let value = |field: &str, stored: Option<&i64>| match typed {
         Some(t) => t.get(field).cloned().unwrap_or_default(),
-        None => stored.map(|c| money(lang, *c)).unwrap_or_default(),
+        None => stored.map(|c| money(&lang, c)).unwrap_or_default(),
     };
     let groups = state
         .store
@@ -298,8 +300,8 @@ mod tests {
         }
         let es = Lang(ventanilla_domain::Language::Es);
         let en = Lang(ventanilla_domain::Language::En);
-        assert_eq!(money(es, 4505), "45,05");
-        assert_eq!(money(en, 4505), "45.05");
-        assert_eq!(hours(es, 90), "1,50");
+        assert_eq!(money(&es, &4505), "45,05");
+        assert_eq!(money(&en, &4505), "45.05");
+        assert_eq!(hours(&es, &90), "1,50");
     }
 }
