@@ -200,10 +200,7 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(reports::charging_csv))
         .routes(routes!(reports::get_rates, reports::put_rates))
         .routes(routes!(reports::surveys))
-        .routes(routes!(
-            reports::list_schedules,
-            reports::create_schedule
-        ))
+        .routes(routes!(reports::list_schedules, reports::create_schedule))
         .routes(routes!(
             reports::get_schedule,
             reports::update_schedule,

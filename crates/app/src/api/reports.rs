@@ -12,8 +12,8 @@ use crate::desk::reports::schedules::{self, ScheduleInput};
 use crate::desk::reports::{self, KpiReport, PeriodQuery};
 use crate::error::{AppResult, ErrorBody};
 use crate::extract::{Json, Path, Query};
-use ventanilla_store::report_schedules::ReportSchedule;
 use crate::http::download::attachment;
+use ventanilla_store::report_schedules::ReportSchedule;
 
 /// The KPIs of a period (`from`..=`to`, desk time zone) and slice. Rates are 0..1,
 /// durations in business minutes where an SLA calendar applied, else wall-clock minutes.

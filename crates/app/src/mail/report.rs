@@ -112,6 +112,9 @@ mod tests {
         assert_eq!(find(&en, 9), "—", "nothing to divide");
         assert_eq!(en[0].label, "Tickets created");
         assert_ne!(es[0].label, en[0].label, "labels are translated");
-        assert!(!es.iter().any(|r| r.label.starts_with("kpi-")), "every label exists");
+        assert!(
+            !es.iter().any(|r| r.label.starts_with("kpi-")),
+            "every label exists"
+        );
     }
 }

@@ -92,7 +92,12 @@ async fn a_weekly_report_goes_once_to_each_recipient_with_last_weeks_kpis_and_cs
             .starts_with("from;to;tickets_created;"),
         "the schedule's separator: {csv}"
     );
-    assert!(lines.next().unwrap().starts_with("2026-03-02;2026-03-08;1;"));
+    assert!(
+        lines
+            .next()
+            .unwrap()
+            .starts_with("2026-03-02;2026-03-08;1;")
+    );
 
     // A second pass, or a second node, sends nothing more; the next run is a week later.
     d.run_pending_jobs().await;
@@ -135,25 +140,70 @@ async fn schedules_are_checked_and_kept_by_those_who_read_reports() {
 
     // Each refusal names its field and stores nothing.
     let cases = [
-        (json!({ "name": " ", "cadence": "weekly", "recipients": [sup] }), "name"),
-        (json!({ "name": "x".repeat(121), "cadence": "weekly", "recipients": [sup] }), "name"),
-        (json!({ "name": "A", "cadence": "hourly", "recipients": [sup] }), "cadence"),
-        (json!({ "name": "A", "cadence": "weekly", "recipients": [] }), "recipients"),
-        (json!({ "name": "A", "cadence": "weekly", "recipients": [d.requester.id().get()] }), "recipients"),
-        (json!({ "name": "A", "cadence": "weekly", "recipients": [d.agent.id().get()] }), "recipients"),
-        (json!({ "name": "A", "cadence": "weekly", "recipients": [999_999] }), "recipients"),
-        (json!({ "name": "A", "cadence": "weekly", "recipients": (1..=51).collect::<Vec<i64>>() }), "recipients"),
-        (json!({ "name": "A", "cadence": "weekly", "recipients": [sup], "group_id": 999 }), "group_id"),
-        (json!({ "name": "A", "cadence": "weekly", "recipients": [sup], "organisation_id": 0 }), "organisation_id"),
-        (json!({ "name": "A", "cadence": "weekly", "recipients": [sup], "category_id": 999 }), "category_id"),
-        (json!({ "name": "A", "cadence": "weekly", "recipients": [sup], "sep": "tab" }), "sep"),
+        (
+            json!({ "name": " ", "cadence": "weekly", "recipients": [sup] }),
+            "name",
+        ),
+        (
+            json!({ "name": "x".repeat(121), "cadence": "weekly", "recipients": [sup] }),
+            "name",
+        ),
+        (
+            json!({ "name": "A", "cadence": "hourly", "recipients": [sup] }),
+            "cadence",
+        ),
+        (
+            json!({ "name": "A", "cadence": "weekly", "recipients": [] }),
+            "recipients",
+        ),
+        (
+            json!({ "name": "A", "cadence": "weekly", "recipients": [d.requester.id().get()] }),
+            "recipients",
+        ),
+        (
+            json!({ "name": "A", "cadence": "weekly", "recipients": [d.agent.id().get()] }),
+            "recipients",
+        ),
+        (
+            json!({ "name": "A", "cadence": "weekly", "recipients": [999_999] }),
+            "recipients",
+        ),
+        (
+            json!({ "name": "A", "cadence": "weekly", "recipients": (1..=51).collect::<Vec<i64>>() }),
+            "recipients",
+        ),
+        (
+            json!({ "name": "A", "cadence": "weekly", "recipients": [sup], "group_id": 999 }),
+            "group_id",
+        ),
+        (
+            json!({ "name": "A", "cadence": "weekly", "recipients": [sup], "organisation_id": 0 }),
+            "organisation_id",
+        ),
+        (
+            json!({ "name": "A", "cadence": "weekly", "recipients": [sup], "category_id": 999 }),
+            "category_id",
+        ),
+        (
+            json!({ "name": "A", "cadence": "weekly", "recipients": [sup], "sep": "tab" }),
+            "sep",
+        ),
     ];
     for (body, field) in cases {
         let res = d
             .post("/api/v1/reports/schedules", body.clone(), &d.supervisor)
             .await;
-        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{body}: {}", res.text);
-        assert_eq!(res.body["error"]["code"], "validation_failed", "{}", res.text);
+        assert_eq!(
+            res.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{body}: {}",
+            res.text
+        );
+        assert_eq!(
+            res.body["error"]["code"], "validation_failed",
+            "{}",
+            res.text
+        );
         assert_eq!(res.body["error"]["field"], field, "{body}: {}", res.text);
     }
     // An unknown field is refused, not ignored.
@@ -215,8 +265,14 @@ async fn schedules_are_checked_and_kept_by_those_who_read_reports() {
         .into_iter()
         .map(|a| a.action)
         .collect();
-    assert!(actions.iter().any(|a| a == "report_schedule.create"), "{actions:?}");
-    assert!(actions.iter().any(|a| a == "report_schedule.update"), "{actions:?}");
+    assert!(
+        actions.iter().any(|a| a == "report_schedule.create"),
+        "{actions:?}"
+    );
+    assert!(
+        actions.iter().any(|a| a == "report_schedule.update"),
+        "{actions:?}"
+    );
     // Deleted once; then it is gone.
     let path = format!("/api/v1/reports/schedules/{id}");
     assert_eq!(

@@ -17,7 +17,10 @@ async fn a_supervisor_schedules_a_report_from_the_page() {
     assert!(page.text.contains("id=\"no-schedules\""));
     // The supervisor is offered as a recipient; the requester is not.
     let sup_id = d.supervisor.id().get().to_string();
-    assert!(page.text.contains(&format!("name=\"recipients\" value=\"{sup_id}\"")));
+    assert!(
+        page.text
+            .contains(&format!("name=\"recipients\" value=\"{sup_id}\""))
+    );
     assert!(!page.text.contains("req@x.test"));
 
     // Nobody ticked: the form comes back with the name and the reason beside the field.
@@ -25,21 +28,50 @@ async fn a_supervisor_schedules_a_report_from_the_page() {
         .post(
             &d,
             "/reports/schedules",
-            &[("name", "Resumen «semanal»"), ("cadence", "monthly"), ("sep", "semicolon")],
+            &[
+                ("name", "Resumen «semanal»"),
+                ("cadence", "monthly"),
+                ("sep", "semicolon"),
+            ],
         )
         .await;
     assert_page(&res, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(res.text.contains("value=\"Resumen «semanal»\""), "{}", res.text);
-    assert!(res.text.contains("id=\"f-recipients-error\""), "{}", res.text);
-    assert!(res.text.contains("Elija entre 1 y 50 personas"), "{}", res.text);
-    assert!(res.text.contains("<option value=\"monthly\" selected>"), "{}", res.text);
-    assert!(res.text.contains("<option value=\"semicolon\" selected>"), "{}", res.text);
+    assert!(
+        res.text.contains("value=\"Resumen «semanal»\""),
+        "{}",
+        res.text
+    );
+    assert!(
+        res.text.contains("id=\"f-recipients-error\""),
+        "{}",
+        res.text
+    );
+    assert!(
+        res.text.contains("Elija entre 1 y 50 personas"),
+        "{}",
+        res.text
+    );
+    assert!(
+        res.text.contains("<option value=\"monthly\" selected>"),
+        "{}",
+        res.text
+    );
+    assert!(
+        res.text.contains("<option value=\"semicolon\" selected>"),
+        "{}",
+        res.text
+    );
     // A group that is not a number is refused beside its field too.
     let res = sup
         .post(
             &d,
             "/reports/schedules",
-            &[("name", "R"), ("cadence", "weekly"), ("group_id", "mesa"), ("recipients", &sup_id)],
+            &[
+                ("name", "R"),
+                ("cadence", "weekly"),
+                ("group_id", "mesa"),
+                ("recipients", &sup_id),
+            ],
         )
         .await;
     assert_page(&res, StatusCode::UNPROCESSABLE_ENTITY);
@@ -50,15 +82,27 @@ async fn a_supervisor_schedules_a_report_from_the_page() {
         .post(
             &d,
             "/reports/schedules",
-            &[("name", "Resumen semanal"), ("cadence", "weekly"), ("recipients", &sup_id)],
+            &[
+                ("name", "Resumen semanal"),
+                ("cadence", "weekly"),
+                ("recipients", &sup_id),
+            ],
         )
         .await;
     assert_eq!(location(&res), "/reports/schedules?flash=schedule-saved");
     let page = sup.get(&d, "/reports/schedules?flash=schedule-saved").await;
-    assert!(page.text.contains("Informe programado guardado"), "{}", page.text);
+    assert!(
+        page.text.contains("Informe programado guardado"),
+        "{}",
+        page.text
+    );
     assert!(page.text.contains("Resumen semanal"));
     assert!(page.text.contains("Semanal"));
-    assert!(page.text.contains("2026-03-09 06:00"), "next run, desk time: {}", page.text);
+    assert!(
+        page.text.contains("2026-03-09 06:00"),
+        "next run, desk time: {}",
+        page.text
+    );
     let list = d.get("/api/v1/reports/schedules", &d.supervisor).await;
     let id = list.body[0]["id"].as_i64().unwrap();
 
@@ -85,7 +129,11 @@ async fn a_supervisor_schedules_a_report_from_the_page() {
         .post(
             &d,
             &format!("/reports/schedules/{id}"),
-            &[("name", "Resumen diario"), ("cadence", "daily"), ("recipients", &sup_id)],
+            &[
+                ("name", "Resumen diario"),
+                ("cadence", "daily"),
+                ("recipients", &sup_id),
+            ],
         )
         .await;
     assert_eq!(location(&res), "/reports/schedules?flash=schedule-saved");
@@ -111,7 +159,11 @@ async fn a_supervisor_schedules_a_report_from_the_page() {
         .post(
             &d,
             "/reports/schedules",
-            &[("name", "x"), ("cadence", "weekly"), ("recipients", &sup_id)],
+            &[
+                ("name", "x"),
+                ("cadence", "weekly"),
+                ("recipients", &sup_id),
+            ],
         )
         .await;
     assert_eq!(res.status, StatusCode::FORBIDDEN);
@@ -146,11 +198,20 @@ async fn the_charging_page_shows_the_month_and_keeps_a_refused_rate() {
         .post(
             &d,
             "/reports/charging/rates",
-            &[("month", "2026-03"), ("default", "30"), (&group, "40,5"), (&agent, "sesenta")],
+            &[
+                ("month", "2026-03"),
+                ("default", "30"),
+                (&group, "40,5"),
+                (&agent, "sesenta"),
+            ],
         )
         .await;
     assert_page(&res, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(res.text.contains(&format!("id=\"f-{agent}-error\"")), "{}", res.text);
+    assert!(
+        res.text.contains(&format!("id=\"f-{agent}-error\"")),
+        "{}",
+        res.text
+    );
     assert!(res.text.contains("value=\"sesenta\""));
     assert!(res.text.contains("value=\"40,5\""));
     let rates = d.get("/api/v1/reports/charging/rates", &d.admin).await;
@@ -159,7 +220,12 @@ async fn the_charging_page_shows_the_month_and_keeps_a_refused_rate() {
         .post(
             &d,
             "/reports/charging/rates",
-            &[("month", "2026-03"), ("default", "30"), (&group, "40,5"), (&agent, "60")],
+            &[
+                ("month", "2026-03"),
+                ("default", "30"),
+                (&group, "40,5"),
+                (&agent, "60"),
+            ],
         )
         .await;
     assert_eq!(
@@ -174,8 +240,17 @@ async fn the_charging_page_shows_the_month_and_keeps_a_refused_rate() {
     let sup = Browser::sign_in(&d, "sup@x.test").await;
     let page = sup.get(&d, "/reports/charging?month=2026-03").await;
     assert_page(&page, StatusCode::OK);
-    assert!(page.text.contains("id=\"charging-totals\""), "{}", page.text);
-    assert!(page.text.contains("<td class=\"num\">1,50</td><td class=\"num\">90,00</td>"), "{}", page.text);
+    assert!(
+        page.text.contains("id=\"charging-totals\""),
+        "{}",
+        page.text
+    );
+    assert!(
+        page.text
+            .contains("<td class=\"num\">1,50</td><td class=\"num\">90,00</td>"),
+        "{}",
+        page.text
+    );
     assert!(!page.text.contains("id=\"rates-form\""));
     assert!(page.text.contains("40,50"));
     let res = sup

@@ -15,8 +15,8 @@ mod schedule;
 pub use csv::{BOM, CsvOptions, csv_cell, csv_line};
 pub use erlang::{Staffing, agents_needed, erlang_c, service_level};
 pub use kpi::{Kpis, kpis};
-pub use schedule::{Cadence, SEND_HOUR};
 pub use rollup::{
     ANY, BACKLOG_DAY, Contribution, Dims, MEASURES, Measure, Measures, NONE, RollupKey,
     contribution, day_number, delta, expand,
 };
+pub use schedule::{Cadence, SEND_HOUR};

@@ -86,11 +86,14 @@ async fn check(app: &App, input: &ScheduleInput) -> DeskResult<ScheduleFields> {
     if name.is_empty() || name.chars().count() > MAX_NAME {
         return Err(ValidationError::new("name", "must be 1 to 120 characters").into());
     }
-    let cadence = Cadence::parse(input.cadence.trim()).ok_or_else(|| {
-        ValidationError::new("cadence", "must be daily, weekly or monthly")
-    })?;
+    let cadence = Cadence::parse(input.cadence.trim())
+        .ok_or_else(|| ValidationError::new("cadence", "must be daily, weekly or monthly"))?;
     let opts = super::csv::options(input.sep.as_deref())?;
-    let sep = if opts.separator == ';' { "semicolon" } else { "comma" };
+    let sep = if opts.separator == ';' {
+        "semicolon"
+    } else {
+        "comma"
+    };
     let group_id = positive("group_id", input.group_id)?;
     let organisation_id = positive("organisation_id", input.organisation_id)?;
     let category_id = positive("category_id", input.category_id)?;
@@ -159,7 +162,11 @@ fn next_run(app: &App, cadence: &str) -> Timestamp {
 }
 
 /// Adds a schedule; its first run is the next send time of its cadence.
-pub async fn create(app: &App, caller: &Caller, input: &ScheduleInput) -> DeskResult<ReportSchedule> {
+pub async fn create(
+    app: &App,
+    caller: &Caller,
+    input: &ScheduleInput,
+) -> DeskResult<ReportSchedule> {
     require(caller, Permission::ReportsRead)?;
     let f = check(app, input).await?;
     let a = audit(app, caller, "report_schedule.create")
@@ -262,7 +269,11 @@ async fn run(app: &App, s: &ReportSchedule) -> DeskResult<bool> {
     let mut mails = Vec::with_capacity(s.recipients.len());
     for &r in &s.recipients {
         if !reads_reports(app, UserId(r)).await? {
-            tracing::info!(schedule = s.id, user = r, "report recipient skipped: may not read reports");
+            tracing::info!(
+                schedule = s.id,
+                user = r,
+                "report recipient skipped: may not read reports"
+            );
             continue;
         }
         mails.push(NewMail {

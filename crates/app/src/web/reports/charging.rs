@@ -91,7 +91,11 @@ pub fn parse_money(text: &str) -> Option<i64> {
     {
         return None;
     }
-    let whole: i64 = if whole.is_empty() { 0 } else { whole.parse().ok()? };
+    let whole: i64 = if whole.is_empty() {
+        0
+    } else {
+        whole.parse().ok()?
+    };
     let frac: i64 = format!("{frac:0<2}").parse().ok()?;
     Some(whole * 100 + frac)
 }
@@ -189,7 +193,8 @@ async fn page(
         Err(e) => return Err(e.into()),
     };
     let can_edit = caller.can(Permission::ConfigManage);
-    let (default_rate, groups, agents) = rate_rows(state, viewer.lang, &stored, typed.as_ref()).await?;
+    let (default_rate, groups, agents) =
+        rate_rows(state, viewer.lang, &stored, typed.as_ref()).await?;
     let status = if errors.is_empty() {
         StatusCode::OK
     } else {

@@ -225,7 +225,14 @@ pub async fn edit(
     Path(id): Path<i64>,
 ) -> WebResult<Response> {
     let s = schedules::get(&state, &viewer.auth.caller(), id).await?;
-    page(&state, &viewer, Some(id), ScheduleForm::of(&s), FieldErrors::default()).await
+    page(
+        &state,
+        &viewer,
+        Some(id),
+        ScheduleForm::of(&s),
+        FieldErrors::default(),
+    )
+    .await
 }
 
 /// A refusal of the use case as errors beside the fields, in the reader's language.
@@ -236,7 +243,10 @@ fn refused(e: DeskError, lang: crate::web::kit::i18n::Lang) -> Result<FieldError
             if FIELDS.contains(&v.field.as_str()) {
                 errors.add(&v.field, lang.t(&format!("schedule-err-{}", v.field)));
             } else {
-                errors.add("_form", format!("{} ({})", lang.t("err-invalid"), v.message));
+                errors.add(
+                    "_form",
+                    format!("{} ({})", lang.t("err-invalid"), v.message),
+                );
             }
             Ok(errors)
         }
@@ -257,10 +267,14 @@ async fn save(
         let caller = viewer.auth.caller();
         let saved = match id {
             None => schedules::create(state, &caller, &input).await.map(|_| ()),
-            Some(id) => schedules::update(state, &caller, id, &input).await.map(|_| ()),
+            Some(id) => schedules::update(state, &caller, id, &input)
+                .await
+                .map(|_| ()),
         };
         match saved {
-            Ok(()) => return Ok(Redirect::to("/reports/schedules?flash=schedule-saved").into_response()),
+            Ok(()) => {
+                return Ok(Redirect::to("/reports/schedules?flash=schedule-saved").into_response());
+            }
             Err(e) => errors = refused(e, viewer.lang)?,
         }
     }
