@@ -147,11 +147,14 @@ macro_rules! member_skills {
 
 /// Chooses an assignee for each wish whose group routes, in order, inside `$tx`: locks each
 /// group once (in id order), counts open tickets once, and counts each choice as it goes.
-/// Returns one `Option<Choice>` per wish. Records the rotation on the group's row.
+/// Returns one `Option<Choice>` per wish, and whether each choice is an offer to record
+/// (only groups with a re-offer time look at offers, so the others skip the write).
+/// Records the rotation on the group's row.
 macro_rules! route_batch {
     ($tx:expr, $wishes:expr) => {{
         let wishes: &[Option<$crate::routing::Wish>] = $wishes;
         let mut out: Vec<Option<ventanilla_domain::routing::Choice>> = vec![None; wishes.len()];
+        let mut offered: Vec<bool> = vec![false; wishes.len()];
         let mut groups: std::collections::BTreeMap<i64, Vec<usize>> = Default::default();
         for (i, w) in wishes.iter().enumerate() {
             if let Some(w) = w {
@@ -159,7 +162,7 @@ macro_rules! route_batch {
             }
         }
         for (group, idx) in groups {
-            let Some((mode, _reoffer, cap, mut last)) = lock_group!($tx, group) else {
+            let Some((mode, reoffer, cap, mut last)) = lock_group!($tx, group) else {
                 continue;
             };
             let count =
@@ -207,6 +210,7 @@ macro_rules! route_batch {
                     last = Some(choice.user_id);
                     given += 1;
                     out[i] = Some(choice);
+                    offered[i] = reoffer.is_some();
                 }
             }
             if given > 0 {
@@ -221,7 +225,7 @@ macro_rules! route_batch {
                 .await?;
             }
         }
-        out
+        (out, offered)
     }};
 }
 

@@ -386,3 +386,47 @@ async fn availability_skills_and_the_team_view_read_back() {
     assert_eq!((a0.availability, a0.open), (Availability::Busy, 0));
     assert_eq!(r.group(s.group).await.unwrap().mode, RoutingMode::Off);
 }
+
+/// The offers recorded, read from the table (the store keeps no reader for it).
+async fn offers(db: &TestDb) -> i64 {
+    let sql = "SELECT COUNT(*) FROM ticket_offers";
+    if db.is_postgres() {
+        let pool = sqlx::PgPool::connect(&db.url).await.unwrap();
+        let n: i64 = sqlx::query_scalar(sql).fetch_one(&pool).await.unwrap();
+        pool.close().await;
+        n
+    } else {
+        let pool = sqlx::SqlitePool::connect(&db.url).await.unwrap();
+        let n: i64 = sqlx::query_scalar(sql).fetch_one(&pool).await.unwrap();
+        pool.close().await;
+        n
+    }
+}
+
+#[tokio::test]
+async fn only_groups_with_a_reoffer_time_record_offers() {
+    let s = setup(2, RoutingMode::RoundRobin, None).await;
+    s.create(None).await;
+    assert_eq!(
+        offers(&s._db).await,
+        1,
+        "re-offered after 10 minutes: offered"
+    );
+    let routing = GroupRouting {
+        mode: RoutingMode::RoundRobin,
+        reoffer_after_minutes: None,
+        max_open: None,
+    };
+    s.store
+        .routing()
+        .set_group(s.group, &routing, &audit("group.routing"))
+        .await
+        .unwrap();
+    let t = s.create(None).await;
+    assert_eq!(t.assignee_id, Some(s.agent(1)), "still routed, in turn");
+    assert_eq!(
+        offers(&s._db).await,
+        1,
+        "never re-offered: no offer written (one statement less per batch)"
+    );
+}

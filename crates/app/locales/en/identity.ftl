@@ -55,3 +55,7 @@ identity-totp-enrolment-required = Your role requires two-factor authentication:
 identity-reauthentication-required = Confirm it is you first.
 identity-sso = Sign in with single sign-on
 identity-sso-failed = Single sign-on did not work. Try again, or sign in with your password.
+identity-method-password = Password
+identity-method-ldap = Directory (LDAP) password
+identity-method-oidc = Single sign-on
+identity-method-totp = Two-factor code

@@ -1,7 +1,7 @@
 # Inbound mail (issue #11): the administration's log of received mail.
 mail-log = Received mail
 mail-state = State
-mail-source = Door
+mail-source = Channel
 mail-sender = Sender
 mail-subject = Subject
 mail-received-at = Received

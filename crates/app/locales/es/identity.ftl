@@ -55,3 +55,7 @@ identity-totp-enrolment-required = Su rol exige autenticación de doble factor: 
 identity-reauthentication-required = Confirme primero que es usted.
 identity-sso = Entrar con inicio de sesión único
 identity-sso-failed = El inicio de sesión único no funcionó. Inténtelo de nuevo o entre con su contraseña.
+identity-method-password = Contraseña
+identity-method-ldap = Contraseña del directorio (LDAP)
+identity-method-oidc = Inicio de sesión único
+identity-method-totp = Código de doble factor

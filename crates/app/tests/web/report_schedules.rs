@@ -61,6 +61,31 @@ async fn a_supervisor_schedules_a_report_from_the_page() {
         "{}",
         res.text
     );
+    // Every field's trouble is shown at once, in the form's order.
+    let res = sup
+        .post(
+            &d,
+            "/reports/schedules",
+            &[
+                ("name", " "),
+                ("cadence", "weekly"),
+                ("group_id", "mesa"),
+                ("category_id", "-2"),
+            ],
+        )
+        .await;
+    assert_page(&res, StatusCode::UNPROCESSABLE_ENTITY);
+    let at = |id: &str| {
+        res.text
+            .find(&format!("id=\"f-{id}-error\""))
+            .unwrap_or_else(|| panic!("{id}: {}", res.text))
+    };
+    assert!(
+        at("name") < at("group_id")
+            && at("group_id") < at("category_id")
+            && at("category_id") < at("recipients")
+    );
+    assert!(res.text.contains("Escriba el número (id)"), "{}", res.text);
     // A group that is not a number is refused beside its field too.
     let res = sup
         .post(
@@ -142,12 +167,33 @@ async fn a_supervisor_schedules_a_report_from_the_page() {
         .await;
     assert_eq!(one.body["cadence"], "daily");
     assert_eq!(one.body["next_run_at"], "2026-03-03T05:00:00Z");
+    // Following the delete link asks first and deletes nothing.
+    let ask = sup
+        .get(&d, &format!("/reports/schedules/{id}/delete"))
+        .await;
+    assert_page(&ask, StatusCode::OK);
+    assert!(ask.text.contains("id=\"confirm-delete\""), "{}", ask.text);
+    let still = d
+        .get(&format!("/api/v1/reports/schedules/{id}"), &d.supervisor)
+        .await;
+    assert_eq!(still.status, StatusCode::OK);
     let res = sup
         .post(&d, &format!("/reports/schedules/{id}/delete"), &[])
         .await;
     assert_eq!(location(&res), "/reports/schedules?flash=schedule-deleted");
     let list = d.get("/api/v1/reports/schedules", &d.supervisor).await;
     assert_eq!(list.body, serde_json::json!([]));
+
+    // An address naming no schedule is the "not found" page, not an error in JSON; so is
+    // any other page's (the kind of fault: path values that do not parse).
+    for path in [
+        "/reports/schedules/abc",
+        "/reports/schedules/999",
+        "/console/tickets/abc",
+    ] {
+        let res = sup.get(&d, path).await;
+        assert_page(&res, StatusCode::NOT_FOUND);
+    }
 
     // An agent does not read reports: no page, no form.
     let agent = Browser::sign_in(&d, "agent@x.test").await;
@@ -257,10 +303,19 @@ async fn the_charging_page_shows_the_month_and_keeps_a_refused_rate() {
         .post(&d, "/reports/charging/rates", &[("default", "1")])
         .await;
     assert_eq!(res.status, StatusCode::FORBIDDEN);
-    // A month that is not one is said beside the field.
-    let page = sup.get(&d, "/reports/charging?month=marzo").await;
+    // A month that is not one is said beside the field, and only there.
+    let page = admin.get(&d, "/reports/charging?month=marzo").await;
     assert_page(&page, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(page.text.contains("id=\"f-month-error\""), "{}", page.text);
+    assert!(
+        !page.text.contains("id=\"error-summary\""),
+        "the rates form was not sent"
+    );
+    // A reload of the rates form's address shows the page, not "not found".
+    assert_page(
+        &sup.get(&d, "/reports/charging/rates").await,
+        StatusCode::OK,
+    );
     // An agent reads no charges.
     let agent_b = Browser::sign_in(&d, "agent@x.test").await;
     assert_eq!(

@@ -297,10 +297,11 @@ type RoutedNotice = (i64, NewNotification);
 /// A routed ticket's offer: ticket id, agent id.
 type Offer = (i64, i64);
 
-/// The timeline entry, the offer and the notice of each routed ticket.
+/// The timeline entry, the offer (where `offered`) and the notice of each routed ticket.
 fn routed_effects(
     fresh: &[(&Registration, &str)],
     routed: &[Option<Choice>],
+    offered: &[bool],
     rows: &[TicketRow],
     events: &mut Vec<EventRow>,
 ) -> Result<(Vec<Offer>, Vec<RoutedNotice>)> {
@@ -308,7 +309,7 @@ fn routed_effects(
         rows.iter().map(|r| (r.number.as_str(), r)).collect();
     let mut offers = Vec::new();
     let mut notices = Vec::new();
-    for ((r, number), choice) in fresh.iter().zip(routed) {
+    for (((r, number), choice), offer) in fresh.iter().zip(routed).zip(offered) {
         let Some(c) = choice else { continue };
         let row = by_number
             .get(number)
@@ -327,7 +328,9 @@ fn routed_effects(
                 after_minutes: None,
             }),
         ));
-        offers.push((row.id, c.user_id.get()));
+        if *offer {
+            offers.push((row.id, c.user_id.get()));
+        }
         let mut n = NewNotification {
             user_id: c.user_id,
             kind: "ticket.routed".to_owned(),
@@ -440,10 +443,10 @@ impl Tickets<'_> {
             take_numbers!(tx, regs, &mut plans);
             let plans: Vec<Plan> = plans.into_iter().flatten().collect();
             let fresh = fresh(regs, &plans);
-            let routed = route_batch!(tx, &wishes(&fresh));
+            let (routed, offered) = route_batch!(tx, &wishes(&fresh));
             let rows = insert_tickets!(tx, &fresh, &routed, now, numbered);
             let (mut events, keys) = timeline_and_keys(&fresh, &rows)?;
-            let (offers, notices) = routed_effects(&fresh, &routed, &rows, &mut events)?;
+            let (offers, notices) = routed_effects(&fresh, &routed, &offered, &rows, &mut events)?;
             insert_events!(tx, events, now, numbered);
             record_offers!(tx, &offers, now, numbered);
             insert_routed_notices!(tx, &notices, now, numbered);

@@ -79,15 +79,50 @@ fn positive(field: &str, v: Option<i64>) -> Result<Option<i64>, ValidationError>
     }
 }
 
-/// Checks an input against the desk: the name, the cadence, the slice's records exist, and
-/// every recipient reads reports.
-async fn check(app: &App, input: &ScheduleInput) -> DeskResult<ScheduleFields> {
+/// What is wrong with an input's shape, every field at once (forms show them together):
+/// the name, the cadence, the separator, the number of recipients, the ids' signs. The
+/// desk's records are checked after, by [`check`].
+pub fn shape_errors(input: &ScheduleInput) -> Vec<ValidationError> {
+    let mut errors = Vec::new();
     let name = input.name.trim();
     if name.is_empty() || name.chars().count() > MAX_NAME {
-        return Err(ValidationError::new("name", "must be 1 to 120 characters").into());
+        errors.push(ValidationError::new("name", "must be 1 to 120 characters"));
     }
-    let cadence = Cadence::parse(input.cadence.trim())
-        .ok_or_else(|| ValidationError::new("cadence", "must be daily, weekly or monthly"))?;
+    if Cadence::parse(input.cadence.trim()).is_none() {
+        errors.push(ValidationError::new(
+            "cadence",
+            "must be daily, weekly or monthly",
+        ));
+    }
+    if let Err(e) = super::csv::options(input.sep.as_deref()) {
+        errors.push(e);
+    }
+    for (field, v) in [
+        ("group_id", input.group_id),
+        ("organisation_id", input.organisation_id),
+        ("category_id", input.category_id),
+    ] {
+        if let Err(e) = positive(field, v) {
+            errors.push(e);
+        }
+    }
+    let mut recipients = input.recipients.clone();
+    recipients.sort_unstable();
+    recipients.dedup();
+    if recipients.is_empty() || recipients.len() > MAX_RECIPIENTS {
+        errors.push(ValidationError::new("recipients", "name 1 to 50 people"));
+    }
+    errors
+}
+
+/// Checks an input against the desk: its shape ([`shape_errors`], the first), the slice's
+/// records exist, and every recipient reads reports.
+async fn check(app: &App, input: &ScheduleInput) -> DeskResult<ScheduleFields> {
+    if let Some(e) = shape_errors(input).into_iter().next() {
+        return Err(e.into());
+    }
+    let name = input.name.trim();
+    let cadence = Cadence::parse(input.cadence.trim()).unwrap_or(Cadence::Monthly);
     let opts = super::csv::options(input.sep.as_deref())?;
     let sep = if opts.separator == ';' {
         "semicolon"
@@ -121,9 +156,6 @@ async fn check(app: &App, input: &ScheduleInput) -> DeskResult<ScheduleFields> {
     let mut recipients = input.recipients.clone();
     recipients.sort_unstable();
     recipients.dedup();
-    if recipients.is_empty() || recipients.len() > MAX_RECIPIENTS {
-        return Err(ValidationError::new("recipients", "name 1 to 50 people").into());
-    }
     for &r in &recipients {
         if r <= 0 || !reads_reports(app, UserId(r)).await? {
             return Err(ValidationError::new(

@@ -2,7 +2,7 @@
 //! security page with enrolment, recovery codes, sessions and tokens.
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -17,6 +17,7 @@ use crate::identity::totp::TotpStatus;
 use crate::web::kit::error::WebResult;
 use crate::web::kit::form::CsrfForm;
 use crate::web::kit::page::{Ctx, Viewer, render, render_as};
+use crate::web::kit::path::Path;
 use crate::web::kit::redirect::local_or;
 
 #[derive(Deserialize, Default)]

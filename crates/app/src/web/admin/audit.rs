@@ -4,7 +4,7 @@
 //! two-factor reset for a user, which need a recent sign-in.
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -19,6 +19,7 @@ use crate::error::AppError;
 use crate::web::kit::error::{WebError, WebResult};
 use crate::web::kit::form::CsrfForm;
 use crate::web::kit::page::{Ctx, Viewer, render};
+use crate::web::kit::path::Path;
 use crate::web::kit::url::url_encode;
 
 #[derive(Template)]

@@ -17,6 +17,7 @@ use crate::desk::directory::categories::{CreateCategory, UpdateCategory};
 use crate::web::kit::error::WebResult;
 use crate::web::kit::form::{CsrfForm, FieldErrors};
 use crate::web::kit::page::{Ctx, Viewer, render};
+use crate::web::kit::path::Path;
 
 const FIELDS: &[&str] = &["code", "parent_id", "name_es", "name_en", "active"];
 
@@ -154,7 +155,7 @@ pub async fn create(
 pub async fn edit_page(
     State(state): State<AppState>,
     viewer: Viewer,
-    axum::extract::Path(id): axum::extract::Path<i64>,
+    Path(id): Path<i64>,
 ) -> WebResult<Response> {
     viewer.auth.require(Permission::ConfigManage)?;
     let cat = state.store.categories().get(CategoryId(id)).await?;
@@ -170,7 +171,7 @@ pub async fn edit_page(
 
 pub async fn save(
     State(state): State<AppState>,
-    axum::extract::Path(id): axum::extract::Path<i64>,
+    Path(id): Path<i64>,
     CsrfForm { viewer, form }: CsrfForm<CategoryForm>,
 ) -> WebResult<Response> {
     viewer.auth.require(Permission::ConfigManage)?;

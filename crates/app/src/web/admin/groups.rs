@@ -15,6 +15,7 @@ use crate::desk::directory::groups::{CreateGroup, UpdateGroup};
 use crate::web::kit::error::WebResult;
 use crate::web::kit::form::{CsrfForm, FieldErrors};
 use crate::web::kit::page::{Ctx, Viewer, render};
+use crate::web::kit::path::Path;
 use crate::web::kit::staff::Staff;
 
 const FIELDS: &[&str] = &["name", "tier", "description", "email", "active"];
@@ -128,7 +129,7 @@ pub async fn create(
 pub async fn edit_page(
     State(state): State<AppState>,
     viewer: Viewer,
-    axum::extract::Path(id): axum::extract::Path<i64>,
+    Path(id): Path<i64>,
 ) -> WebResult<Response> {
     viewer.auth.require(Permission::GroupsManage)?;
     let group = state.store.groups().get(GroupId(id)).await?;
@@ -138,7 +139,7 @@ pub async fn edit_page(
 
 pub async fn save(
     State(state): State<AppState>,
-    axum::extract::Path(id): axum::extract::Path<i64>,
+    Path(id): Path<i64>,
     CsrfForm { viewer, form }: CsrfForm<GroupForm>,
 ) -> WebResult<Response> {
     viewer.auth.require(Permission::GroupsManage)?;
@@ -221,7 +222,7 @@ pub async fn put_member(
 /// Removes a member from a group.
 pub async fn remove_member(
     State(state): State<AppState>,
-    axum::extract::Path((gid, uid)): axum::extract::Path<(i64, i64)>,
+    Path((gid, uid)): Path<(i64, i64)>,
     CsrfForm { viewer, .. }: CsrfForm<MemberForm>,
 ) -> WebResult<Response> {
     crate::desk::directory::groups::remove_member(&state, &viewer.caller(), gid, uid).await?;

@@ -3,7 +3,7 @@
 //! (`/admin/mail/smtp`, from the configuration file) with a "send a test mail" form.
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use ventanilla_domain::{Language, Permission};
@@ -15,6 +15,7 @@ use crate::mail::{MailConfig, Security, Transport};
 use crate::web::kit::error::WebResult;
 use crate::web::kit::form::{CsrfForm, FieldErrors};
 use crate::web::kit::page::{Ctx, Viewer, render, render_as};
+use crate::web::kit::path::Path;
 
 /// Mails per page of the log.
 const PAGE: i64 = 50;

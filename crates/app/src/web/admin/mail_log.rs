@@ -3,7 +3,7 @@
 //! by key; the raw message for administrators, and a retry for the ones that failed.
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
@@ -14,6 +14,7 @@ use crate::AppState;
 use crate::web::kit::error::WebResult;
 use crate::web::kit::form::CsrfForm;
 use crate::web::kit::page::{Ctx, Viewer, render};
+use crate::web::kit::path::Path;
 
 const PAGE: i64 = 50;
 

@@ -17,8 +17,9 @@ use crate::desk::directory::organisations::{CreateOrganisation, UpdateOrganisati
 use crate::web::kit::error::WebResult;
 use crate::web::kit::form::{CsrfForm, FieldErrors};
 use crate::web::kit::page::{Ctx, Viewer, render};
+use crate::web::kit::path::Path;
 
-type IdPath = axum::extract::Path<i64>;
+type IdPath = Path<i64>;
 
 const ORG_FIELDS: &[&str] = &["name", "code"];
 
@@ -133,7 +134,7 @@ pub async fn create(
 pub async fn edit_page(
     State(state): State<AppState>,
     viewer: Viewer,
-    axum::extract::Path(id): IdPath,
+    Path(id): IdPath,
 ) -> WebResult<Response> {
     viewer.auth.require(Permission::OrganisationsManage)?;
     let org = state.store.organisations().get(OrganisationId(id)).await?;
@@ -143,7 +144,7 @@ pub async fn edit_page(
 
 pub async fn save(
     State(state): State<AppState>,
-    axum::extract::Path(id): IdPath,
+    Path(id): IdPath,
     CsrfForm { viewer, form }: CsrfForm<OrganisationForm>,
 ) -> WebResult<Response> {
     viewer.auth.require(Permission::OrganisationsManage)?;
@@ -247,7 +248,7 @@ async fn department_page(
 pub async fn department_edit_page(
     State(state): State<AppState>,
     viewer: Viewer,
-    axum::extract::Path(id): IdPath,
+    Path(id): IdPath,
 ) -> WebResult<Response> {
     viewer.auth.require(Permission::OrganisationsManage)?;
     let department = state.store.departments().get(DepartmentId(id)).await?;
@@ -260,7 +261,7 @@ pub async fn department_edit_page(
 
 pub async fn department_save(
     State(state): State<AppState>,
-    axum::extract::Path(id): IdPath,
+    Path(id): IdPath,
     CsrfForm { viewer, form }: CsrfForm<DepartmentForm>,
 ) -> WebResult<Response> {
     viewer.auth.require(Permission::OrganisationsManage)?;

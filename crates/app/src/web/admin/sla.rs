@@ -15,6 +15,7 @@ use crate::desk::sla::{CalendarBody, PolicyBody, import_holidays_text, put_calen
 use crate::web::kit::error::WebResult;
 use crate::web::kit::form::CsrfForm;
 use crate::web::kit::page::{Ctx, Viewer, render};
+use crate::web::kit::path::Path;
 
 #[derive(Template)]
 #[template(path = "admin/sla.html")]
@@ -129,7 +130,7 @@ pub struct HolidayFileForm {}
 /// column, on the error page.
 pub async fn import_holidays(
     State(state): State<AppState>,
-    axum::extract::Path(id): axum::extract::Path<i64>,
+    Path(id): Path<i64>,
     upload: crate::web::kit::upload::CsrfMultipart<HolidayFileForm>,
 ) -> WebResult<Response> {
     upload.viewer.auth.require(Permission::ConfigManage)?;

@@ -15,6 +15,7 @@ use crate::desk::directory::users::UpdateUser;
 use crate::web::kit::error::WebResult;
 use crate::web::kit::form::CsrfForm;
 use crate::web::kit::page::{Ctx, Viewer, render};
+use crate::web::kit::path::Path;
 
 #[derive(Template)]
 #[template(path = "admin/users.html")]
@@ -74,7 +75,7 @@ pub struct ActiveForm {
 /// The quick (de)activation from the lists.
 pub async fn set_active(
     State(state): State<AppState>,
-    axum::extract::Path(id): axum::extract::Path<i64>,
+    Path(id): Path<i64>,
     CsrfForm { viewer, form }: CsrfForm<ActiveForm>,
 ) -> WebResult<Response> {
     let req = UpdateUser {

@@ -19,6 +19,7 @@ use crate::web::kit::error::WebResult;
 use crate::web::kit::form::{CsrfForm, FieldErrors};
 use crate::web::kit::i18n::Lang;
 use crate::web::kit::page::{Ctx, Viewer, render};
+use crate::web::kit::path::Path;
 
 /// The fields of the user forms, as typed.
 #[derive(Debug, Deserialize, Default, Clone)]
@@ -220,7 +221,7 @@ pub async fn create(
 pub async fn edit_page(
     State(state): State<AppState>,
     viewer: Viewer,
-    axum::extract::Path(id): axum::extract::Path<i64>,
+    Path(id): Path<i64>,
 ) -> WebResult<Response> {
     viewer.auth.require(Permission::UsersManage)?;
     let user = state
@@ -254,7 +255,7 @@ fn changes(current: &User, form: &UserForm, org: Option<i64>, dept: Option<i64>)
 
 pub async fn save(
     State(state): State<AppState>,
-    axum::extract::Path(id): axum::extract::Path<i64>,
+    Path(id): Path<i64>,
     CsrfForm { viewer, form }: CsrfForm<UserForm>,
 ) -> WebResult<Response> {
     viewer.auth.require(Permission::UsersManage)?;
@@ -289,7 +290,7 @@ pub struct PasswordForm {
 /// Sets another user's password (every session of theirs ends).
 pub async fn set_password(
     State(state): State<AppState>,
-    axum::extract::Path(id): axum::extract::Path<i64>,
+    Path(id): Path<i64>,
     CsrfForm { viewer, form }: CsrfForm<PasswordForm>,
 ) -> WebResult<Response> {
     viewer.auth.require(Permission::UsersManage)?;

@@ -3,7 +3,7 @@
 //! ticket, turn its resolution into a draft article.
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use ventanilla_domain::TicketId;
@@ -14,6 +14,7 @@ use crate::desk::kb::tickets::{LinkArticle, draft_from_ticket, link_article};
 use crate::web::kit::error::WebResult;
 use crate::web::kit::form::CsrfForm;
 use crate::web::kit::page::{Ctx, Viewer, render};
+use crate::web::kit::path::Path;
 
 #[derive(Template)]
 #[template(path = "console/search.html")]

@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::extract::{Path, Query, RawQuery, State};
+use axum::extract::{Query, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use jiff::Timestamp;
@@ -29,6 +29,7 @@ use crate::desk::tickets::queue::{ListQuery, filter_of};
 use crate::web::kit::error::WebResult;
 use crate::web::kit::form::{CsrfForm, FieldErrors};
 use crate::web::kit::page::{Ctx, Viewer, render};
+use crate::web::kit::path::Path;
 use crate::web::kit::staff::Staff;
 
 /// The queue's query string, as the filter form sends it (empty means "any").

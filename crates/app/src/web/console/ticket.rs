@@ -5,7 +5,7 @@
 //! multipart form).
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use ventanilla_domain::directory::{PageRequest, SupportGroup, User};
@@ -23,6 +23,7 @@ use crate::web::console::refuse::{FORM, Refusal, Typed, finish};
 use crate::web::kit::error::{WebError, WebResult};
 use crate::web::kit::form::{CsrfForm, FieldErrors};
 use crate::web::kit::page::{Ctx, Viewer, render, render_as};
+use crate::web::kit::path::Path;
 use crate::web::kit::staff::{Staff, sla_key};
 use crate::web::kit::upload::CsrfMultipart;
 

@@ -1,7 +1,7 @@
 //! The ticket page's agent-work panel (issue 17): canned responses to insert into the reply
 //! box (filled in for this ticket), macros to apply, and the form that applies one.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use ventanilla_domain::ticket::Ticket;
@@ -14,6 +14,7 @@ use crate::AppState;
 use crate::error::AppError;
 use crate::web::kit::error::{WebError, WebResult};
 use crate::web::kit::form::CsrfForm;
+use crate::web::kit::path::Path;
 
 /// What the panel shows for one ticket and one agent.
 #[derive(Debug, Default)]

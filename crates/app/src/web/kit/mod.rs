@@ -14,6 +14,7 @@ pub mod i18n;
 pub mod notices;
 pub mod once;
 pub mod page;
+pub mod path;
 pub mod redirect;
 pub mod said;
 pub mod signin;

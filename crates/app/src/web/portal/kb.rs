@@ -4,7 +4,7 @@
 //! JavaScript the form links to this search.
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use ventanilla_domain::ArticleId;
@@ -16,6 +16,7 @@ use crate::desk::kb::search::{SearchQuery, SearchResult, search};
 use crate::web::kit::error::WebResult;
 use crate::web::kit::form::CsrfForm;
 use crate::web::kit::page::{Ctx, Viewer, render};
+use crate::web::kit::path::Path;
 
 #[derive(Template)]
 #[template(path = "portal/kb_search.html")]

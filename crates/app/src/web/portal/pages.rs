@@ -3,7 +3,7 @@
 //! ticket with its public timeline, replies, the validation answer and the rating.
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use ventanilla_domain::ticket::{Category, Status, Ticket, TicketEvent, TicketKind};
@@ -18,6 +18,7 @@ use crate::desk::tickets::{
 use crate::web::kit::error::WebResult;
 use crate::web::kit::form::{CsrfForm, FieldErrors};
 use crate::web::kit::page::{Ctx, Viewer, render, render_as};
+use crate::web::kit::path::Path;
 use crate::web::kit::upload::CsrfMultipart;
 use crate::web::kit::view::{self, NewTicketForm};
 

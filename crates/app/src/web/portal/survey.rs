@@ -16,11 +16,11 @@ use crate::desk::reports::surveys;
 use crate::desk::tickets::SurveyBody;
 use crate::desk::{DeskError, Refusal};
 use crate::error::AppError;
-use crate::extract::Path;
 use crate::web::kit::ctx::Ctx;
 use crate::web::kit::error::{WebError, WebResult};
 use crate::web::kit::i18n::Lang;
 use crate::web::kit::page::{render, render_as};
+use crate::web::kit::path::Path;
 
 #[derive(Template)]
 #[template(path = "portal/survey_link.html")]

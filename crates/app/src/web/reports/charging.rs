@@ -52,6 +52,8 @@ struct ChargingPage {
     groups: Vec<RateRow>,
     agents: Vec<RateRow>,
     errors: FieldErrors,
+    /// The month's own trouble, apart from the rates form's.
+    month_error: String,
 }
 
 /// Cents as the reader writes money: `1234.50` or `1234,50`. (By reference: templates
@@ -183,11 +185,11 @@ async fn page(
     let caller = viewer.auth.caller();
     let stored = rates(state, &caller).await?;
     // A month that is not one is said beside the month field, not as an error page.
-    let mut errors = errors;
+    let mut month_error = String::new();
     let found = match charges(state, &caller, &month).await {
         Ok(c) => Some(c),
         Err(DeskError::Invalid(_)) => {
-            errors.add("month", viewer.lang.t("charging-err-month"));
+            month_error = viewer.lang.t("charging-err-month");
             None
         }
         Err(e) => return Err(e.into()),
@@ -195,7 +197,7 @@ async fn page(
     let can_edit = caller.can(Permission::ConfigManage);
     let (default_rate, groups, agents) =
         rate_rows(state, viewer.lang, &stored, typed.as_ref()).await?;
-    let status = if errors.is_empty() {
+    let status = if errors.is_empty() && month_error.is_empty() {
         StatusCode::OK
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
@@ -210,6 +212,7 @@ async fn page(
         groups,
         agents,
         errors,
+        month_error,
     };
     if status == StatusCode::OK {
         render(&p)
@@ -254,7 +257,7 @@ pub async fn save_rates(
         };
         if text.trim().is_empty() {
             if kind == "default" {
-                errors.add(field, viewer.lang.t("charging-err-rate"));
+                errors.add(field, viewer.lang.t("charging-err-required"));
             }
             continue;
         }

@@ -30,7 +30,14 @@ pub fn routes() -> Router<AppState> {
             "/reports/schedules/{id}",
             get(schedules::edit).post(schedules::update),
         )
-        .route("/reports/schedules/{id}/delete", post(schedules::delete))
+        .route(
+            "/reports/schedules/{id}/delete",
+            get(schedules::confirm_delete).post(schedules::delete),
+        )
         .route("/reports/charging", get(charging::show))
-        .route("/reports/charging/rates", post(charging::save_rates))
+        // A reload of a refused save's page shows the charges again.
+        .route(
+            "/reports/charging/rates",
+            get(charging::show).post(charging::save_rates),
+        )
 }

@@ -11,11 +11,12 @@ use super::svg::{Series, bars, lines};
 use crate::AppState;
 use crate::desk::reports::PeriodQuery;
 use crate::desk::reports::dashboard::{Dashboard, DayPoint, Slice, View, agent_view, dashboard};
-use crate::extract::{Path, Query};
+use crate::extract::Query;
 use crate::web::kit::ctx::Ctx;
 use crate::web::kit::error::WebResult;
 use crate::web::kit::form::CsrfForm;
 use crate::web::kit::page::{Viewer, render};
+use crate::web::kit::path::Path;
 
 /// The filter form's fields as typed (kept when the page is shown again).
 #[derive(Debug, Clone, Default, Deserialize)]

@@ -14,11 +14,11 @@ use ventanilla_store::report_schedules::ReportSchedule;
 use crate::AppState;
 use crate::desk::DeskError;
 use crate::desk::reports::schedules::{self, ScheduleInput};
-use crate::extract::Path;
 use crate::web::kit::ctx::Ctx;
 use crate::web::kit::error::WebResult;
 use crate::web::kit::form::{CsrfForm, FieldErrors};
 use crate::web::kit::page::{Viewer, render, render_as};
+use crate::web::kit::path::Path;
 
 /// Staff listed as possible recipients.
 const MAX_STAFF: i64 = 500;
@@ -89,9 +89,9 @@ impl ScheduleForm {
                 return None;
             }
             match v.parse::<i64>() {
-                Ok(n) => Some(n),
-                Err(_) => {
-                    errors.add(field, lang.t(&format!("schedule-err-{field}")));
+                Ok(n) if n > 0 => Some(n),
+                _ => {
+                    errors.add(field, lang.t("schedule-err-number"));
                     None
                 }
             }
@@ -235,19 +235,29 @@ pub async fn edit(
     .await
 }
 
+/// A field's refusal in the reader's language.
+fn field_message(
+    v: &ventanilla_domain::ValidationError,
+    lang: crate::web::kit::i18n::Lang,
+) -> String {
+    if FIELDS.contains(&v.field.as_str()) {
+        lang.t(&format!("schedule-err-{}", v.field))
+    } else {
+        format!("{} ({})", lang.t("err-invalid"), v.message)
+    }
+}
+
 /// A refusal of the use case as errors beside the fields, in the reader's language.
 fn refused(e: DeskError, lang: crate::web::kit::i18n::Lang) -> Result<FieldErrors, DeskError> {
     match e {
         DeskError::Invalid(v) => {
             let mut errors = FieldErrors::default();
-            if FIELDS.contains(&v.field.as_str()) {
-                errors.add(&v.field, lang.t(&format!("schedule-err-{}", v.field)));
+            let field = if FIELDS.contains(&v.field.as_str()) {
+                v.field.as_str()
             } else {
-                errors.add(
-                    "_form",
-                    format!("{} ({})", lang.t("err-invalid"), v.message),
-                );
-            }
+                "_form"
+            };
+            errors.add(field, field_message(&v, lang));
             Ok(errors)
         }
         other => Err(other),
@@ -263,6 +273,18 @@ async fn save(
     let f = ScheduleForm::from_pairs(pairs);
     let mut errors = FieldErrors::default();
     let input = f.input(&mut errors, viewer.lang);
+    // Every field's trouble at once, in the form's order; the desk's records after.
+    for e in schedules::shape_errors(&input) {
+        if !errors.has(&e.field) {
+            errors.add(&e.field, field_message(&e, viewer.lang));
+        }
+    }
+    errors.0.sort_by_key(|(field, _)| {
+        FIELDS
+            .iter()
+            .position(|f| f == field)
+            .unwrap_or(FIELDS.len())
+    });
     if errors.is_empty() {
         let caller = viewer.auth.caller();
         let saved = match id {
@@ -296,6 +318,26 @@ pub async fn update(
     CsrfForm { viewer, form }: CsrfForm<Vec<(String, String)>>,
 ) -> WebResult<Response> {
     save(&state, viewer, Some(id), &form).await
+}
+
+#[derive(Template)]
+#[template(path = "reports/schedule_delete.html")]
+struct DeletePage {
+    c: Ctx,
+    s: ReportSchedule,
+}
+
+/// Asks before deleting (a link followed by a mail scanner or a reload never deletes).
+pub async fn confirm_delete(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<i64>,
+) -> WebResult<Response> {
+    let s = schedules::get(&state, &viewer.auth.caller(), id).await?;
+    render(&DeletePage {
+        c: viewer.ctx("schedule-delete"),
+        s,
+    })
 }
 
 /// Deletes a schedule.
