@@ -167,10 +167,12 @@ async fn ids_that_do_not_parse_get_the_html_error_page_in_the_users_language() {
         );
     }
     let requester = Browser::sign_in(&t, "req@x.test").await;
+    // An id that does not parse names nothing: the "not found" page, as for an unknown id
+    // (and as the API answers).
     let res = browse(&t, &requester, "es", "/portal/tickets/abc").await;
-    assert_page(&res, StatusCode::BAD_REQUEST);
+    assert_page(&res, StatusCode::NOT_FOUND);
     assert!(
-        res.text.contains("Revise los datos enviados"),
+        res.text.contains("No encontramos esta página"),
         "{}",
         res.text
     );
