@@ -252,6 +252,15 @@ impl Webhooks<'_> {
         }))
     }
 
+    /// The newest timeline entry's id (0 when there is none).
+    pub async fn latest_event(&self) -> Result<i64> {
+        Ok(on_reader!(self.0, |db| {
+            sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM ticket_events")
+                .fetch_one(db)
+                .await?
+        }))
+    }
+
     /// The dispatcher's cursor (0 before the first pass).
     pub async fn cursor(&self) -> Result<i64> {
         Ok(self.0.settings().get::<i64>(CURSOR_KEY).await?.unwrap_or(0))

@@ -199,3 +199,40 @@ async fn internal_addresses_are_refused_by_default() {
         log.text
     );
 }
+
+#[tokio::test]
+async fn with_no_webhook_the_dispatcher_skips_the_history_in_one_step() {
+    let t = TestApp::with_config(|c| c.webhooks.allow_loopback = true).await;
+    let (_, admin) = t.token_for("admin@x.test", "admin").await;
+    let (_, requester) = t.token_for("r@x.test", "requester").await;
+    for _ in 0..3 {
+        new_ticket(&t, &requester).await;
+    }
+    let latest = t.app.store.webhooks().latest_event().await.unwrap();
+    assert!(latest > 0);
+    let written = ventanilla_app::desk::webhooks::dispatch::dispatch(&t.app)
+        .await
+        .unwrap();
+    assert_eq!(written, 0);
+    assert_eq!(
+        t.app.store.webhooks().cursor().await.unwrap(),
+        latest,
+        "past every entry at once"
+    );
+    // A hook added now gets what happens from now on, not the history.
+    let (rx, addr) = receiver(vec![]).await;
+    let res = t
+        .post(
+            "/api/v1/webhooks",
+            json!({"name": "crm", "url": format!("http://{addr}/hook"), "events": ["ticket.created"]}),
+            &admin,
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
+    let ticket = new_ticket(&t, &requester).await;
+    run_jobs(&t).await;
+    let got = rx.got.lock().unwrap().clone();
+    assert_eq!(got.len(), 1, "only the new ticket");
+    let payload: serde_json::Value = serde_json::from_str(&got[0].1).unwrap();
+    assert_eq!(payload["ticket"]["id"], ticket);
+}
