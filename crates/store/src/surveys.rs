@@ -148,10 +148,16 @@ impl Surveys<'_> {
         let avg = |c: &str| {
             format!("CAST(AVG(CAST({c} AS DOUBLE PRECISION)) AS DOUBLE PRECISION) AS {c}")
         };
+        // One line for "all": a constant is no GROUP BY term (SQL reads `GROUP BY 0` as a
+        // column position), so the whole period is one group, kept only when answered.
+        let grouping = if dim == "all" {
+            "HAVING count(*) > 0".to_owned()
+        } else {
+            format!("GROUP BY {key} ORDER BY {key}")
+        };
         let sql = format!(
             "SELECT CAST({key} AS BIGINT) AS key, count(*) AS responses, {}, {}, {}, {} \
-             FROM survey_responses WHERE answered_at >= $1 AND answered_at < $2 \
-             GROUP BY {key} ORDER BY {key}",
+             FROM survey_responses WHERE answered_at >= $1 AND answered_at < $2 {grouping}",
             avg("overall"),
             avg("response_time"),
             avg("ability"),

@@ -203,7 +203,7 @@ pub async fn end_user_sessions(
 /// (roles, deactivation, others' passwords, two-factor resets, ending sessions) are open for
 /// `[identity] reauth_minutes` after it.
 #[utoipa::path(post, path = "/auth/reauth", tag = "auth", request_body = ReauthRequest,
-    responses((status = 204), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
+    responses((status = 204), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)))]
 pub async fn reauth(
     State(state): State<AppState>,
     auth: Auth,

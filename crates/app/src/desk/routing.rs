@@ -13,7 +13,7 @@ use ventanilla_store::routing::{GroupRouting, TeamMember};
 use ventanilla_store::tickets::Effects;
 
 use crate::App;
-use crate::desk::{DeskError, DeskResult, audit, missing_as, require};
+use crate::desk::{DeskError, DeskResult, audit, require};
 
 /// `[routing]`: how often the re-offer job looks for tickets nobody picked up. Each group's
 /// own waiting time is part of its routing setting (administration or the API).
@@ -155,11 +155,8 @@ pub async fn team(app: &App, caller: &Caller) -> DeskResult<Vec<TeamMember>> {
 /// A group's routing setting (anyone who may read groups).
 pub async fn group_routing(app: &App, caller: &Caller, group: GroupId) -> DeskResult<GroupRouting> {
     require(caller, Permission::GroupsRead)?;
-    app.store
-        .groups()
-        .get(group)
-        .await
-        .map_err(|e| missing_as(e, "group_id", "does not exist"))?;
+    // The group is the address read: one that does not exist is "not found".
+    app.store.groups().get(group).await?;
     Ok(app.store.routing().group(group).await?)
 }
 

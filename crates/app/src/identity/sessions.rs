@@ -214,8 +214,9 @@ pub async fn reauthenticate(
     client: &ClientInfo,
 ) -> Result<(), AppError> {
     let Some(hash) = session_hash(auth) else {
+        // Refused, not malformed: the request is well formed, the caller's kind cannot do it.
         return Err(AppError::Refused {
-            status: http::StatusCode::BAD_REQUEST,
+            status: http::StatusCode::FORBIDDEN,
             code: "session_required",
             message: "re-authentication is for browser sessions; tokens need none".into(),
             field: None,

@@ -263,6 +263,17 @@ async fn sessions_are_listed_and_ended_and_sensitive_actions_need_a_recent_sign_
         )
         .await;
     assert_eq!(re.status, StatusCode::NO_CONTENT, "{}", re.text);
+    // An API token has no session to confirm: refused (403), not a malformed request.
+    let (_, token) = t.token_for("tok@x.test", "admin").await;
+    let res = t
+        .post(
+            "/api/v1/auth/reauth",
+            json!({ "password": PASSWORD }),
+            &token,
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN, "{}", res.text);
+    assert_eq!(res.error_code(), "session_required");
     let listed = t.get(&path, &admin).await;
     assert_eq!(listed.body.as_array().unwrap().len(), 1);
     let ended = t.request(http::Method::DELETE, &path, None, &admin).await;

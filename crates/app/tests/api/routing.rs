@@ -142,6 +142,9 @@ async fn bad_input_and_the_wrong_people_are_refused_with_stable_codes() {
         )
         .await;
     assert_eq!(res.status, StatusCode::NOT_FOUND);
+    // Reading a group that does not exist is "not found" too (not a refused field).
+    let res = d.get("/api/v1/groups/999999/routing", &d.admin).await;
+    assert_eq!(res.status, StatusCode::NOT_FOUND, "{}", res.text);
     let skills = format!("/api/v1/users/{}/skills", agents[0].id().get());
     let res = d
         .put(

@@ -273,3 +273,28 @@ async fn link_absolute(d: &Desk, id: i64) -> Option<String> {
         .to_owned();
     link(d, id).await.map(|p| format!("{base}{p}"))
 }
+
+#[tokio::test]
+async fn results_for_the_whole_desk_are_one_line_and_none_without_answers() {
+    let d = desk().build().await;
+    // No answer yet: no line (and no error: a constant is no GROUP BY term).
+    let res = d.get("/api/v1/reports/surveys", &d.supervisor).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    assert_eq!(res.body, json!([]));
+    let id = in_survey(&d).await;
+    let res = d
+        .post(
+            &format!("/api/v1/tickets/{id}/survey"),
+            json!({ "rating": 4 }),
+            &d.requester,
+        )
+        .await;
+    assert!(res.status.is_success(), "{}", res.text);
+    let res = d
+        .get("/api/v1/reports/surveys?by=all&to=", &d.supervisor)
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    assert_eq!(res.body.as_array().unwrap().len(), 1, "{}", res.text);
+    assert_eq!(res.body[0]["responses"], 1);
+    assert_eq!(res.body[0]["overall"], 4.0);
+}
