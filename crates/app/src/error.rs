@@ -148,17 +148,7 @@ impl From<StoreError> for AppError {
             // "field: why" is a value the store refused (a category cycle, an unknown
             // calendar, a cursor from another list): 422 naming the field, like any
             // refused value; anything else is a malformed request.
-            StoreError::Invalid(m) => match m.split_once(": ") {
-                Some((field, why))
-                    if !field.is_empty()
-                        && field
-                            .bytes()
-                            .all(|b| b.is_ascii_lowercase() || b == b'_' || b == b'.') =>
-                {
-                    AppError::Validation(ValidationError::new(field, why))
-                }
-                _ => AppError::BadRequest(m),
-            },
+            StoreError::Invalid(m) => refused_value(m),
             e @ StoreError::Unavailable(_) => AppError::unavailable(e),
             other => AppError::Internal(other.into()),
         }
@@ -190,7 +180,8 @@ impl From<crate::desk::DeskError> for AppError {
             },
             DeskError::Stale { current } => AppError::PreconditionFailed { current },
             DeskError::Conflict(m) => AppError::Conflict(m),
-            DeskError::BadInput(m) => AppError::BadRequest(m),
+            // The store's refusals reach here through the desk: the same rule applies.
+            DeskError::BadInput(m) => refused_value(m),
             DeskError::TooLarge => AppError::PayloadTooLarge,
             DeskError::Unavailable(e) => AppError::unavailable(e),
             DeskError::Internal(e) => AppError::Internal(e),
@@ -260,5 +251,22 @@ mod tests {
         }
         let other = AppError::from(StoreError::Database(sqlx::Error::RowNotFound));
         assert_eq!(other.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    }
+}
+
+/// A value the store refused, as "field: why" (a category cycle, an unknown calendar, a
+/// cursor from another list): 422 naming the field, like any refused value; anything else
+/// is a malformed request (400).
+fn refused_value(m: String) -> AppError {
+    match m.split_once(": ") {
+        Some((field, why))
+            if !field.is_empty()
+                && field
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b == b'_' || b == b'.') =>
+        {
+            AppError::Validation(ValidationError::new(field, why))
+        }
+        _ => AppError::BadRequest(m),
     }
 }

@@ -194,3 +194,22 @@ async fn the_openapi_document_matches_the_server() {
         assert_eq!(res.status.as_u16(), status, "limit={limit}");
     }
 }
+
+/// A value the store refuses for a rule a schema cannot say (a category made its own
+/// parent) is a refused field, 422 naming it, whichever layer refuses it.
+#[tokio::test]
+async fn a_category_cycle_is_a_refused_field() {
+    let d = ventanilla_testkit::desk().build().await;
+    let cats = d.get("/api/v1/categories", &d.admin).await;
+    let id = cats.body[0]["id"].as_i64().unwrap();
+    let res = d
+        .patch(
+            &format!("/api/v1/categories/{id}"),
+            serde_json::json!({ "parent_id": id }),
+            &d.admin,
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.text);
+    assert_eq!(res.body["error"]["code"], "validation_failed");
+    assert_eq!(res.body["error"]["field"], "parent_id");
+}
