@@ -230,6 +230,23 @@ impl IntoResponse for AppError {
 
 pub type AppResult<T> = Result<T, AppError>;
 
+/// A value the store refused, as "field: why" (a category cycle, an unknown calendar, a
+/// cursor from another list): 422 naming the field, like any refused value; anything else
+/// is a malformed request (400).
+fn refused_value(m: String) -> AppError {
+    match m.split_once(": ") {
+        Some((field, why))
+            if !field.is_empty()
+                && field
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b == b'_' || b == b'.') =>
+        {
+            AppError::Validation(ValidationError::new(field, why))
+        }
+        _ => AppError::BadRequest(m),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -251,22 +268,5 @@ mod tests {
         }
         let other = AppError::from(StoreError::Database(sqlx::Error::RowNotFound));
         assert_eq!(other.status(), StatusCode::INTERNAL_SERVER_ERROR);
-    }
-}
-
-/// A value the store refused, as "field: why" (a category cycle, an unknown calendar, a
-/// cursor from another list): 422 naming the field, like any refused value; anything else
-/// is a malformed request (400).
-fn refused_value(m: String) -> AppError {
-    match m.split_once(": ") {
-        Some((field, why))
-            if !field.is_empty()
-                && field
-                    .bytes()
-                    .all(|b| b.is_ascii_lowercase() || b == b'_' || b == b'.') =>
-        {
-            AppError::Validation(ValidationError::new(field, why))
-        }
-        _ => AppError::BadRequest(m),
     }
 }
