@@ -66,17 +66,7 @@ pub async fn kpis_csv(
     let r = reports::kpis(&state, &auth.caller(), &q.period()).await?;
     let body = reports::csv::kpi_document(&r, opts);
     let name = format!("kpis-{}-{}.csv", r.from, r.to);
-    Ok((
-        [
-            (
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("text/csv; charset=utf-8"),
-            ),
-            (header::CONTENT_DISPOSITION, attachment(&name)),
-        ],
-        body,
-    )
-        .into_response())
+    Ok(csv_response(&name, body))
 }
 
 /// The export's parameters: the period's, the separator, and the language of category names.
@@ -122,17 +112,7 @@ pub async fn tickets_csv(
         reports::export::tickets_csv(&state, &auth.caller(), &period, opts, lang).await?;
     let name = format!("tickets-{}-{}.csv", p.from, p.to);
     let body = axum::body::Body::from_stream(stream.map(|r| r.map(axum::body::Bytes::from)));
-    Ok((
-        [
-            (
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("text/csv; charset=utf-8"),
-            ),
-            (header::CONTENT_DISPOSITION, attachment(&name)),
-        ],
-        body,
-    )
-        .into_response())
+    Ok(csv_response(&name, body))
 }
 
 /// Arrivals by weekday and hour, handling time per category and channel, and the agents
@@ -183,17 +163,10 @@ pub async fn charging_csv(
     let opts = reports::csv::options(q.sep.as_deref())?;
     let c = reports::charging::charges(&state, &auth.caller(), &q.month).await?;
     let name = format!("charges-{}.csv", c.month);
-    Ok((
-        [
-            (
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("text/csv; charset=utf-8"),
-            ),
-            (header::CONTENT_DISPOSITION, attachment(&name)),
-        ],
+    Ok(csv_response(
+        &name,
         reports::charging::charges_csv(&c, opts),
-    )
-        .into_response())
+    ))
 }
 
 /// The cost rates (cents per hour per agent, group, and by default).
@@ -317,4 +290,19 @@ pub async fn delete_schedule(
 ) -> AppResult<StatusCode> {
     schedules::delete(&state, &auth.caller(), id).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// A CSV download: its type and the application's own file name.
+fn csv_response(name: &str, body: impl IntoResponse) -> Response {
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/csv; charset=utf-8"),
+            ),
+            (header::CONTENT_DISPOSITION, attachment(name)),
+        ],
+        body,
+    )
+        .into_response()
 }
