@@ -102,9 +102,7 @@ pub async fn put_member(
     let supervisor = if body.iter().all(u8::is_ascii_whitespace) {
         false
     } else {
-        serde_json::from_slice::<PutMember>(&body)
-            .map_err(|e| crate::error::AppError::InvalidJson(e.to_string()))?
-            .supervisor
+        crate::extract::parse_json::<PutMember>(&body)?.supervisor
     };
     Ok(Json(
         crate::desk::directory::groups::put_member(&state, &auth.caller(), id, user_id, supervisor)
