@@ -150,7 +150,7 @@ fn fold(s: &str) -> String {
         .collect()
 }
 
-fn fill(rng: &mut Rng, template: &str) -> String {
+pub fn fill(rng: &mut Rng, template: &str) -> String {
     let mut s = template.to_owned();
     if s.contains("{app}") {
         s = s.replace("{app}", rng.pick::<&str>(APPS));

@@ -55,6 +55,11 @@ pub enum Scenario {
     /// Reports: the supervisor's dashboard page (HTML: KPIs, daily trend, breakdowns,
     /// surveys, follow-ups) over a random 30-day window.
     DashboardPage,
+    /// Search (issue 12): an agent's `GET /api/v1/search` over tickets and articles, with one
+    /// or two words of a ticket subject, half of them typed without accents.
+    SearchAgent,
+    /// Search: a requester's, whose results are only their own tickets and published FAQs.
+    SearchRequester,
 }
 
 impl Scenario {
@@ -76,6 +81,8 @@ impl Scenario {
         Scenario::ConsoleTicket,
         Scenario::DashboardKpis,
         Scenario::DashboardPage,
+        Scenario::SearchAgent,
+        Scenario::SearchRequester,
     ];
 
     pub fn name(self) -> &'static str {
@@ -97,6 +104,8 @@ impl Scenario {
             Scenario::ConsoleTicket => "console_ticket",
             Scenario::DashboardKpis => "dashboard_kpis",
             Scenario::DashboardPage => "dashboard_page",
+            Scenario::SearchAgent => "search_agent",
+            Scenario::SearchRequester => "search_requester",
         }
     }
 
@@ -113,6 +122,11 @@ impl Scenario {
                 | Scenario::DashboardKpis
                 | Scenario::DashboardPage
         )
+    }
+
+    /// Scenarios that read the knowledge base: the run loads the articles first.
+    pub fn searches(self) -> bool {
+        matches!(self, Scenario::SearchAgent | Scenario::SearchRequester)
     }
 
     pub fn parse(s: &str) -> Option<Scenario> {
@@ -195,7 +209,7 @@ pub fn agent_with_timeout(timeout: Duration) -> ureq::Agent {
 }
 
 /// Sends one request; `Ok(body)` on 2xx, the status and body otherwise.
-fn call(
+pub fn call(
     a: &ureq::Agent,
     method: &str,
     url: &str,
@@ -551,6 +565,22 @@ impl Client {
                     }
                 }
             }
+            Scenario::SearchAgent | Scenario::SearchRequester => {
+                let token = if s == Scenario::SearchAgent {
+                    &ag.token
+                } else {
+                    requester
+                };
+                let q = search_words(&mut self.rng);
+                call(
+                    &self.http,
+                    "GET",
+                    &format!("{base}/api/v1/search?q={}&limit=20", url_encode(&q)),
+                    token,
+                    None,
+                )
+                .map(|_| ())
+            }
             Scenario::Mixed => {
                 let pick = *self.rng.weighted(&[
                     (Scenario::AgentQueue, 35),
@@ -640,4 +670,62 @@ pub fn run(
         max_ms: all.last().map_or(0.0, |m| *m as f64 / 1000.0),
         first_error,
     }
+}
+
+/// One or two words of a generated ticket subject, as a person types them into a search box:
+/// half the time without accents (the index folds them).
+fn search_words(rng: &mut Rng) -> String {
+    let template = rng_subject(rng);
+    let subject = crate::generate::fill(rng, template);
+    let words: Vec<&str> = subject
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| w.chars().count() > 3)
+        .collect();
+    if words.is_empty() {
+        return "impresora".to_owned();
+    }
+    let take = if words.len() > 1 && rng.chance(0.3) {
+        2
+    } else {
+        1
+    };
+    let start = rng.below((words.len() + 1 - take) as u64) as usize;
+    let q = words[start..start + take].join(" ").to_lowercase();
+    if rng.chance(0.5) {
+        q.chars()
+            .map(|c| match c {
+                'á' => 'a',
+                'é' => 'e',
+                'í' => 'i',
+                'ó' => 'o',
+                'ú' | 'ü' => 'u',
+                'ñ' => 'n',
+                c => c,
+            })
+            .collect()
+    } else {
+        q
+    }
+}
+
+fn rng_subject(rng: &mut Rng) -> &'static str {
+    let (_, es, en) = *rng.pick(crate::vocab::SUBJECTS);
+    if rng.chance(0.7) {
+        *rng.pick(es)
+    } else {
+        *rng.pick(en)
+    }
+}
+
+/// Percent-encodes a query value (RFC 3986 unreserved characters stay as they are).
+fn url_encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() * 3);
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }

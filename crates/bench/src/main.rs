@@ -5,6 +5,7 @@
 mod drill;
 mod events;
 mod generate;
+mod kb;
 mod load;
 mod mail;
 mod mail_out;
@@ -501,6 +502,41 @@ fn data_set(data: &DataArgs) -> anyhow::Result<generate::Meta> {
     Ok(meta)
 }
 
+/// Loads the 10,000 articles, times a full `ventanilla reindex` of tickets and articles on
+/// the running desk (it rebuilds in short batches, without downtime) and measures the
+/// index; returns the notes for the report.
+fn knowledge_base(
+    rt: &tokio::runtime::Runtime,
+    bin: &std::path::Path,
+    db: &Database,
+    base: &str,
+    admin_token: &str,
+    data_dir: &std::path::Path,
+) -> anyhow::Result<Vec<String>> {
+    say("loading the knowledge base (10,000 articles through the API)");
+    let (articles, seconds) = kb::load_articles(base, admin_token, data_dir, 4)?;
+    let mut notes = vec![format!(
+        "Search: {articles} published articles were written through `POST /api/v1/articles` by 4 clients in {seconds:.1} s ({:.0}/s), each indexed in its own transaction.",
+        articles as f64 / seconds
+    )];
+    say("timing ventanilla reindex");
+    let started = Instant::now();
+    server::cli(bin, &["reindex", "--database-url", &db.url()], None)?;
+    notes.push(format!(
+        "Search index: a full `ventanilla reindex` (every ticket, then every article, then a compaction) took {:.1} s on the running desk.",
+        started.elapsed().as_secs_f64()
+    ));
+    match db.search_index_bytes(rt) {
+        Ok(bytes) => notes.push(format!(
+            "Search index size: {:.1} MB ({}).",
+            bytes as f64 / 1e6,
+            db.search_index_tables()
+        )),
+        Err(e) => notes.push(format!("Search index size not measured: {e:#}")),
+    }
+    Ok(notes)
+}
+
 fn scenarios(names: &[String]) -> anyhow::Result<Vec<Scenario>> {
     if names.is_empty() {
         return Ok(Scenario::ALL.to_vec());
@@ -695,6 +731,16 @@ fn run(args: RunArgs) -> anyhow::Result<()> {
                 bail!("no agent has tickets in analysis: generate more tickets");
             }
             let overseers = overseers(&bin, &url, &srv.base, &meta)?;
+            if wanted.iter().any(|s| s.searches()) {
+                notes.extend(knowledge_base(
+                    &rt,
+                    &bin,
+                    &db,
+                    &srv.base,
+                    &overseers.admin_token,
+                    &args.data.data_dir(),
+                )?);
+            }
             let ctx = Ctx {
                 base: srv.base.clone(),
                 agents: agent_ctx,

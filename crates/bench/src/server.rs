@@ -94,6 +94,51 @@ impl Database {
         }
     }
 
+    /// Bytes held by the search index: SQLite's FTS5 tables and their shadow tables (from
+    /// the `dbstat` table, which the bundled SQLite has), or PostgreSQL's search tables with
+    /// their GIN indexes.
+    pub fn search_index_bytes(&self, rt: &tokio::runtime::Runtime) -> anyhow::Result<u64> {
+        rt.block_on(async {
+            let size: i64 = match self {
+                Database::Sqlite(_) => {
+                    let mut c = sqlx::SqliteConnection::connect(&self.url()).await?;
+                    let n = sqlx::query_scalar(
+                        "SELECT CAST(COALESCE(SUM(pgsize), 0) AS INTEGER) FROM dbstat \
+                         WHERE name LIKE 'ticket_fts%' OR name LIKE 'article_fts%'",
+                    )
+                    .fetch_one(&mut c)
+                    .await?;
+                    c.close().await?;
+                    n
+                }
+                Database::Postgres { .. } => {
+                    let mut c = sqlx::PgConnection::connect(&self.url()).await?;
+                    let n = sqlx::query_scalar(
+                        "SELECT CAST(pg_total_relation_size('ticket_search') \
+                         + pg_total_relation_size('article_search') AS BIGINT)",
+                    )
+                    .fetch_one(&mut c)
+                    .await?;
+                    c.close().await?;
+                    n
+                }
+            };
+            Ok(u64::try_from(size).unwrap_or(0))
+        })
+    }
+
+    /// What [`Self::search_index_bytes`] counts, for the report.
+    pub fn search_index_tables(&self) -> &'static str {
+        match self {
+            Database::Sqlite(_) => {
+                "FTS5 tables ticket_fts and article_fts with their shadow tables"
+            }
+            Database::Postgres { .. } => {
+                "tables ticket_search and article_search with their GIN indexes"
+            }
+        }
+    }
+
     /// Drops the run's PostgreSQL database; a SQLite file is kept for inspection.
     pub fn drop_database(&self, rt: &tokio::runtime::Runtime) -> anyhow::Result<()> {
         if let Database::Postgres { admin_url, name } = self {
