@@ -35,6 +35,9 @@ where
                     AppError::BadRequest(e.body_text())
                 }
             })?;
+        if starts_with_array(&bytes) {
+            return from_top_level_array(&bytes).map(Json);
+        }
         match axum::Json::<T>::from_bytes(&bytes) {
             Ok(axum::Json(v)) => Ok(Json(v)),
             Err(JsonRejection::JsonDataError(e)) => integral_floats_as_integers(&bytes)
@@ -43,6 +46,80 @@ where
             Err(JsonRejection::JsonSyntaxError(e)) => Err(AppError::InvalidJson(e.body_text())),
             Err(e) => Err(AppError::BadRequest(e.body_text())),
         }
+    }
+}
+
+/// Whether the body's first JSON token opens an array.
+fn starts_with_array(bytes: &[u8]) -> bool {
+    bytes
+        .iter()
+        .find(|b| !b.is_ascii_whitespace())
+        .is_some_and(|b| *b == b'[')
+}
+
+/// A body that is an array. serde_json reads a struct from an array of its fields in order,
+/// so `[]` would pass as an object whose fields all have defaults; the OpenAPI document says
+/// "object", and so does this: an array is taken only where `T` is a list.
+fn from_top_level_array<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
+    let value: serde_json::Value =
+        serde_json::from_slice(bytes).map_err(|e| AppError::InvalidJson(e.to_string()))?;
+    T::deserialize(TopLevel(value)).map_err(|e| {
+        AppError::InvalidJson(format!(
+            "Failed to deserialize the JSON body into the target type: {e}"
+        ))
+    })
+}
+
+/// A JSON value read as a request body: like `serde_json::Value`'s own deserializer, except
+/// that a struct is never read from an array.
+struct TopLevel(serde_json::Value);
+
+impl<'de> serde::Deserializer<'de> for TopLevel {
+    type Error = serde_json::Error;
+
+    fn deserialize_any<V: serde::de::Visitor<'de>>(self, v: V) -> Result<V::Value, Self::Error> {
+        self.0.deserialize_any(v)
+    }
+
+    fn deserialize_struct<V: serde::de::Visitor<'de>>(
+        self,
+        name: &'static str,
+        fields: &'static [&'static str],
+        v: V,
+    ) -> Result<V::Value, Self::Error> {
+        if self.0.is_array() {
+            return Err(serde::de::Error::invalid_type(
+                serde::de::Unexpected::Seq,
+                &"a JSON object",
+            ));
+        }
+        self.0.deserialize_struct(name, fields, v)
+    }
+
+    fn deserialize_option<V: serde::de::Visitor<'de>>(self, v: V) -> Result<V::Value, Self::Error> {
+        self.0.deserialize_option(v)
+    }
+
+    fn deserialize_newtype_struct<V: serde::de::Visitor<'de>>(
+        self,
+        name: &'static str,
+        v: V,
+    ) -> Result<V::Value, Self::Error> {
+        self.0.deserialize_newtype_struct(name, v)
+    }
+
+    fn deserialize_enum<V: serde::de::Visitor<'de>>(
+        self,
+        name: &'static str,
+        variants: &'static [&'static str],
+        v: V,
+    ) -> Result<V::Value, Self::Error> {
+        self.0.deserialize_enum(name, variants, v)
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
+        unit unit_struct seq tuple tuple_struct map identifier ignored_any
     }
 }
 
@@ -193,5 +270,32 @@ pub fn not_utf8(field: &str) -> AppError {
         code: "invalid_encoding",
         message: format!("{field}: must be UTF-8 text"),
         field: Some(field),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, serde::Deserialize, PartialEq)]
+    struct Vote {
+        #[serde(default)]
+        helpful: bool,
+    }
+
+    #[test]
+    fn an_array_is_no_object() {
+        assert!(from_top_level_array::<Vote>(b"[]").is_err());
+        assert!(from_top_level_array::<Vote>(b" [true]").is_err());
+        assert!(starts_with_array(b"\n [1]"));
+        assert!(!starts_with_array(b"{\"a\": [1]}"));
+    }
+
+    #[test]
+    fn an_array_is_still_a_list() {
+        let votes: Vec<Vote> = from_top_level_array(br#"[{"helpful": true}, {}]"#).unwrap();
+        assert_eq!(votes, vec![Vote { helpful: true }, Vote { helpful: false }]);
+        let ids: Vec<Option<i64>> = from_top_level_array(b"[1, null]").unwrap();
+        assert_eq!(ids, vec![Some(1), None]);
     }
 }

@@ -62,60 +62,219 @@ struct Row {
     repeats: i64,
 }
 
-/// Records a notification on a transaction, unless the user turned the kind off in-app.
-/// Within `$window_secs` of the newest change, an unread notification of the same user and
-/// ticket takes the new kind, parameters and body and counts one more repeat (a burst is
-/// one entry); otherwise a new row. Evaluates to whether the user wants it by e-mail.
-macro_rules! insert_notification {
-    ($exec:expr, $ticket:expr, $n:expr, $now:expr, $window_secs:expr) => {{
-        let n: &$crate::notifications::NewNotification = $n;
-        let ticket: Option<i64> = $ticket;
-        let now: i64 = $crate::time::to_db($now);
-        let window: i64 = $window_secs;
-        let pref: Option<(bool, bool)> = sqlx::query_as(
-            "SELECT in_app, email FROM notification_prefs WHERE user_id = $1 AND kind = $2",
-        )
-        .bind(n.user_id.get())
-        .bind(n.kind.as_str())
-        .fetch_optional(&mut *$exec)
-        .await?;
-        let (in_app, email) = pref.unwrap_or((true, true));
-        if in_app {
-            let params = $crate::tickets::params_to_db(&n.params);
-            let mut grouped = 0;
-            if window > 0 && ticket.is_some() {
-                grouped = sqlx::query(
-                    "UPDATE notifications SET kind = $1, params = $2, body = $3, updated_at = $4, repeats = repeats + 1
-                     WHERE id = (SELECT id FROM notifications WHERE user_id = $5 AND ticket_id = $6
-                                 AND read_at IS NULL AND updated_at >= $7 ORDER BY id DESC LIMIT 1)",
-                )
-                .bind(n.kind.as_str())
-                .bind(params.as_deref())
-                .bind(n.body.as_deref())
-                .bind(now)
-                .bind(n.user_id.get())
-                .bind(ticket)
-                .bind(now.saturating_sub(window.saturating_mul(1_000_000)))
-                .execute(&mut *$exec)
-                .await?
-                .rows_affected();
+/// A user's choice for a kind, as read for a batch: `(user, kind) -> (in_app, email)`.
+/// Without a row, both channels are on.
+pub(crate) type PrefMap = std::collections::HashMap<(i64, String), (bool, bool)>;
+
+/// One in-app entry a batch of notices writes: the newest notice of its user (when a burst
+/// folds several) and how many notices it stands for.
+#[derive(Debug, PartialEq)]
+pub(crate) struct Entry {
+    pub user_id: i64,
+    pub kind: String,
+    pub params: Option<String>,
+    pub body: Option<String>,
+    pub repeats: i64,
+}
+
+/// The distinct recipients of a batch, in first-seen order.
+pub(crate) fn recipients(notices: &[NewNotification]) -> Vec<i64> {
+    let mut seen = std::collections::HashSet::new();
+    notices
+        .iter()
+        .map(|n| n.user_id.get())
+        .filter(|u| seen.insert(*u))
+        .collect()
+}
+
+/// `SELECT … WHERE user_id IN (…)` for the recipients' preferences, one statement for the
+/// whole batch (a group's registration notice reaches every member).
+pub(crate) fn prefs_query(users: &[i64]) -> (String, Vec<crate::sql::Param>) {
+    let mut q = crate::sql::SqlBuilder::new(
+        "SELECT user_id, kind, in_app, email FROM notification_prefs WHERE user_id IN (",
+    );
+    in_list(&mut q, users);
+    q.push(")");
+    q.finish()
+}
+
+/// The newest unread entry per recipient of `ticket` changed at or after `since` (µs): the
+/// one a burst folds into. Served by `notifications_burst_idx`.
+pub(crate) fn burst_query(ticket: i64, since: i64, users: &[i64]) -> (String, Vec<crate::sql::Param>) {
+    use crate::sql::Param;
+    let mut q = crate::sql::SqlBuilder::new("SELECT user_id, MAX(id) FROM notifications WHERE ticket_id = ");
+    q.bind(Param::I64(ticket));
+    q.push(" AND read_at IS NULL AND updated_at >= ");
+    q.bind(Param::I64(since));
+    q.push(" AND user_id IN (");
+    in_list(&mut q, users);
+    q.push(") GROUP BY user_id");
+    q.finish()
+}
+
+fn in_list(q: &mut crate::sql::SqlBuilder, ids: &[i64]) {
+    for (i, id) in ids.iter().enumerate() {
+        if i > 0 {
+            q.push(", ");
+        }
+        q.bind(crate::sql::Param::I64(*id));
+    }
+}
+
+/// Plans a batch against the preferences: for each notice whether it is mailed, and the
+/// in-app entries to write. With `fold`, a user's several notices make one entry carrying
+/// the newest (a burst is one entry, as it would be had they come one by one).
+pub(crate) fn plan_notices(
+    notices: &[NewNotification],
+    prefs: &PrefMap,
+    fold: bool,
+) -> (Vec<bool>, Vec<Entry>) {
+    let mut mailed = Vec::with_capacity(notices.len());
+    let mut entries: Vec<Entry> = Vec::with_capacity(notices.len());
+    for n in notices {
+        let (in_app, email) = prefs
+            .get(&(n.user_id.get(), n.kind.clone()))
+            .copied()
+            .unwrap_or((true, true));
+        mailed.push(email);
+        if !in_app {
+            continue;
+        }
+        let entry = Entry {
+            user_id: n.user_id.get(),
+            kind: n.kind.clone(),
+            params: crate::tickets::params_to_db(&n.params),
+            body: n.body.clone(),
+            repeats: 1,
+        };
+        match entries.iter_mut().find(|e| fold && e.user_id == entry.user_id) {
+            Some(e) => {
+                *e = Entry {
+                    repeats: e.repeats + 1,
+                    ..entry
+                }
             }
-            if grouped == 0 {
-                sqlx::query("INSERT INTO notifications (user_id, ticket_id, kind, title, params, body, created_at, updated_at, repeats) VALUES ($1, $2, $3, '', $4, $5, $6, $6, 1)")
-                    .bind(n.user_id.get())
-                    .bind(ticket)
-                    .bind(n.kind.as_str())
-                    .bind(params.as_deref())
-                    .bind(n.body.as_deref())
-                    .bind(now)
-                    .execute(&mut *$exec)
-                    .await?;
+            None => entries.push(entry),
+        }
+    }
+    (mailed, entries)
+}
+
+/// Records a batch of notices on a transaction: their in-app entries, unless a user turned
+/// the kind off there, and one outbox row each for the mail channel (`skipped` when the user
+/// turned mail off, kept so the mail log can say why nothing was sent). Within
+/// `$window_secs` of the newest change, an unread entry of the same user and ticket takes the
+/// new kind, parameters and body and counts the repeats (a burst is one entry). A handful of
+/// statements whatever the number of recipients: a registration notifies a whole group.
+macro_rules! insert_notices {
+    ($tx:expr, $ticket:expr, $notices:expr, $now:expr, $window_secs:expr, $numbered:expr) => {{
+        let notices: &[$crate::notifications::NewNotification] = $notices;
+        if !notices.is_empty() {
+            let ticket: i64 = $ticket;
+            let now: i64 = $crate::time::to_db($now);
+            let window: i64 = $window_secs;
+            let numbered: bool = $numbered;
+            let users = $crate::notifications::recipients(notices);
+            let (sql, params) = $crate::notifications::prefs_query(&users);
+            let prefs: Vec<(i64, String, bool, bool)> = bind_params!(
+                sqlx::query_as($crate::sql::trusted(&sql)),
+                params
+            )
+            .fetch_all(&mut *$tx)
+            .await?;
+            let prefs: $crate::notifications::PrefMap = prefs
+                .into_iter()
+                .map(|(u, k, a, e)| ((u, k), (a, e)))
+                .collect();
+            let (mailed, entries) =
+                $crate::notifications::plan_notices(notices, &prefs, window > 0);
+            let mut bursts = std::collections::HashMap::<i64, i64>::new();
+            if window > 0 && !entries.is_empty() {
+                let since = now.saturating_sub(window.saturating_mul(1_000_000));
+                let (sql, params) = $crate::notifications::burst_query(ticket, since, &users);
+                let rows: Vec<(i64, Option<i64>)> = bind_params!(
+                    sqlx::query_as($crate::sql::trusted(&sql)),
+                    params
+                )
+                .fetch_all(&mut *$tx)
+                .await?;
+                bursts.extend(rows.into_iter().filter_map(|(u, id)| Some((u, id?))));
+            }
+            let mut fresh = Vec::with_capacity(entries.len());
+            for e in &entries {
+                match bursts.get(&e.user_id) {
+                    Some(id) => {
+                        sqlx::query(
+                            "UPDATE notifications SET kind = $1, params = $2, body = $3, updated_at = $4, repeats = repeats + $5 WHERE id = $6",
+                        )
+                        .bind(e.kind.as_str())
+                        .bind(e.params.as_deref())
+                        .bind(e.body.as_deref())
+                        .bind(now)
+                        .bind(e.repeats)
+                        .bind(*id)
+                        .execute(&mut *$tx)
+                        .await?;
+                    }
+                    None => fresh.push(e),
+                }
+            }
+            for chunk in fresh.chunks($crate::notifications::ROWS_PER_INSERT) {
+                let sql = $crate::sql::values(
+                    "INSERT INTO notifications (user_id, ticket_id, kind, params, body, repeats, created_at, updated_at, title) VALUES ",
+                    8,
+                    chunk.len(),
+                    ", ''",
+                    numbered,
+                );
+                let mut q = sqlx::query($crate::sql::trusted(&sql));
+                for e in chunk {
+                    q = q
+                        .bind(e.user_id)
+                        .bind(ticket)
+                        .bind(e.kind.as_str())
+                        .bind(e.params.as_deref())
+                        .bind(e.body.as_deref())
+                        .bind(e.repeats)
+                        .bind(now)
+                        .bind(now);
+                }
+                q.execute(&mut *$tx).await?;
+            }
+            // Every notice is also written for the mail channel.
+            let rows: Vec<(&$crate::notifications::NewNotification, bool)> =
+                notices.iter().zip(mailed).collect();
+            for chunk in rows.chunks($crate::notifications::ROWS_PER_INSERT) {
+                let sql = $crate::sql::values(
+                    "INSERT INTO outbox (created_at, kind, ticket_id, recipient_id, payload, state, last_error, next_attempt_at) VALUES ",
+                    8,
+                    chunk.len(),
+                    "",
+                    numbered,
+                );
+                let mut q = sqlx::query($crate::sql::trusted(&sql));
+                for (n, email) in chunk {
+                    let payload = serde_json::json!({ "params": n.params, "body": n.body });
+                    q = q
+                        .bind(now)
+                        .bind(format!("notification.{}", n.kind))
+                        .bind(ticket)
+                        .bind(n.user_id.get())
+                        .bind(payload.to_string())
+                        .bind(if *email { "pending" } else { "skipped" })
+                        .bind((!*email).then_some("preference"))
+                        .bind(now);
+                }
+                q.execute(&mut *$tx).await?;
             }
         }
-        email
     }};
 }
-pub(crate) use insert_notification;
+pub(crate) use insert_notices;
+
+/// Rows per multi-row INSERT of a batch: 8 values each, far below either database's limit
+/// on bound values (32,766 for SQLite, 65,535 for PostgreSQL).
+pub(crate) const ROWS_PER_INSERT: usize = 500;
 
 pub struct Notifications<'a>(&'a Store);
 
@@ -242,5 +401,57 @@ impl Notifications<'_> {
             }
         });
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ventanilla_domain::ticket::Params;
+
+    fn notice(user: i64, kind: &str) -> NewNotification {
+        NewNotification {
+            user_id: UserId(user),
+            kind: kind.into(),
+            params: Params::new(),
+            body: Some(kind.into()),
+        }
+    }
+
+    #[test]
+    fn a_batch_mails_and_shows_as_each_user_chose() {
+        let prefs: PrefMap = [((2, "ticket.assigned".to_string()), (false, true)), ((3, "ticket.assigned".to_string()), (true, false))]
+            .into_iter()
+            .collect();
+        let batch = [notice(1, "ticket.assigned"), notice(2, "ticket.assigned"), notice(3, "ticket.assigned")];
+        let (mailed, entries) = plan_notices(&batch, &prefs, false);
+        assert_eq!(mailed, vec![true, true, false]);
+        let users: Vec<i64> = entries.iter().map(|e| e.user_id).collect();
+        assert_eq!(users, vec![1, 3], "user 2 turned the kind off in-app");
+    }
+
+    #[test]
+    fn a_burst_folds_into_the_newest_notice_per_user_only_with_a_window() {
+        let batch = [notice(1, "a"), notice(2, "a"), notice(1, "b")];
+        let (_, folded) = plan_notices(&batch, &PrefMap::new(), true);
+        assert_eq!(folded.len(), 2);
+        assert_eq!((folded[0].kind.as_str(), folded[0].repeats), ("b", 2));
+        assert_eq!(folded[0].body.as_deref(), Some("b"));
+        assert_eq!((folded[1].user_id, folded[1].repeats), (2, 1));
+        let (mailed, apart) = plan_notices(&batch, &PrefMap::new(), false);
+        assert_eq!(apart.len(), 3);
+        assert_eq!(mailed, vec![true; 3], "every notice keeps its mail row");
+    }
+
+    #[test]
+    fn the_batch_queries_name_each_recipient_once() {
+        let users = recipients(&[notice(4, "a"), notice(5, "a"), notice(4, "b")]);
+        assert_eq!(users, vec![4, 5]);
+        let (sql, params) = prefs_query(&users);
+        assert!(sql.ends_with("IN ($1, $2)"), "{sql}");
+        assert_eq!(params.len(), 2);
+        let (sql, params) = burst_query(9, 100, &users);
+        assert!(sql.contains("user_id IN ($3, $4) GROUP BY user_id"), "{sql}");
+        assert_eq!(params.len(), 4);
     }
 }

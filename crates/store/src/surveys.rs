@@ -272,7 +272,8 @@ impl Surveys<'_> {
                     t.id.get(),
                     std::slice::from_ref(notice),
                     now,
-                    0
+                    0,
+                    crate::dialect::bulk_placeholders_numbered(self.0.kind())
                 );
             }
             n == 1

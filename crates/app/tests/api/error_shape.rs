@@ -121,6 +121,17 @@ async fn every_route_answers_bad_requests_with_the_error_shape() {
                 assert_shape(&format!("{method} {path} ({what})"), &res);
                 checked += 1;
             }
+            // serde reads a struct from an array of its fields, so `[]` could pass for an
+            // object whose fields all have defaults; the document says object, so must we.
+            if json_body && is_object(&doc, &body["content"]["application/json"]["schema"]) {
+                let res = send(&t, &token, method, &path, Some("application/json"), b"[]".to_vec()).await;
+                assert_eq!(
+                    res.body["error"]["code"], "invalid_json",
+                    "{method} {path} took an array for an object: {}",
+                    res.text
+                );
+                checked += 1;
+            }
         }
     }
     for path in [
@@ -134,6 +145,15 @@ async fn every_route_answers_bad_requests_with_the_error_shape() {
         assert_eq!(res.status, StatusCode::NOT_FOUND, "{path}");
     }
     assert!(checked > 150, "walked {checked} cases");
+}
+
+/// Whether a request body's schema (following `$ref`s) is an object.
+fn is_object(doc: &serde_json::Value, schema: &serde_json::Value) -> bool {
+    if let Some(r) = schema["$ref"].as_str() {
+        let name = r.trim_start_matches("#/components/schemas/");
+        return is_object(doc, &doc["components"]["schemas"][name]);
+    }
+    schema["type"] == "object" || schema.get("properties").is_some()
 }
 
 /// A concrete path for a template: every `{param}` becomes an id that names nothing.

@@ -484,7 +484,7 @@ impl Tickets<'_> {
                         n
                     })
                     .collect();
-                super::write::insert_notices!(tx, id, &notices, now, 0);
+                super::write::insert_notices!(tx, id, &notices, now, 0, numbered);
             }
             (plans, rows)
         });

@@ -94,31 +94,8 @@ macro_rules! insert_outbox {
         .await?;
     }};
 }
-pub(crate) use insert_outbox;
 
-/// Records notifications (grouped, as the users' preferences say) and their mail rows.
-macro_rules! insert_notices {
-    ($tx:expr, $ticket:expr, $notices:expr, $now:expr, $window_secs:expr) => {{
-        for n in $notices {
-            let email = $crate::notifications::insert_notification!(
-                $tx,
-                Some($ticket),
-                n,
-                $now,
-                $window_secs
-            );
-            // Every notification is also written for the mail channel.
-            let o = $crate::tickets::NewOutbox {
-                kind: format!("notification.{}", n.kind),
-                recipient_id: Some(n.user_id),
-                payload: serde_json::json!({ "params": n.params, "body": n.body }),
-            };
-            let state = if email { "pending" } else { "skipped" };
-            $crate::tickets::write::insert_outbox!(&mut *$tx, $ticket, $now, &o, state);
-        }
-    }};
-}
-pub(crate) use insert_notices;
+pub(crate) use crate::notifications::insert_notices;
 
 /// Whether a change touches what the search index holds of a ticket: its words (subject,
 /// description, resolution, anything a timeline entry says) or its requester (whose address
@@ -199,7 +176,8 @@ impl Tickets<'_> {
                             id.get(),
                             &effects.notifications,
                             now,
-                            effects.notice_window_secs
+                            effects.notice_window_secs,
+                            numbered
                         );
                         for j in &effects.jobs {
                             crate::jobs::insert_job!(&mut *tx, j, now);

@@ -3,6 +3,7 @@
 //! page in memory. UTF-8 with a byte-order mark, `,` or `;`, text cells defused against
 //! formula injection (`csv.rs`). The header names are stable (English field names).
 
+use futures_util::StreamExt as _;
 use futures_util::stream::{self, Stream};
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
@@ -92,12 +93,35 @@ struct Cursor {
     lang: Language,
     opts: CsvOptions,
     after: Option<ExportCursor>,
-    started: bool,
     done: bool,
 }
 
-/// Checks access and the query, and returns the export as a stream of chunks (the BOM and
-/// header first, then one chunk per page).
+impl Cursor {
+    /// The CSV lines of one page, and where the next page starts (`done` after a short one).
+    fn chunk(&mut self, rows: &[ExportRow]) -> String {
+        if (rows.len() as i64) < PAGE_ROWS {
+            self.done = true;
+        }
+        self.after = rows.last().map(|r| (r.created_at, r.id));
+        let mut chunk = String::with_capacity(rows.len() * 160);
+        for r in rows {
+            chunk.push_str(&line(r, &self.tz, self.lang, self.opts));
+        }
+        chunk
+    }
+
+    async fn page(&self) -> Result<Vec<ExportRow>, ventanilla_store::StoreError> {
+        self.store
+            .exports()
+            .tickets(self.from, self.to, &self.period.filter, self.after, PAGE_ROWS)
+            .await
+    }
+}
+
+/// Checks access and the query, reads the first page, and returns the export as a stream of
+/// chunks: the BOM, header and first page, then one chunk per page. The first page is read
+/// before anything is sent, so a store that cannot answer gets a real error status; a later
+/// page that fails can only cut the body short, and is logged.
 pub async fn tickets_csv(
     app: &App,
     caller: &Caller,
@@ -111,7 +135,7 @@ pub async fn tickets_csv(
     require(caller, Permission::ReportsRead)?;
     let period = q.check(app)?;
     let (from, to) = period.instants(app);
-    let cursor = Cursor {
+    let mut cursor = Cursor {
         store: app.store.clone(),
         tz: app.store.report_zone().clone(),
         period,
@@ -120,44 +144,31 @@ pub async fn tickets_csv(
         lang,
         opts,
         after: None,
-        started: false,
         done: false,
     };
-    let s = stream::unfold(cursor, |mut c| async move {
+    let first = cursor.page().await?;
+    let head = format!(
+        "{BOM}{}{}",
+        ventanilla_domain::report::csv_line(&HEADER, opts),
+        cursor.chunk(&first)
+    );
+    let period = cursor.period;
+    let rest = stream::unfold(cursor, |mut c| async move {
         if c.done {
             return None;
         }
-        if !c.started {
-            c.started = true;
-            let head = format!(
-                "{BOM}{}",
-                ventanilla_domain::report::csv_line(&HEADER, c.opts)
-            );
-            return Some((Ok(head), c));
-        }
-        let page = c
-            .store
-            .exports()
-            .tickets(c.from, c.to, &c.period.filter, c.after, PAGE_ROWS)
-            .await;
-        match page {
+        match c.page().await {
             Err(e) => {
+                tracing::error!(error = %e, "the ticket export stopped after {:?}", c.after);
                 c.done = true;
                 Some((Err(DeskError::from(e)), c))
             }
             Ok(rows) if rows.is_empty() => None,
             Ok(rows) => {
-                if (rows.len() as i64) < PAGE_ROWS {
-                    c.done = true;
-                }
-                c.after = rows.last().map(|r| (r.created_at, r.id));
-                let mut chunk = String::with_capacity(rows.len() * 160);
-                for r in &rows {
-                    chunk.push_str(&line(r, &c.tz, c.lang, c.opts));
-                }
+                let chunk = c.chunk(&rows);
                 Some((Ok(chunk), c))
             }
         }
     });
-    Ok((period, s))
+    Ok((period, stream::once(async { Ok(head) }).chain(rest)))
 }
