@@ -100,9 +100,15 @@ pub(crate) fn prefs_query(users: &[i64]) -> (String, Vec<crate::sql::Param>) {
 
 /// The newest unread entry per recipient of `ticket` changed at or after `since` (µs): the
 /// one a burst folds into. Served by `notifications_burst_idx`.
-pub(crate) fn burst_query(ticket: i64, since: i64, users: &[i64]) -> (String, Vec<crate::sql::Param>) {
+pub(crate) fn burst_query(
+    ticket: i64,
+    since: i64,
+    users: &[i64],
+) -> (String, Vec<crate::sql::Param>) {
     use crate::sql::Param;
-    let mut q = crate::sql::SqlBuilder::new("SELECT user_id, MAX(id) FROM notifications WHERE ticket_id = ");
+    let mut q = crate::sql::SqlBuilder::new(
+        "SELECT user_id, MAX(id) FROM notifications WHERE ticket_id = ",
+    );
     q.bind(Param::I64(ticket));
     q.push(" AND read_at IS NULL AND updated_at >= ");
     q.bind(Param::I64(since));
@@ -147,7 +153,10 @@ pub(crate) fn plan_notices(
             body: n.body.clone(),
             repeats: 1,
         };
-        match entries.iter_mut().find(|e| fold && e.user_id == entry.user_id) {
+        match entries
+            .iter_mut()
+            .find(|e| fold && e.user_id == entry.user_id)
+        {
             Some(e) => {
                 *e = Entry {
                     repeats: e.repeats + 1,
@@ -420,10 +429,17 @@ mod tests {
 
     #[test]
     fn a_batch_mails_and_shows_as_each_user_chose() {
-        let prefs: PrefMap = [((2, "ticket.assigned".to_string()), (false, true)), ((3, "ticket.assigned".to_string()), (true, false))]
-            .into_iter()
-            .collect();
-        let batch = [notice(1, "ticket.assigned"), notice(2, "ticket.assigned"), notice(3, "ticket.assigned")];
+        let prefs: PrefMap = [
+            ((2, "ticket.assigned".to_string()), (false, true)),
+            ((3, "ticket.assigned".to_string()), (true, false)),
+        ]
+        .into_iter()
+        .collect();
+        let batch = [
+            notice(1, "ticket.assigned"),
+            notice(2, "ticket.assigned"),
+            notice(3, "ticket.assigned"),
+        ];
         let (mailed, entries) = plan_notices(&batch, &prefs, false);
         assert_eq!(mailed, vec![true, true, false]);
         let users: Vec<i64> = entries.iter().map(|e| e.user_id).collect();
@@ -451,7 +467,10 @@ mod tests {
         assert!(sql.ends_with("IN ($1, $2)"), "{sql}");
         assert_eq!(params.len(), 2);
         let (sql, params) = burst_query(9, 100, &users);
-        assert!(sql.contains("user_id IN ($3, $4) GROUP BY user_id"), "{sql}");
+        assert!(
+            sql.contains("user_id IN ($3, $4) GROUP BY user_id"),
+            "{sql}"
+        );
         assert_eq!(params.len(), 4);
     }
 }

@@ -124,7 +124,15 @@ async fn every_route_answers_bad_requests_with_the_error_shape() {
             // serde reads a struct from an array of its fields, so `[]` could pass for an
             // object whose fields all have defaults; the document says object, so must we.
             if json_body && is_object(&doc, &body["content"]["application/json"]["schema"]) {
-                let res = send(&t, &token, method, &path, Some("application/json"), b"[]".to_vec()).await;
+                let res = send(
+                    &t,
+                    &token,
+                    method,
+                    &path,
+                    Some("application/json"),
+                    b"[]".to_vec(),
+                )
+                .await;
                 assert_eq!(
                     res.body["error"]["code"], "invalid_json",
                     "{method} {path} took an array for an object: {}",

@@ -113,7 +113,13 @@ impl Cursor {
     async fn page(&self) -> Result<Vec<ExportRow>, ventanilla_store::StoreError> {
         self.store
             .exports()
-            .tickets(self.from, self.to, &self.period.filter, self.after, PAGE_ROWS)
+            .tickets(
+                self.from,
+                self.to,
+                &self.period.filter,
+                self.after,
+                PAGE_ROWS,
+            )
             .await
     }
 }
