@@ -316,6 +316,9 @@ async fn agents_edit_and_archive_articles_and_read_their_revisions() {
     );
     assert!(newest < oldest, "newest first");
     assert!(page.text.contains("id=\"archive-article\""));
+    // Agents reading the article as requesters do find their way back to the form.
+    let read = b.get(&t, &format!("/portal/kb/{id}")).await;
+    assert!(read.text.contains(&format!("href=\"{path}\"")));
 
     // Archive: the next version, content unchanged, no longer offered to requesters.
     let res = b
@@ -501,4 +504,43 @@ async fn a_refused_kb_link_keeps_the_number_typed_on_the_ticket_page() {
         page.text
             .contains(&format!("href=\"/console/articles/{id}\""))
     );
+
+    // Once resolved, the resolution becomes a draft that opens in the article form.
+    let user = t
+        .app
+        .store
+        .users()
+        .by_email(&ventanilla_domain::Email::parse("agent@example.com").unwrap())
+        .await
+        .unwrap();
+    let token = ventanilla_app::api::issue_token(&t.state(), user.id, "t", None)
+        .await
+        .unwrap();
+    let api = ventanilla_testkit::Caller::Bearer(token.token);
+    for body in [
+        serde_json::json!({ "to": "analysis" }),
+        serde_json::json!({ "to": "solution" }),
+        serde_json::json!({ "to": "validation", "resolution_code": "fixed", "resolution": "Cambiado el tóner" }),
+    ] {
+        let res = t
+            .post(&format!("/api/v1/tickets/{ticket}/transitions"), body, &api)
+            .await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    }
+    let res = b
+        .post(&t, &format!("/console/tickets/{ticket}/kb-draft"), &[])
+        .await;
+    let loc = location(&res);
+    assert!(loc.contains("flash=kb-drafted"), "{loc}");
+    let draft = b.get(&t, &loc).await;
+    assert_page(&draft, StatusCode::OK);
+    assert!(draft.text.contains("Cambiado el tóner"));
+    assert!(draft.text.contains("Borrador de artículo creado"));
+    assert!(
+        draft
+            .text
+            .contains(&format!("href=\"/console/tickets/{ticket}\""))
+    );
+    let a = stored(&t, article_id(&loc)).await;
+    assert_eq!(a.status, ArticleStatus::Draft);
 }
