@@ -11,6 +11,7 @@ mod day;
 mod double_submit;
 mod helpers;
 mod history_language;
+mod kb;
 mod pages;
 mod portal;
 mod queue_counts;

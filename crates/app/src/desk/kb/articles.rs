@@ -167,12 +167,41 @@ pub async fn update_article(
         .articles()
         .update(id, input.version, &d, caller.user_id(), app.now())
         .await
-        .map_err(|e| match e {
-            StoreError::Conflict { .. } => DeskError::Stale {
-                current: current.version,
-            },
-            other => other.into(),
-        })
+        .map_err(|e| stale_as(e, current.version))
+}
+
+/// A version conflict of the store is the caller's stale read (412 on the API).
+fn stale_as(e: StoreError, current: i64) -> DeskError {
+    match e {
+        StoreError::Conflict { .. } => DeskError::Stale { current },
+        other => other.into(),
+    }
+}
+
+/// Archives an article: the content stays as it is and the status becomes archived, saved
+/// as the next version so the history shows who archived it and when. Archived articles
+/// leave searches for requesters and suggestions. `version` is the version read (a newer
+/// one is refused as stale, as an edit would be).
+pub async fn archive_article(
+    app: &App,
+    caller: &Caller,
+    id: ArticleId,
+    version: Option<i64>,
+) -> DeskResult<Article> {
+    require(caller, Permission::TicketsWork)?;
+    let current = app.store.articles().get(id).await?;
+    let d = ArticleDraft {
+        kind: current.kind,
+        status: ArticleStatus::Archived,
+        language: current.language,
+        fields: current.fields.clone(),
+        source_ticket_id: current.source_ticket_id,
+    };
+    app.store
+        .articles()
+        .update(id, version, &d, caller.user_id(), app.now())
+        .await
+        .map_err(|e| stale_as(e, current.version))
 }
 
 /// An article the caller may read; any other is "not found".

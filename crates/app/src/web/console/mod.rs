@@ -1,6 +1,8 @@
 //! The agent console (`/console`): the queue (`queue`), one ticket with everything an agent
-//! does to it (`ticket`), the phone form (`phone`); the notifications page is `kit::notices`.
+//! does to it (`ticket`), the phone form (`phone`), the knowledge base's search and ticket
+//! actions (`kb`) and its article pages (`articles`); the notifications page is `kit::notices`.
 
+pub mod articles;
 pub mod availability;
 pub mod bulk;
 pub mod kb;
@@ -46,6 +48,16 @@ pub fn routes() -> Router<AppState> {
         .route("/console/search", get(kb::search_page))
         .route("/console/tickets/{id}/kb-link", post(kb::link))
         .route("/console/tickets/{id}/kb-draft", post(kb::draft))
+        .route(
+            "/console/articles",
+            get(articles::list).post(articles::create),
+        )
+        .route("/console/articles/new", get(articles::new_page))
+        .route(
+            "/console/articles/{id}",
+            get(articles::edit_page).post(articles::save),
+        )
+        .route("/console/articles/{id}/archive", post(articles::archive))
         // Routing (issue 17).
         .route("/console/availability", post(availability::set))
         .route("/console/team", get(availability::team))
