@@ -171,6 +171,36 @@ async fn a_refused_call_comes_back_as_typed_with_errors_beside_the_fields() {
     assert_page(&res, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(res.text.contains("id=\"resolution_code-error\""));
     assert!(res.text.contains("value=\"Still typed\""));
+    // "Assign to me" in a group the agent is not in: the use case's refusal, beside the box.
+    let (_, root) = t.token_for("root@example.com", "admin").await;
+    let group = t
+        .post(
+            "/api/v1/groups",
+            serde_json::json!({ "name": "Redes", "tier": "L2" }),
+            &root,
+        )
+        .await;
+    let group = group.body["id"].as_i64().unwrap().to_string();
+    let res = agent
+        .post(
+            &t,
+            "/console/phone",
+            &call(
+                "Other group",
+                &[("group_id", group.as_str()), ("assign_to_me", "on")],
+            ),
+        )
+        .await;
+    assert_page(&res, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        res.text.contains("id=\"assign_to_me-error\""),
+        "{}",
+        res.text
+    );
+    assert!(
+        res.text
+            .contains(&format!("<option value=\"{group}\" selected>"))
+    );
     let none = t
         .app
         .store
