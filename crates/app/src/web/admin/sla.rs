@@ -244,5 +244,5 @@ pub async fn import_holidays(
     let text = std::str::from_utf8(&file.data)
         .map_err(|_| ValidationError::new("files", "must be a UTF-8 text file"))?;
     import_holidays_text(&state, &upload.viewer.caller(), id, text).await?;
-    Ok(Redirect::to("/admin/sla?flash=saved").into_response())
+    Ok(Redirect::to(&format!("/admin/sla/calendars/{id}?flash=saved")).into_response())
 }
