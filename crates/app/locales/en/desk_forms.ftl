@@ -46,3 +46,5 @@ sla-json-import = Import and export as JSON
 sla-targets = Targets
 sla-scope = Applies to
 sla-edit = Edit
+policy-warn-percent = Warn when this share of a target has passed
+err-percent = Enter a whole number from 1 to 99.

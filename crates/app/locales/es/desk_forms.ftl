@@ -46,3 +46,5 @@ sla-json-import = Importar y exportar como JSON
 sla-targets = Objetivos
 sla-scope = Se aplica a
 sla-edit = Editar
+policy-warn-percent = Avisar cuando haya pasado este porcentaje del objetivo
+err-percent = Escriba un número entero del 1 al 99.

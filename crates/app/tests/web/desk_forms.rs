@@ -285,6 +285,7 @@ async fn policies_and_calendars_are_created_and_edited_as_forms() {
         ("response_m", "15"),
         ("resolution_h", "4"),
         ("resolution_m", "30"),
+        ("warn_percent", "80"),
         ("warning_notify_assignee", "on"),
         ("breach_notify_supervisors", "on"),
         ("breach_escalate", "on"),
@@ -304,6 +305,7 @@ async fn policies_and_calendars_are_created_and_edited_as_forms() {
     assert_eq!(p.policy.targets.first_response.as_secs(), 15 * 60);
     assert_eq!(p.policy.targets.resolution.as_secs(), 270 * 60);
     assert_eq!(p.policy.calendar_id, cal.id);
+    assert_eq!(p.policy.warn_percent, 80);
     assert_eq!(p.actions.warning, vec![SlaAction::NotifyAssignee]);
     assert_eq!(
         p.actions.breach,
@@ -367,11 +369,14 @@ async fn refused_policies_calendars_and_json_come_back_as_typed() {
         ("response_m", "0"),
         ("resolution_h", "2"),
         ("resolution_m", "75"),
+        ("warn_percent", "120"),
     ];
     let res = admin.post(&t, "/admin/sla/policies/new", &bad).await;
     assert_page(&res, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(res.text.contains("id=\"f-response-error\""));
     assert!(res.text.contains("id=\"f-resolution-error\""));
+    assert!(res.text.contains("id=\"f-warn_percent-error\""));
+    assert!(res.text.contains("value=\"120\""));
     assert!(res.text.contains("value=\"Typed policy\""));
     assert!(res.text.contains("value=\"abc\""));
     assert!(res.text.contains("<option value=\"medium\" selected>"));

@@ -9,7 +9,10 @@ use askama::Template;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
+use ventanilla_domain::directory::{Organisation, PageRequest};
+use ventanilla_domain::ticket::Category;
 use ventanilla_domain::{Permission, ValidationError};
+use ventanilla_store::directory::OrganisationFilter;
 use ventanilla_store::sla::{StoredCalendar, StoredPolicy};
 
 use super::edit::{Refused, submit};
@@ -19,6 +22,7 @@ use crate::web::kit::error::WebResult;
 use crate::web::kit::form::{CsrfForm, FieldErrors};
 use crate::web::kit::page::{Ctx, Viewer, render};
 use crate::web::kit::path::Path;
+use crate::web::kit::view::category_name;
 
 /// The fields of the JSON forms (a refusal naming another is shown above them).
 const JSON_FIELDS: &[&str] = &["name", "calendar", "policy", "actions"];
@@ -34,6 +38,9 @@ struct SlaPage {
     refused: String,
     typed: [String; 3],
     errors: FieldErrors,
+    /// For the policies' scope, read by name.
+    organisations: Vec<Organisation>,
+    categories: Vec<Category>,
 }
 
 impl SlaPage {
@@ -49,6 +56,16 @@ impl SlaPage {
             refused: String::new(),
             typed: Default::default(),
             errors: FieldErrors::default(),
+            organisations: state
+                .store
+                .organisations()
+                .list(
+                    &OrganisationFilter::default(),
+                    PageRequest::new(None, Some(200))?,
+                )
+                .await?
+                .items,
+            categories: state.store.categories().list().await?,
         })
     }
 
@@ -78,6 +95,32 @@ impl SlaPage {
     /// A target in words ("15 min", "1 h 30 min"), never an ISO-8601 duration.
     fn span(&self, d: &jiff::SignedDuration) -> String {
         crate::web::kit::duration::span(self.c.lang, d)
+    }
+
+    /// A policy's scope in words: the organisation's and the category's names, or "any".
+    fn scope(&self, p: &StoredPolicy) -> String {
+        let mut parts = Vec::new();
+        if let Some(o) = p.policy.organisation {
+            parts.push(
+                self.organisations
+                    .iter()
+                    .find(|x| x.id == o)
+                    .map_or_else(|| o.get().to_string(), |x| x.name.clone()),
+            );
+        }
+        if let Some(c) = p.policy.category {
+            parts.push(
+                self.categories
+                    .iter()
+                    .find(|x| x.id.get() == c)
+                    .map_or_else(|| c.to_string(), |x| category_name(&self.c.lang, x)),
+            );
+        }
+        if parts.is_empty() {
+            self.c.lang.t("policy-any")
+        } else {
+            parts.join(" · ")
+        }
     }
 
     fn calendar_name(&self, id: &i64) -> String {

@@ -1,7 +1,8 @@
 //! The SLA policy form (issue 16, finding 9): create or edit one policy with its targets in
 //! hours and minutes (never ISO-8601), calendar, priority, organisation/category scope and
-//! the warning and breach actions of the policy model. The clock rules and warning
-//! threshold are kept as they are (the JSON import/export on `/admin/sla` edits those).
+//! the warning threshold and the warning and breach actions of the policy model. The clock
+//! rules (which statuses run or pause each clock) are kept as they are: the JSON
+//! import/export on `/admin/sla` edits those.
 //! Saves go through `desk::sla::put_policy`, the API's own validation; refusals come back
 //! beside their fields with what was typed.
 
@@ -38,6 +39,7 @@ const FIELDS: &[&str] = &[
     "calendar_id",
     "response",
     "resolution",
+    "warn_percent",
     "warning",
     "breach",
 ];
@@ -62,6 +64,8 @@ pub struct PolicyForm {
     pub response_m: String,
     pub resolution_h: String,
     pub resolution_m: String,
+    /// The warning threshold, in percent of each target.
+    pub warn_percent: String,
     /// Ticked actions, `warning.notify_assignee=on` style would not survive serde_urlencoded's
     /// flat maps, so each is its own field.
     pub warning_notify_assignee: String,
@@ -103,6 +107,7 @@ impl PolicyForm {
             response_m,
             resolution_h,
             resolution_m,
+            warn_percent: p.policy.warn_percent.to_string(),
             active: if p.active { "on" } else { "" }.into(),
             ..PolicyForm::default()
         };
@@ -133,6 +138,7 @@ impl PolicyForm {
             response_m: "0".into(),
             resolution_h: "8".into(),
             resolution_m: "0".into(),
+            warn_percent: DEFAULT_WARN_PERCENT.to_string(),
             active: "on".into(),
             ..PolicyForm::default()
         };
@@ -298,7 +304,7 @@ fn actions_of(
 }
 
 /// Builds the policy from the form and saves it; `current` keeps what the form does not
-/// show (clock rules, warning threshold).
+/// show (the clock rules).
 async fn save(
     state: &AppState,
     viewer: &Viewer,
@@ -329,6 +335,18 @@ async fn save(
     if f.name.trim().is_empty() {
         errors.add("name", l.t("err-required"));
     }
+    // Left empty: the threshold stays as it was (the default 75 % for a new policy).
+    let kept = current.map_or(DEFAULT_WARN_PERCENT, |p| p.policy.warn_percent);
+    let warn_percent = match f.warn_percent.trim() {
+        "" => kept,
+        typed => match typed.parse::<u8>() {
+            Ok(p) if (1..=99).contains(&p) => p,
+            _ => {
+                errors.add("warn_percent", l.t("err-percent"));
+                kept
+            }
+        },
+    };
     let actions = SlaActions {
         warning: actions_of(l, &mut errors, f, "warning"),
         breach: actions_of(l, &mut errors, f, "breach"),
@@ -346,7 +364,7 @@ async fn save(
             first_response: response,
             resolution,
         },
-        warn_percent: current.map_or(DEFAULT_WARN_PERCENT, |p| p.policy.warn_percent),
+        warn_percent,
         response_clock: current
             .map_or_else(ClockRule::default, |p| p.policy.response_clock.clone()),
         resolution_clock: current
@@ -366,6 +384,7 @@ async fn save(
                 "calendar_id" => "calendar_id",
                 "priority" => "priority",
                 "name" => "name",
+                "warn_percent" => "warn_percent",
                 _ => FORM,
             };
             errors.add(field, format!("{} ({})", l.t("err-invalid"), v.message));
