@@ -23,6 +23,34 @@ pub struct DemoLogin {
     pub role: &'static str,
     pub email: &'static str,
     pub name: &'static str,
+    /// Where the account works: "L1 Mesa de Servicio", "supplier Proveedor de Impresión",
+    /// "supervisor L1 L2 L3"; empty for requesters and the administrator.
+    pub desk: String,
+}
+
+/// The index in `GROUPS` of the external supplier (an L3 group run by another company).
+const SUPPLIER_GROUP: usize = 3;
+
+/// What the sign-in listing says about a person's groups: the level (or "supplier") and
+/// the group's name, so whoever tries the demo knows whom to sign in as for each tier.
+fn desk_of(p: &Person) -> String {
+    if p.groups.iter().any(|(_, supervisor)| *supervisor) {
+        let tiers: Vec<&str> = p.groups.iter().map(|(g, _)| GROUPS[*g].1.code()).collect();
+        return format!("supervisor {}", tiers.join(" "));
+    }
+    p.groups
+        .iter()
+        .map(|(g, _)| {
+            let (name, tier, _) = GROUPS[*g];
+            let level = if *g == SUPPLIER_GROUP {
+                "supplier"
+            } else {
+                tier.code()
+            };
+            format!("{level} {name}")
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 struct Person {
@@ -263,6 +291,7 @@ pub async fn seed(app: &App) -> anyhow::Result<Vec<DemoLogin>> {
             role: p.role,
             email: p.email,
             name: p.name,
+            desk: desk_of(p),
         });
     }
     Ok(logins)
@@ -583,4 +612,32 @@ fn demo_step(
             )
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_listing_says_who_works_at_which_level() {
+        let desk = |email: &str| {
+            PEOPLE
+                .iter()
+                .find(|p| p.email == email)
+                .map(desk_of)
+                .unwrap_or_default()
+        };
+        assert_eq!(desk("agente1@ventanilla.test"), "L1 Mesa de Servicio");
+        assert_eq!(
+            desk("aplicaciones@ventanilla.test"),
+            "L2 Soporte de Aplicaciones"
+        );
+        assert_eq!(desk("redes@ventanilla.test"), "L3 Infraestructura y Redes");
+        assert_eq!(
+            desk("tecnico@impresion.test"),
+            "supplier Proveedor de Impresión"
+        );
+        assert_eq!(desk("supervisora@ventanilla.test"), "supervisor L1 L2 L3");
+        assert_eq!(desk("usuario@ventanilla.test"), "");
+    }
 }

@@ -628,7 +628,7 @@ async fn demo(
         ventanilla_app::demo::DEMO_PASSWORD
     );
     for l in &logins {
-        println!("  {:<10} {:<30} {}", l.role, l.email, l.name);
+        println!("  {:<10} {:<30} {:<22} {}", l.role, l.email, l.name, l.desk);
     }
     if config.mail.transport == ventanilla_app::mail::Transport::File
         && let Some(out) = &config.mail.file_dir

@@ -165,10 +165,13 @@ async fn every_file_input_accepts_bom_and_crlf() {
                 }
                 "holidays .ics (admin page)" => {
                     let cal = calendar(&t, &admin, &format!("Web {form}")).await;
-                    let page = t.get("/admin/sla", &session).await;
+                    // The calendar's own page offers the import (issue 16: calendars are forms).
+                    let page = t
+                        .get(&format!("/admin/sla/calendars/{cal}"), &session)
+                        .await;
                     assert!(
                         page.text.contains(&format!("action=\"/admin/calendars/{cal}/holidays\" enctype=\"multipart/form-data\"")),
-                        "the page offers the file form"
+                        "the calendar's page offers the file form"
                     );
                     let res =
                         page_import(&t, &session, cal, saved(&ics("20261208"), bom, crlf)).await;

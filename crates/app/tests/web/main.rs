@@ -8,6 +8,7 @@ mod access;
 mod admin;
 mod admin_edit;
 mod day;
+mod desk_forms;
 mod double_submit;
 mod helpers;
 mod history_language;

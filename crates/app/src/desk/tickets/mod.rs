@@ -7,6 +7,7 @@ pub mod access;
 pub mod actions;
 pub mod attachments;
 pub mod bulk;
+pub mod call;
 pub mod escalate;
 pub mod facts;
 pub mod intake;
@@ -25,6 +26,7 @@ pub mod write;
 
 pub use actions::{ActionBody, AddAction, add_action};
 pub use attachments::{attach_file, check_file, may_attach};
+pub use call::{CallResolution, TakeCall, register_call};
 pub use escalate::{Escalation, EscalationBody, MajorBody, MajorFlag, escalate_ticket, set_major};
 pub use links::{LinkBody, link_child, unlink_child};
 pub use moves::{

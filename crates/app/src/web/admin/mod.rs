@@ -1,6 +1,7 @@
 //! Administration (`/admin`): the overview with the priority matrix (`overview`), users
 //! (`user_list`, `users`), organisations and departments (`orgs`), support groups and their
-//! members (`groups`), the category tree (`categories`) service levels (`sla`) and outbound
+//! members (`groups`), the category tree (`categories`) service levels (`sla`: the list and the JSON import/export;
+//! `sla_policy`, `sla_calendar`: their forms) and outbound
 //! mail (`mail`: the log and the SMTP settings). Every
 //! edit form goes through `edit`: the save, then the page again with the refusal beside its
 //! field and what was typed kept.
@@ -15,6 +16,8 @@ pub mod mail_log;
 pub mod orgs;
 pub mod overview;
 pub mod sla;
+pub mod sla_calendar;
+pub mod sla_policy;
 pub mod user_list;
 pub mod users;
 
@@ -65,6 +68,22 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/admin/calendars", post(sla::save_calendar))
         .route("/admin/policies", post(sla::save_policy))
+        .route(
+            "/admin/sla/policies/new",
+            get(sla_policy::new_page).post(sla_policy::create),
+        )
+        .route(
+            "/admin/sla/policies/{id}",
+            get(sla_policy::edit_page).post(sla_policy::update),
+        )
+        .route(
+            "/admin/sla/calendars/new",
+            get(sla_calendar::new_page).post(sla_calendar::create),
+        )
+        .route(
+            "/admin/sla/calendars/{id}",
+            get(sla_calendar::edit_page).post(sla_calendar::update),
+        )
         .route("/admin/mail/received", get(mail_log::list))
         .route("/admin/mail/received/{id}/raw", get(mail_log::raw))
         .route("/admin/mail/received/{id}/retry", post(mail_log::retry))

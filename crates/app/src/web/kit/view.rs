@@ -1,4 +1,4 @@
-//! Shared pieces of the pages: the new-ticket form (portal and phone call) with its checks
+//! Shared pieces of the pages: the portal's new-ticket form with its checks
 //! and attachments, the category list, and message keys for enums shown to people.
 
 use serde::Deserialize;
@@ -14,7 +14,7 @@ use super::upload::{FILE_FIELD, Upload};
 use crate::AppState;
 use crate::desk::DeskError;
 use crate::desk::tickets::{
-    CreateTicket, FactsInput, RequesterInput, attach_file, check_file, may_attach, register_ticket,
+    CreateTicket, FactsInput, attach_file, check_file, may_attach, register_ticket,
 };
 
 /// What the new-ticket form sends (and shows again, as typed, when something is missing).
@@ -32,10 +32,6 @@ pub struct NewTicketForm {
     pub impact_scope: String,
     pub error_codes: String,
     pub tried: String,
-    /// Phone calls: the caller.
-    pub caller_name: String,
-    pub caller_email: String,
-    pub caller_phone: String,
 }
 
 impl NewTicketForm {
@@ -75,7 +71,6 @@ pub async fn register(
     state: &AppState,
     viewer: &Viewer,
     f: &NewTicketForm,
-    phone: bool,
     upload: (&[Upload], FieldErrors),
 ) -> WebResult<Result<Ticket, FieldErrors>> {
     let l = viewer.lang;
@@ -89,14 +84,6 @@ pub async fn register(
     for (field, value) in [("impact", &f.impact), ("urgency", &f.urgency)] {
         if !matches!(value.as_str(), "high" | "medium" | "low") {
             errors.add(field, l.t("err-choose"));
-        }
-    }
-    if phone {
-        if f.caller_email.trim().is_empty() {
-            errors.add("caller_email", l.t("err-required"));
-        }
-        if f.caller_name.trim().is_empty() {
-            errors.add("caller_name", l.t("err-required"));
         }
     }
     let started_at = match opt(&f.started_at) {
@@ -121,13 +108,9 @@ pub async fn register(
         description: f.description.clone(),
         impact: f.impact.clone(),
         urgency: f.urgency.clone(),
-        channel: Some(if phone { "phone" } else { "portal" }.into()),
+        channel: Some("portal".into()),
         requester_id: None,
-        requester: phone.then(|| RequesterInput {
-            name: f.caller_name.trim().into(),
-            email: f.caller_email.trim().into(),
-            phone: opt(&f.caller_phone),
-        }),
+        requester: None,
         organisation_id: None,
         category_id: opt(&f.category_id).and_then(|c| c.parse().ok()),
         ci_ref: opt(&f.ci_ref),
@@ -153,11 +136,8 @@ pub async fn register(
             Ok(Ok(t))
         }
         Err(DeskError::Invalid(v)) => {
-            let field = v
-                .field
-                .trim_start_matches("facts.")
-                .replace("requester.", "caller_");
-            errors.add(&field, format!("{} ({})", l.t("err-invalid"), v.message));
+            let field = v.field.trim_start_matches("facts.");
+            errors.add(field, format!("{} ({})", l.t("err-invalid"), v.message));
             Ok(Err(errors))
         }
         Err(e) => Err(e.into()),

@@ -73,9 +73,6 @@ pub struct NewPage {
     pub form: NewTicketForm,
     pub errors: FieldErrors,
     pub categories: Vec<Category>,
-    pub phone: bool,
-    /// Phone calls: the known caller's open tickets.
-    pub caller_tickets: Vec<Ticket>,
     /// The per-file size limit, in megabytes.
     pub max_mb: String,
 }
@@ -99,8 +96,6 @@ pub async fn new_page(
         form: NewTicketForm::for_kind(kind),
         errors: FieldErrors::default(),
         categories: view::categories(&state).await?,
-        phone: false,
-        caller_tickets: Vec::new(),
         max_mb: crate::web::kit::upload::megabytes(
             viewer.lang,
             state.config.tickets.attachment_max_bytes,
@@ -120,7 +115,7 @@ pub async fn new_submit(
         files,
         ..
     } = upload;
-    match view::register(&state, &viewer, &form, false, (&files, file_errors)).await? {
+    match view::register(&state, &viewer, &form, (&files, file_errors)).await? {
         Ok(ticket) => Ok(
             Redirect::to(&format!("/portal/tickets/{}?flash=created", ticket.id)).into_response(),
         ),
@@ -131,8 +126,6 @@ pub async fn new_submit(
                 form,
                 errors,
                 categories: view::categories(&state).await?,
-                phone: false,
-                caller_tickets: Vec::new(),
                 max_mb: crate::web::kit::upload::megabytes(
                     viewer.lang,
                     state.config.tickets.attachment_max_bytes,
