@@ -176,5 +176,7 @@ pub async fn tickets_csv(
             }
         }
     });
-    Ok((period, stream::once(async { Ok(head) }).chain(rest)))
+    // Fused: a body may be polled again after its end (the compression layer does), and an
+    // `unfold` polled after its end panics, which cut the response off mid-stream.
+    Ok((period, stream::once(async { Ok(head) }).chain(rest).fuse()))
 }
