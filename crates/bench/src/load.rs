@@ -711,9 +711,9 @@ fn search_words(rng: &mut Rng) -> String {
 fn rng_subject(rng: &mut Rng) -> &'static str {
     let (_, es, en) = *rng.pick(crate::vocab::SUBJECTS);
     if rng.chance(0.7) {
-        *rng.pick(es)
+        rng.pick::<&str>(es)
     } else {
-        *rng.pick(en)
+        rng.pick::<&str>(en)
     }
 }
 
