@@ -133,11 +133,11 @@ pub(crate) fn list_demote(kind: BackendKind) -> &'static str {
 
 /// Full-text search (`search/`). Both databases index the same terms (computed by
 /// `ventanilla_domain::search`); they differ in how: SQLite keeps contentless FTS5 tables
-/// whose rowid is the ticket's or article's id, matched with FTS5 query syntax and ranked by
-/// `bm25` (column weights: subject or title ×4); PostgreSQL keeps `tsvector` columns built by
-/// `array_to_tsvector` (terms verbatim, the subject or title at weight A) with GIN indexes,
-/// matched with a `tsquery` cast from text (no parser, so the lexemes stay verbatim too) and
-/// ranked by `ts_rank`. A requester matches only the public columns.
+/// whose rowid is the ticket's or article's id, matched with FTS5 query syntax; PostgreSQL
+/// keeps `tsvector` columns built by `array_to_tsvector` (terms verbatim, the subject or title
+/// at weight A) with GIN indexes, matched with a `tsquery` cast from text (no parser, so the
+/// lexemes stay verbatim too). Both order newest first (see [`SEARCH_SCORE`]). A requester
+/// matches only the public columns.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct MatchSql {
     /// The index joined to its table (`t` for tickets, `a` for articles).
@@ -156,16 +156,19 @@ pub(crate) struct MatchSql {
     pub order: &'static str,
 }
 
-/// Why SQLite's search has no rank of its own: FTS5's `bm25()` counts a term's occurrences,
-/// which an index without positions (`detail=column`, the size we chose) does not keep, so
-/// it is 0 for every row. Sorting a million matches by it cost 100–360 ms at 1 M tickets for
-/// the order `id DESC` gives anyway; read in the index's own rowid order instead, a search
-/// stops at its LIMIT (0.4–4 ms). SQLite therefore ranks newest first; PostgreSQL ranks by
-/// `ts_rank`. An exact ticket number comes first on both (`desk::kb::search`). The index is
-/// the outer loop (`CROSS JOIN` fixes SQLite's join order): left to itself the planner
+/// Why search ranks newest first, on both backends alike. SQLite's FTS5 `bm25()` counts a
+/// term's occurrences, which an index without positions (`detail=column`, the size we chose)
+/// does not keep, so it is 0 for every row; PostgreSQL's `ts_rank` ranks, but only after
+/// reading every match. At 1 M tickets a common word matches 183,000: sorting them cost
+/// 100–360 ms on SQLite for the order `id DESC` gives anyway, and 620 ms at p50 on
+/// PostgreSQL. Read in the index's own id order, newest first, a search stops at its LIMIT
+/// (0.4–4 ms on SQLite; on PostgreSQL at 100 k, 68 ms → 0.4 ms for a common word, and a rare
+/// one is a bitmap scan and a top-N sort, 11 ms), and both backends return the same results
+/// in the same order. An exact ticket number comes first (`desk::kb::search`). On SQLite the
+/// index is the outer loop (`CROSS JOIN` fixes the join order): left to itself the planner
 /// sometimes walked an organisation's tickets, or every published article, and matched each
 /// one against the index (7 s and 110 ms at 1 M tickets and 10 k articles).
-const SQLITE_SCORE: &str = "0.0";
+const SEARCH_SCORE: &str = "CAST(0 AS DOUBLE PRECISION)";
 
 pub(crate) fn ticket_match(kind: BackendKind, internal: bool) -> MatchSql {
     match (kind, internal) {
@@ -173,7 +176,7 @@ pub(crate) fn ticket_match(kind: BackendKind, internal: bool) -> MatchSql {
             from: "ticket_fts CROSS JOIN tickets t ON t.id = ticket_fts.rowid",
             cond: "ticket_fts MATCH ",
             cond_end: "",
-            score: SQLITE_SCORE,
+            score: SEARCH_SCORE,
             score_end: "",
             in_head: "SELECT rowid FROM ticket_fts WHERE ticket_fts MATCH ",
             in_end: "",
@@ -183,21 +186,21 @@ pub(crate) fn ticket_match(kind: BackendKind, internal: bool) -> MatchSql {
             from: "ticket_search f JOIN tickets t ON t.id = f.ticket_id",
             cond: "f.pub @@ CAST(",
             cond_end: " AS tsquery)",
-            score: "CAST(ts_rank(f.pub, CAST(",
-            score_end: " AS tsquery)) AS DOUBLE PRECISION)",
+            score: SEARCH_SCORE,
+            score_end: "",
             in_head: "SELECT ticket_id FROM ticket_search WHERE pub @@ CAST(",
             in_end: " AS tsquery)",
-            order: "score DESC, t.id DESC",
+            order: "f.ticket_id DESC",
         },
         (BackendKind::Postgres, true) => MatchSql {
             from: "ticket_search f JOIN tickets t ON t.id = f.ticket_id",
             cond: "f.allv @@ CAST(",
             cond_end: " AS tsquery)",
-            score: "CAST(ts_rank(f.allv, CAST(",
-            score_end: " AS tsquery)) AS DOUBLE PRECISION)",
+            score: SEARCH_SCORE,
+            score_end: "",
             in_head: "SELECT ticket_id FROM ticket_search WHERE allv @@ CAST(",
             in_end: " AS tsquery)",
-            order: "score DESC, t.id DESC",
+            order: "f.ticket_id DESC",
         },
     }
 }
@@ -208,7 +211,7 @@ pub(crate) fn article_match(kind: BackendKind) -> MatchSql {
             from: "article_fts CROSS JOIN articles a ON a.id = article_fts.rowid",
             cond: "article_fts MATCH ",
             cond_end: "",
-            score: SQLITE_SCORE,
+            score: SEARCH_SCORE,
             score_end: "",
             in_head: "SELECT rowid FROM article_fts WHERE article_fts MATCH ",
             in_end: "",
@@ -218,11 +221,11 @@ pub(crate) fn article_match(kind: BackendKind) -> MatchSql {
             from: "article_search f JOIN articles a ON a.id = f.article_id",
             cond: "f.doc @@ CAST(",
             cond_end: " AS tsquery)",
-            score: "CAST(ts_rank(f.doc, CAST(",
-            score_end: " AS tsquery)) AS DOUBLE PRECISION)",
+            score: SEARCH_SCORE,
+            score_end: "",
             in_head: "SELECT article_id FROM article_search WHERE doc @@ CAST(",
             in_end: " AS tsquery)",
-            order: "score DESC, a.id DESC",
+            order: "f.article_id DESC",
         },
     }
 }
