@@ -146,9 +146,6 @@ pub(crate) struct MatchSql {
     pub cond: &'static str,
     /// Closes the condition after the bound query.
     pub cond_end: &'static str,
-    /// The rank, higher is better, before the bound query (`None`: needs no parameter).
-    pub score: &'static str,
-    pub score_end: &'static str,
     /// The id subquery for list filters: `t.id IN (<in_head> $n <in_end>)`.
     pub in_head: &'static str,
     pub in_end: &'static str,
@@ -168,7 +165,7 @@ pub(crate) struct MatchSql {
 /// index is the outer loop (`CROSS JOIN` fixes the join order): left to itself the planner
 /// sometimes walked an organisation's tickets, or every published article, and matched each
 /// one against the index (7 s and 110 ms at 1 M tickets and 10 k articles).
-const SEARCH_SCORE: &str = "CAST(0 AS DOUBLE PRECISION)";
+pub(crate) const SEARCH_SCORE: &str = "CAST(0 AS DOUBLE PRECISION)";
 
 pub(crate) fn ticket_match(kind: BackendKind, internal: bool) -> MatchSql {
     match (kind, internal) {
@@ -176,8 +173,6 @@ pub(crate) fn ticket_match(kind: BackendKind, internal: bool) -> MatchSql {
             from: "ticket_fts CROSS JOIN tickets t ON t.id = ticket_fts.rowid",
             cond: "ticket_fts MATCH ",
             cond_end: "",
-            score: SEARCH_SCORE,
-            score_end: "",
             in_head: "SELECT rowid FROM ticket_fts WHERE ticket_fts MATCH ",
             in_end: "",
             order: "ticket_fts.rowid DESC",
@@ -186,8 +181,6 @@ pub(crate) fn ticket_match(kind: BackendKind, internal: bool) -> MatchSql {
             from: "ticket_search f JOIN tickets t ON t.id = f.ticket_id",
             cond: "f.pub @@ CAST(",
             cond_end: " AS tsquery)",
-            score: SEARCH_SCORE,
-            score_end: "",
             in_head: "SELECT ticket_id FROM ticket_search WHERE pub @@ CAST(",
             in_end: " AS tsquery)",
             order: "f.ticket_id DESC",
@@ -196,8 +189,6 @@ pub(crate) fn ticket_match(kind: BackendKind, internal: bool) -> MatchSql {
             from: "ticket_search f JOIN tickets t ON t.id = f.ticket_id",
             cond: "f.allv @@ CAST(",
             cond_end: " AS tsquery)",
-            score: SEARCH_SCORE,
-            score_end: "",
             in_head: "SELECT ticket_id FROM ticket_search WHERE allv @@ CAST(",
             in_end: " AS tsquery)",
             order: "f.ticket_id DESC",
@@ -211,8 +202,6 @@ pub(crate) fn article_match(kind: BackendKind) -> MatchSql {
             from: "article_fts CROSS JOIN articles a ON a.id = article_fts.rowid",
             cond: "article_fts MATCH ",
             cond_end: "",
-            score: SEARCH_SCORE,
-            score_end: "",
             in_head: "SELECT rowid FROM article_fts WHERE article_fts MATCH ",
             in_end: "",
             order: "article_fts.rowid DESC",
@@ -221,8 +210,6 @@ pub(crate) fn article_match(kind: BackendKind) -> MatchSql {
             from: "article_search f JOIN articles a ON a.id = f.article_id",
             cond: "f.doc @@ CAST(",
             cond_end: " AS tsquery)",
-            score: SEARCH_SCORE,
-            score_end: "",
             in_head: "SELECT article_id FROM article_search WHERE doc @@ CAST(",
             in_end: " AS tsquery)",
             order: "f.article_id DESC",

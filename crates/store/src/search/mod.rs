@@ -152,15 +152,7 @@ impl Search<'_> {
         let mut b = SqlBuilder::new(
             "SELECT t.id, t.number, t.kind, t.status, t.subject, t.description, t.resolution, ",
         );
-        if m.score_end.is_empty() {
-            b.push(m.score);
-        } else {
-            b.push(m.score)
-                .bind(Param::Text(dialect::ticket_query_text(
-                    kind, s.query, s.internal,
-                )))
-                .push(m.score_end);
-        }
+        b.push(dialect::SEARCH_SCORE);
         let (from, order) = ticket_plan(kind, &m, s.scope);
         b.push(" AS score FROM ").push(from);
         push_ticket_where(&mut b, kind, s);
@@ -206,13 +198,7 @@ impl Search<'_> {
         let kind = self.0.kind();
         let m = dialect::article_match(kind);
         let mut b = SqlBuilder::new("SELECT a.id, a.kind, a.status, a.language, a.title, a.body, ");
-        if m.score_end.is_empty() {
-            b.push(m.score);
-        } else {
-            b.push(m.score)
-                .bind(Param::Text(dialect::article_query_text(kind, q)))
-                .push(m.score_end);
-        }
+        b.push(dialect::SEARCH_SCORE);
         b.push(" AS score FROM ").push(m.from);
         push_article_where(&mut b, kind, s, q);
         b.push(" ORDER BY ")
