@@ -63,6 +63,9 @@ pub struct SearchResult {
     pub language: Option<String>,
     /// HTML-escaped text around the first match, matches in `<mark>`.
     pub snippet: String,
+    /// Always 0 today, kept for the API contract: results come newest first within each
+    /// type, an exact ticket number first (the store's `dialect::SEARCH_SCORE` says why
+    /// neither backend ranks by term weight at a million tickets).
     pub score: f64,
 }
 
