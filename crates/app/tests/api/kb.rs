@@ -138,6 +138,18 @@ async fn articles_search_suggestions_and_deflections() {
             .body;
         assert_eq!(staff["counts"]["tickets"], 2, "{q}");
     }
+    // A full page counts beyond it (the count query); a short page is its own count.
+    let r = d
+        .get("/api/v1/search?q=almacen&limit=1", &d.agent)
+        .await
+        .body;
+    assert_eq!(r["results"].as_array().unwrap().len(), 1, "{r}");
+    assert_eq!(r["counts"]["tickets"], 2, "{r}");
+    let r = d
+        .get("/api/v1/search?q=almacen&limit=1", &d.requester)
+        .await
+        .body;
+    assert_eq!(r["counts"]["tickets"], 1, "{r}");
     let r = d.get("/api/v1/search?q=clave", &d.requester).await.body;
     assert_eq!(
         (

@@ -215,7 +215,10 @@ pub async fn search(app: &App, caller: &Caller, q: &SearchQuery) -> DeskResult<S
             limit,
         };
         let hits = app.store.search().tickets(&s).await?;
-        counts.tickets = app.store.search().count_tickets(&s, COUNT_CAP).await?;
+        counts.tickets = match short_page(hits.len(), limit) {
+            Some(n) => n,
+            None => app.store.search().count_tickets(&s, COUNT_CAP).await?,
+        };
         results.extend(hits.into_iter().map(|h| ticket_result(h, &query)));
     }
     if let Some(af) = &plan.articles {
@@ -225,7 +228,10 @@ pub async fn search(app: &App, caller: &Caller, q: &SearchQuery) -> DeskResult<S
             ..af.clone()
         };
         let hits = app.store.search().articles(&s).await?;
-        counts.articles = app.store.search().count_articles(&s, COUNT_CAP).await?;
+        counts.articles = match short_page(hits.len(), limit) {
+            Some(n) => n,
+            None => app.store.search().count_articles(&s, COUNT_CAP).await?,
+        };
         results.extend(hits.into_iter().map(|h| article_result(h, &query)));
     }
     // An exact ticket number outranks everything (it is one indexed term, so it matched).
@@ -239,6 +245,14 @@ pub async fn search(app: &App, caller: &Caller, q: &SearchQuery) -> DeskResult<S
     });
     results.truncate(limit as usize);
     Ok(SearchResponse { results, counts })
+}
+
+/// How many match, when the page says it: a page that came back short holds every match,
+/// so its length is the count, and only a full page needs the capped count query (the same
+/// WHERE). On PostgreSQL that query costs 50–150 ms for an agent at 100 k tickets (the scope
+/// and the match sit in two tables), and most searches fill less than a page.
+fn short_page(on_page: usize, limit: u32) -> Option<i64> {
+    (on_page < limit as usize).then(|| on_page as i64)
 }
 
 /// `GET /articles/suggest` parameters.
