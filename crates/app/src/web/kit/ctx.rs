@@ -87,8 +87,8 @@ pub struct Ctx {
     pub path: String,
     /// Unread notifications (shown in the console header).
     pub unread: i64,
-    /// Staff: their availability code (routing, issue 17), marked on the header's switch
-    /// where the page reads it with the unread count (`staff::header`).
+    /// Staff: their availability code (routing, issue 17), marked on the header's switch of
+    /// every staff page (read by the `Viewer` extractor).
     pub availability: Option<&'static str>,
 }
 

@@ -23,6 +23,10 @@ pub struct Viewer {
     pub lang: Lang,
     pub flash: Option<String>,
     pub path: String,
+    /// Staff: their availability code, so the header's switch marks it on every page (the
+    /// switch is on every staff page, and a pressed state that only some pages knew told
+    /// the others' readers "none"). `None` for requesters.
+    pub availability: Option<&'static str>,
 }
 
 impl FromRequestParts<AppState> for Viewer {
@@ -46,12 +50,26 @@ impl FromRequestParts<AppState> for Viewer {
                 .map(|k| format!("flash-{k}"))
                 .filter(|k| lang.has(k))
         });
+        // One primary-key read, staff only: requesters have no switch.
+        let availability = if auth.actor.can(Permission::TicketsWork) {
+            Some(
+                state
+                    .store
+                    .routing()
+                    .availability(auth.user_id())
+                    .await?
+                    .as_str(),
+            )
+        } else {
+            None
+        };
         let viewer = Viewer {
             auth,
             user,
             lang,
             flash,
             path,
+            availability,
         };
         let ctx = viewer.ctx("error-500");
         let _ = REQUEST.try_with(|r| {
@@ -94,7 +112,7 @@ impl Viewer {
             tz: self.user.time_zone.zone(),
             path: self.path.clone(),
             unread: 0,
-            availability: None,
+            availability: self.availability,
         }
     }
 }
