@@ -7,7 +7,7 @@
 mod access;
 mod admin;
 mod admin_edit;
-
+mod agent_admin;
 mod day;
 mod desk_forms;
 mod double_submit;

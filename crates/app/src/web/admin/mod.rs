@@ -1,6 +1,7 @@
 //! Administration (`/admin`): the overview with the priority matrix (`overview`), users
 //! (`user_list`, `users`), organisations and departments (`orgs`), support groups and their
-//! members (`groups`), the category tree (`categories`) service levels (`sla`: the list and the JSON import/export;
+//! members (`groups`), the category tree (`categories`), resolution codes
+//! (`resolution_codes`), service levels (`sla`: the list and the JSON import/export;
 //! `sla_policy`, `sla_calendar`: their forms) and outbound
 //! mail (`mail`: the log and the SMTP settings). Every
 //! edit form goes through `edit`: the save, then the page again with the refusal beside its
@@ -15,6 +16,7 @@ pub mod mail;
 pub mod mail_log;
 pub mod orgs;
 pub mod overview;
+pub mod resolution_codes;
 pub mod sla;
 pub mod sla_calendar;
 pub mod sla_policy;
@@ -83,6 +85,18 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/admin/sla/calendars/{id}",
             get(sla_calendar::edit_page).post(sla_calendar::update),
+        )
+        .route(
+            "/admin/resolution-codes",
+            get(resolution_codes::list).post(resolution_codes::create),
+        )
+        .route(
+            "/admin/resolution-codes/new",
+            get(resolution_codes::new_page),
+        )
+        .route(
+            "/admin/resolution-codes/{code}",
+            get(resolution_codes::edit_page).post(resolution_codes::save),
         )
         .route("/admin/mail/received", get(mail_log::list))
         .route("/admin/mail/received/{id}/raw", get(mail_log::raw))
