@@ -27,6 +27,8 @@ pub struct Viewer {
     /// switch is on every staff page, and a pressed state that only some pages knew told
     /// the others' readers "none"). `None` for requesters.
     pub availability: Option<&'static str>,
+    /// Staff: their unread notifications, read with the availability (the header's badge).
+    pub unread: i64,
 }
 
 impl FromRequestParts<AppState> for Viewer {
@@ -50,18 +52,14 @@ impl FromRequestParts<AppState> for Viewer {
                 .map(|k| format!("flash-{k}"))
                 .filter(|k| lang.has(k))
         });
-        // One primary-key read, staff only: requesters have no switch.
-        let availability = if auth.actor.can(Permission::TicketsWork) {
-            Some(
-                state
-                    .store
-                    .routing()
-                    .availability(auth.user_id())
-                    .await?
-                    .as_str(),
-            )
+        // The staff header's facts (unread count, availability) in one statement, read here
+        // once for every staff page; requesters have no switch and read their count where
+        // their pages show it.
+        let (unread, availability) = if auth.actor.can(Permission::TicketsWork) {
+            let (n, a) = state.store.routing().header(auth.user_id()).await?;
+            (n, Some(a.as_str()))
         } else {
-            None
+            (0, None)
         };
         let viewer = Viewer {
             auth,
@@ -70,6 +68,7 @@ impl FromRequestParts<AppState> for Viewer {
             flash,
             path,
             availability,
+            unread,
         };
         let ctx = viewer.ctx("error-500");
         let _ = REQUEST.try_with(|r| {
@@ -111,7 +110,7 @@ impl Viewer {
             admin: self.can(Permission::ConfigManage),
             tz: self.user.time_zone.zone(),
             path: self.path.clone(),
-            unread: 0,
+            unread: self.unread,
             availability: self.availability,
         }
     }
