@@ -111,3 +111,15 @@ resolution-code-edit = Resolution code
 resolution-code-code-help = Lower-case letters, digits and _ (at most 50); it cannot be changed later.
 resolution-code-position = Position in the list
 resolution-code-active = In use (offered when resolving)
+# A group's routing in the administration (issue 17).
+routing-title = Automatic assignment
+routing-help = Who takes the group's new tickets: only available members, under the cap, during the shift. Outside the shift calendar's hours nobody is assigned; the tickets wait in the queue and, with a re-offer time, are handed out when the shift starts.
+routing-mode = Mode
+routing-mode-off = Off (the queue)
+routing-mode-round_robin = Round-robin
+routing-mode-least_loaded = Fewest open tickets
+routing-mode-skill_matched = By skills
+routing-reoffer = Minutes before a ticket nobody picked up goes to the next agent (empty: never)
+routing-cap = Most open tickets per agent (empty: no cap)
+routing-shift = Shift calendar
+routing-shift-none = None (always on shift)

@@ -111,3 +111,15 @@ resolution-code-edit = Código de resolución
 resolution-code-code-help = Minúsculas, dígitos y _ (50 como mucho); no se puede cambiar después.
 resolution-code-position = Posición en la lista
 resolution-code-active = En uso (se ofrece al resolver)
+# El enrutado de un grupo en la administración (issue 17).
+routing-title = Asignación automática
+routing-help = Quién recibe los tickets nuevos del grupo: solo los miembros disponibles, bajo el tope, durante el turno. Fuera del horario del calendario de turno no se asigna a nadie; los tickets esperan en la cola y, con un tiempo de reoferta, se reparten cuando empieza el turno.
+routing-mode = Modo
+routing-mode-off = Desactivada (la cola)
+routing-mode-round_robin = Por turnos
+routing-mode-least_loaded = Menos tickets abiertos
+routing-mode-skill_matched = Por habilidades
+routing-reoffer = Minutos antes de que un ticket que nadie tomó pase al siguiente agente (vacío: nunca)
+routing-cap = Máximo de tickets abiertos por agente (vacío: sin tope)
+routing-shift = Calendario de turno
+routing-shift-none = Ninguno (siempre de turno)

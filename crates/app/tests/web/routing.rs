@@ -1,7 +1,8 @@
-//! The console's routing pages (issue 17): the header's availability switch, one click from
-//! any staff page, whose pressed button is the agent's current availability on every page
-//! and in both languages; and the team page, where supervisors see who is available and
-//! agents who supervise nothing are refused on the server.
+//! The routing pages (issue 17): the header's availability switch, one click from any staff
+//! page, whose pressed button is the agent's current availability on every page and in both
+//! languages; the team page, where supervisors see who is available and agents who
+//! supervise nothing are refused on the server; and a group's routing in the
+//! administration (mode, re-offer time, cap, shift calendar).
 
 use http::StatusCode;
 use ventanilla_testkit::Desk;
@@ -180,4 +181,142 @@ async fn supervisors_see_who_is_available_and_agents_are_refused() {
     let r = Browser::sign_in(&d.t, "req@x.test").await;
     let res = r.get(&d.t, "/console/team").await;
     assert!(res.status.is_client_error(), "{}", res.status);
+}
+
+#[tokio::test]
+async fn administrators_set_a_groups_routing_with_its_shift_calendar() {
+    let d = ventanilla_testkit::desk()
+        .with_calendar(
+            "Mañanas",
+            serde_json::json!({ "time_zone": "Europe/Madrid", "weekly": { "mon": [["08:00", "15:00"]] } }),
+        )
+        .build()
+        .await;
+    let cal = d.calendar.unwrap().to_string();
+    let group = d.l1.get();
+    let path = format!("/admin/groups/{group}/routing");
+    let admin = Browser::sign_in(&d.t, "admin@x.test").await;
+    let res = admin.get(&d.t, &format!("/admin/groups/{group}")).await;
+    assert!(
+        res.text.contains(&format!("href=\"{path}\"")),
+        "linked from the group"
+    );
+    let res = admin.get(&d.t, &path).await;
+    assert_page(&res, StatusCode::OK);
+    assert!(res.text.contains("Asignación automática"));
+    assert!(
+        res.text.contains("<option value=\"off\" selected>"),
+        "off until set"
+    );
+    assert!(res.text.contains("Mañanas"), "the calendars to choose from");
+    // Each refusal beside its field, what was typed kept.
+    for (field, fields) in [
+        (
+            "reoffer_after_minutes",
+            [
+                ("mode", "round_robin"),
+                ("reoffer_after_minutes", "quince"),
+                ("max_open", "5"),
+                ("shift_calendar_id", ""),
+            ],
+        ),
+        (
+            "max_open",
+            [
+                ("mode", "round_robin"),
+                ("reoffer_after_minutes", "15"),
+                ("max_open", "0"),
+                ("shift_calendar_id", ""),
+            ],
+        ),
+        (
+            "shift_calendar_id",
+            [
+                ("mode", "round_robin"),
+                ("reoffer_after_minutes", "15"),
+                ("max_open", "5"),
+                ("shift_calendar_id", "999999"),
+            ],
+        ),
+        (
+            "mode",
+            [
+                ("mode", "sideways"),
+                ("reoffer_after_minutes", "15"),
+                ("max_open", "5"),
+                ("shift_calendar_id", ""),
+            ],
+        ),
+    ] {
+        let res = admin.post(&d.t, &path, &fields).await;
+        assert_page(&res, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            res.text.contains(&format!("id=\"f-{field}-error\"")),
+            "{field}: {}",
+            res.text
+        );
+        for (k, v) in fields {
+            if k != "mode" && k != "shift_calendar_id" {
+                assert!(
+                    res.text.contains(&format!("value=\"{v}\"")),
+                    "{field}: {k} kept"
+                );
+            }
+        }
+    }
+    let res = admin
+        .post(
+            &d.t,
+            &path,
+            &[
+                ("mode", "round_robin"),
+                ("reoffer_after_minutes", "15"),
+                ("max_open", "5"),
+                ("shift_calendar_id", &cal),
+            ],
+        )
+        .await;
+    assert!(location(&res).starts_with(&format!("{path}?flash=saved")));
+    let res = d
+        .get(&format!("/api/v1/groups/{group}/routing"), &d.agent)
+        .await;
+    assert_eq!(
+        res.body["mode"].as_str(),
+        Some("round_robin"),
+        "{}",
+        res.text
+    );
+    assert_eq!(res.body["reoffer_after_minutes"].as_i64(), Some(15));
+    assert_eq!(res.body["max_open"].as_i64(), Some(5));
+    assert_eq!(res.body["shift_calendar_id"].as_i64(), cal.parse().ok());
+    // Read back in English.
+    let res = admin
+        .post(&d.t, "/language", &[("language", "en"), ("back", "/admin")])
+        .await;
+    assert!(res.status.is_redirection());
+    let res = admin.get(&d.t, &path).await;
+    assert!(res.text.contains("Automatic assignment"));
+    assert!(
+        res.text
+            .contains("<option value=\"round_robin\" selected>Round-robin</option>")
+    );
+    assert!(
+        res.text
+            .contains(&format!("<option value=\"{cal}\" selected>"))
+    );
+    // Supervisors and agents: refused on the server.
+    for who in ["sup@x.test", "agent@x.test"] {
+        let b = Browser::sign_in(&d.t, who).await;
+        assert_eq!(
+            b.get(&d.t, &path).await.status,
+            StatusCode::FORBIDDEN,
+            "{who}"
+        );
+        let res = b.post(&d.t, &path, &[("mode", "off")]).await;
+        assert_eq!(res.status, StatusCode::FORBIDDEN, "{who}");
+    }
+    let res = d
+        .get(&format!("/api/v1/groups/{group}/routing"), &d.agent)
+        .await;
+    assert_eq!(res.body["mode"].as_str(), Some("round_robin"));
 }

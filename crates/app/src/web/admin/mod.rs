@@ -1,6 +1,6 @@
 //! Administration (`/admin`): the overview with the priority matrix (`overview`), users
 //! (`user_list`, `users`), organisations and departments (`orgs`), support groups and their
-//! members (`groups`), the category tree (`categories`), resolution codes
+//! members (`groups`) and their routing (`group_routing`), the category tree (`categories`), resolution codes
 //! (`resolution_codes`), service levels (`sla`: the list and the JSON import/export;
 //! `sla_policy`, `sla_calendar`: their forms) and outbound
 //! mail (`mail`: the log and the SMTP settings). Every
@@ -11,6 +11,7 @@
 pub mod audit;
 pub mod categories;
 pub mod edit;
+pub mod group_routing;
 pub mod groups;
 pub mod mail;
 pub mod mail_log;
@@ -60,6 +61,10 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/admin/groups/{id}/members/{user_id}/remove",
             post(groups::remove_member),
+        )
+        .route(
+            "/admin/groups/{id}/routing",
+            get(group_routing::edit_page).post(group_routing::save),
         )
         .route("/admin/members", post(groups::put_member))
         .route("/admin/categories", post(categories::create))
