@@ -144,6 +144,7 @@ pub async fn report(url: &str, backend: &str, n: usize, rounds: usize) -> anyhow
                 mode: *mode,
                 reoffer_after_minutes: None,
                 max_open: None,
+                shift_calendar_id: None,
             };
             let group = fresh_group().await?;
             store.routing().set_group(group, &routing, &audit()).await?;

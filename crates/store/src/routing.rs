@@ -32,6 +32,10 @@ pub struct GroupRouting {
     pub reoffer_after_minutes: Option<i64>,
     /// The most open tickets routing gives one agent of the group; `None`: no cap.
     pub max_open: Option<i64>,
+    /// The group's shift calendar: outside its open hours every member is off shift for
+    /// routing (nothing is auto-assigned; the re-offer job hands the tickets out once the
+    /// shift starts). `None`: the group is always on shift.
+    pub shift_calendar_id: Option<i64>,
 }
 
 impl Default for GroupRouting {
@@ -40,6 +44,7 @@ impl Default for GroupRouting {
             mode: RoutingMode::Off,
             reoffer_after_minutes: None,
             max_open: None,
+            shift_calendar_id: None,
         }
     }
 }
@@ -70,25 +75,63 @@ pub(crate) struct Wish {
     pub requester_id: UserId,
 }
 
-/// The group's routing row, locked for this transaction (`None`: the group does not route).
+/// A group's routing row as stored: mode, re-offer minutes, cap, shift calendar.
+type GroupRow = (String, Option<i64>, Option<i64>, Option<i64>);
+
+/// The locked row as routing reads it: mode, re-offer minutes, cap, last agent chosen,
+/// shift calendar.
+pub(crate) type LockedRow = (String, Option<i64>, Option<i64>, Option<i64>, Option<i64>);
+
+/// The group's routing row, locked for this transaction (`None`: the group does not route,
+/// or its shift calendar is closed at `$now`: every member is off shift).
 macro_rules! lock_group {
-    ($tx:expr, $group:expr) => {{
-        let row: Option<(String, Option<i64>, Option<i64>, Option<i64>)> = sqlx::query_as(
+    ($tx:expr, $group:expr, $now:expr) => {{
+        let row: Option<$crate::routing::LockedRow> = sqlx::query_as(
             "UPDATE group_routing SET assigned = assigned WHERE group_id = $1 AND mode <> 'off'
-             RETURNING mode, reoffer_after_minutes, max_open, last_user_id",
+             RETURNING mode, reoffer_after_minutes, max_open, last_user_id, shift_calendar_id",
         )
         .bind($group)
         .fetch_optional(&mut *$tx)
         .await?;
         match row {
             None => None,
-            Some((mode, reoffer, cap, last)) => Some((
-                mode.parse::<ventanilla_domain::routing::RoutingMode>()
-                    .map_err(|e| $crate::StoreError::Corrupt(format!("routing mode: {e}")))?,
-                reoffer,
-                cap,
-                last.map(ventanilla_domain::UserId),
-            )),
+            Some((mode, reoffer, cap, last, shift)) => {
+                // Read only for groups that have a shift: the others pay no statement.
+                let on_shift = match shift {
+                    None => true,
+                    Some(cal) => {
+                        let spec: Option<String> =
+                            sqlx::query_scalar("SELECT spec FROM calendars WHERE id = $1")
+                                .bind(cal)
+                                .fetch_optional(&mut *$tx)
+                                .await?;
+                        match spec {
+                            // The foreign key keeps the calendar; gone anyway, nobody is off.
+                            None => true,
+                            Some(spec) => {
+                                let c: ventanilla_domain::sla::Calendar =
+                                    serde_json::from_str(&spec).map_err(|e| {
+                                        $crate::StoreError::Corrupt(format!("calendar: {e}"))
+                                    })?;
+                                c.is_open($now)
+                            }
+                        }
+                    }
+                };
+                if on_shift {
+                    Some((
+                        mode.parse::<ventanilla_domain::routing::RoutingMode>()
+                            .map_err(|e| {
+                                $crate::StoreError::Corrupt(format!("routing mode: {e}"))
+                            })?,
+                        reoffer,
+                        cap,
+                        last.map(ventanilla_domain::UserId),
+                    ))
+                } else {
+                    None
+                }
+            }
         }
     }};
 }
@@ -151,7 +194,7 @@ macro_rules! member_skills {
 /// (only groups with a re-offer time look at offers, so the others skip the write).
 /// Records the rotation on the group's row.
 macro_rules! route_batch {
-    ($tx:expr, $wishes:expr) => {{
+    ($tx:expr, $wishes:expr, $now:expr) => {{
         let wishes: &[Option<$crate::routing::Wish>] = $wishes;
         let mut out: Vec<Option<ventanilla_domain::routing::Choice>> = vec![None; wishes.len()];
         let mut offered: Vec<bool> = vec![false; wishes.len()];
@@ -162,7 +205,7 @@ macro_rules! route_batch {
             }
         }
         for (group, idx) in groups {
-            let Some((mode, reoffer, cap, mut last)) = lock_group!($tx, group) else {
+            let Some((mode, reoffer, cap, mut last)) = lock_group!($tx, group, $now) else {
                 continue;
             };
             let count =
@@ -494,9 +537,10 @@ impl Routing<'_> {
 
     /// A group's routing setting (off when never set).
     pub async fn group(&self, group: GroupId) -> Result<GroupRouting> {
-        let row: Option<(String, Option<i64>, Option<i64>)> = on_reader!(self.0, |db| {
+        let row: Option<GroupRow> = on_reader!(self.0, |db| {
             sqlx::query_as(
-                "SELECT mode, reoffer_after_minutes, max_open FROM group_routing WHERE group_id = $1",
+                "SELECT mode, reoffer_after_minutes, max_open, shift_calendar_id
+                     FROM group_routing WHERE group_id = $1",
             )
             .bind(group.get())
             .fetch_optional(db)
@@ -504,12 +548,13 @@ impl Routing<'_> {
         });
         Ok(match row {
             None => GroupRouting::default(),
-            Some((mode, reoffer, cap)) => GroupRouting {
+            Some((mode, reoffer, cap, shift)) => GroupRouting {
                 mode: mode
                     .parse()
                     .map_err(|e| StoreError::Corrupt(format!("routing mode: {e}")))?,
                 reoffer_after_minutes: reoffer,
                 max_open: cap,
+                shift_calendar_id: shift,
             },
         })
     }
@@ -523,17 +568,19 @@ impl Routing<'_> {
     ) -> Result<()> {
         in_transaction!(self.0, |tx| {
             sqlx::query(
-                "INSERT INTO group_routing (group_id, mode, reoffer_after_minutes, max_open, updated_at)
-                 VALUES ($1, $2, $3, $4, $5)
+                "INSERT INTO group_routing (group_id, mode, reoffer_after_minutes, max_open, updated_at, shift_calendar_id)
+                 VALUES ($1, $2, $3, $4, $5, $6)
                  ON CONFLICT (group_id) DO UPDATE SET mode = excluded.mode,
                  reoffer_after_minutes = excluded.reoffer_after_minutes,
-                 max_open = excluded.max_open, updated_at = excluded.updated_at",
+                 max_open = excluded.max_open, updated_at = excluded.updated_at,
+                 shift_calendar_id = excluded.shift_calendar_id",
             )
             .bind(group.get())
             .bind(r.mode.as_str())
             .bind(r.reoffer_after_minutes)
             .bind(r.max_open)
             .bind(to_db(audit.at))
+            .bind(r.shift_calendar_id)
             .execute(&mut *tx)
             .await?;
             insert_audit!(&mut *tx, audit, Some(group.get()));
@@ -577,7 +624,7 @@ impl Routing<'_> {
     ) -> Result<Option<(Choice, Option<i64>)>> {
         let (group, category, requester) = wish;
         let out = in_transaction!(self.0, |tx| {
-            match lock_group!(tx, group.get()) {
+            match lock_group!(tx, group.get(), now) {
                 None => None,
                 Some((mode, reoffer, cap, last)) => {
                     let rows = candidates!(tx, group.get());

@@ -67,6 +67,7 @@ async fn setup(n: usize, mode: RoutingMode, max_open: Option<i64>) -> Setup {
         mode,
         reoffer_after_minutes: Some(10),
         max_open,
+        shift_calendar_id: None,
     };
     store
         .routing()
@@ -416,6 +417,7 @@ async fn only_groups_with_a_reoffer_time_record_offers() {
         mode: RoutingMode::RoundRobin,
         reoffer_after_minutes: None,
         max_open: None,
+        shift_calendar_id: None,
     };
     s.store
         .routing()

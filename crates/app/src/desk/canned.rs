@@ -55,7 +55,7 @@ impl CannedInput {
 }
 
 /// Supervisors and administrators keep the shared snippets.
-fn may_share(caller: &Caller) -> bool {
+pub fn may_share(caller: &Caller) -> bool {
     caller.can(Permission::TicketsClose) || caller.can(Permission::ConfigManage)
 }
 
@@ -87,6 +87,11 @@ async fn changeable(app: &App, caller: &Caller, id: i64) -> DeskResult<Canned> {
         None if may_share(caller) => Ok(c),
         None => Err(DeskError::Forbidden),
     }
+}
+
+/// A response the caller may edit (their own, or a shared one they keep), for its form.
+pub async fn canned_to_edit(app: &App, caller: &Caller, id: i64) -> DeskResult<Canned> {
+    changeable(app, caller, id).await
 }
 
 pub async fn update_canned(

@@ -64,6 +64,28 @@ pub async fn put(
     Ok(app.store.resolution_codes().put(&c, &entry).await?)
 }
 
+/// Adds a code that is not in the list yet (administrators): the console's "new code" form,
+/// where typing an existing code must not silently rename it.
+pub async fn create(
+    app: &App,
+    caller: &Caller,
+    code: &str,
+    input: &ResolutionCodeInput,
+) -> DeskResult<ResolutionCode> {
+    require(caller, Permission::ConfigManage)?;
+    if app
+        .store
+        .resolution_codes()
+        .list()
+        .await?
+        .iter()
+        .any(|c| c.code == code)
+    {
+        return Err(ValidationError::new("code", "is already in the list").into());
+    }
+    put(app, caller, code, input).await
+}
+
 /// Refuses a resolution code that is not in the list (or no longer in use).
 pub async fn check(app: &App, code: Option<&str>) -> DeskResult<()> {
     match code {

@@ -47,6 +47,10 @@ pub struct RoutingInput {
     pub reoffer_after_minutes: Option<i64>,
     /// The most open tickets (1 to 10000) routing gives one agent.
     pub max_open: Option<i64>,
+    /// A business calendar (its id) that is the group's shift: outside its open hours the
+    /// members are off shift and nothing is auto-assigned. Absent: always on shift.
+    #[serde(default)]
+    pub shift_calendar_id: Option<i64>,
 }
 
 impl RoutingInput {
@@ -71,6 +75,7 @@ impl RoutingInput {
             mode: self.mode.parse()?,
             reoffer_after_minutes: self.reoffer_after_minutes,
             max_open: self.max_open,
+            shift_calendar_id: self.shift_calendar_id,
         })
     }
 }
@@ -169,12 +174,20 @@ pub async fn set_group_routing(
 ) -> DeskResult<GroupRouting> {
     require(caller, Permission::GroupsManage)?;
     app.store.groups().get(group).await?;
+    if let Some(cal) = routing.shift_calendar_id {
+        app.store
+            .sla()
+            .calendar(cal)
+            .await
+            .map_err(|e| crate::desk::missing_as(e, "shift_calendar_id", "is not a calendar"))?;
+    }
     let entry = audit(app, caller, "group.routing")
         .target("group", Some(group.get()))
         .detail(serde_json::json!({
             "mode": routing.mode.as_str(),
             "reoffer_after_minutes": routing.reoffer_after_minutes,
             "max_open": routing.max_open,
+            "shift_calendar_id": routing.shift_calendar_id,
         }));
     app.store
         .routing()
@@ -224,9 +237,16 @@ pub async fn reoffer_due(app: &App) -> DeskResult<usize> {
         .reoffer_due(app.now(), REOFFER_BATCH)
         .await?;
     let mut moved = 0;
+    // Groups where nobody could take an unassigned ticket in this pass (off shift, nobody
+    // available, everyone at the cap): their other tickets wait for the next pass instead
+    // of each paying a locking transaction that would choose nobody too.
+    let mut nobody: Vec<GroupId> = Vec::new();
     for id in due {
         let t = app.store.tickets().get(id).await?;
         let Some(group) = t.group_id else { continue };
+        if nobody.contains(&group) {
+            continue;
+        }
         let now = app.now();
         let Some((choice, after)) = app
             .store
@@ -239,6 +259,9 @@ pub async fn reoffer_due(app: &App) -> DeskResult<usize> {
             )
             .await?
         else {
+            if t.assignee_id.is_none() {
+                nobody.push(group);
+            }
             continue;
         };
         let before = t.assignee_id;

@@ -491,3 +491,148 @@ async fn resolution_codes_come_from_the_editable_list() {
     let list = d.get("/api/v1/resolution-codes", &d.agent).await;
     assert!(list.text.contains("\"firmware\""));
 }
+
+#[tokio::test]
+async fn a_macro_that_sets_the_category_sets_it() {
+    let d = desk().await;
+    let id = ticket(&d).await;
+    let cats = d.get("/api/v1/categories", &d.agent).await;
+    let hardware = cats
+        .body
+        .as_array()
+        .and_then(|a| a.iter().find(|c| c["code"] == "hardware"))
+        .and_then(|c| c["id"].as_i64())
+        .expect("the seeded hardware category");
+    let res = d
+        .post(
+            "/api/v1/macros",
+            json!({ "name": "Es hardware", "category_id": hardware, "note": "Clasificado por macro" }),
+            &d.admin,
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
+    let m = res.body["id"].as_i64().unwrap();
+    let before = d.get(&format!("/api/v1/tickets/{id}"), &d.agent).await;
+    assert_ne!(before.body["category_id"].as_i64(), Some(hardware));
+    let res = d
+        .post(
+            &format!("/api/v1/tickets/{id}/macros/{m}"),
+            json!({}),
+            &d.agent,
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    let after = d.get(&format!("/api/v1/tickets/{id}"), &d.agent).await;
+    assert_eq!(
+        after.body["category_id"].as_i64(),
+        Some(hardware),
+        "{}",
+        after.text
+    );
+    // The category step is on the timeline like any change, before the note.
+    let tl = d
+        .get(&format!("/api/v1/tickets/{id}/actions"), &d.agent)
+        .await;
+    assert!(tl.text.contains("category_id"), "{}", tl.text);
+    assert!(tl.text.contains("Clasificado por macro"), "{}", tl.text);
+    // A macro naming a category that does not exist is refused on its field.
+    let res = d
+        .post(
+            "/api/v1/macros",
+            json!({ "name": "Fantasma", "category_id": 999_999 }),
+            &d.admin,
+        )
+        .await;
+    assert_eq!(res.body["error"]["field"].as_str(), Some("category_id"));
+}
+
+/// Uploads a small file to a ticket as `who` through the API; the attachment's id.
+async fn attach(d: &Desk, id: i64, name: &str, who: &Person) -> i64 {
+    use axum::body::Body;
+    use http::{Method, Request, header};
+    let ventanilla_testkit::Caller::Bearer(tok) = &who.caller else {
+        unreachable!("desk people use tokens")
+    };
+    let req = Request::builder()
+        .method(Method::POST)
+        .uri(format!("/api/v1/tickets/{id}/attachments?filename={name}"))
+        .header(header::AUTHORIZATION, format!("Bearer {tok}"))
+        .header(header::CONTENT_TYPE, "text/plain")
+        .body(Body::from(b"registro del error".to_vec()))
+        .unwrap();
+    let res = d.t.send(req).await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
+    res.body["id"].as_i64().unwrap()
+}
+
+#[tokio::test]
+async fn merging_moves_the_duplicates_attachments_and_watchers() {
+    let d = desk().await;
+    let dup = ticket(&d).await;
+    let main = ticket(&d).await;
+    let file = attach(&d, dup, "error.log", &d.agent).await;
+    let res = d
+        .post(
+            &format!("/api/v1/tickets/{dup}/watchers"),
+            json!({ "user_id": d.supervisor.id().get() }),
+            &d.agent,
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    let files_of = |t: i64| {
+        let d = &d;
+        async move {
+            let res = d
+                .get(&format!("/api/v1/tickets/{t}/attachments"), &d.agent)
+                .await;
+            assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+            res.body
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter_map(|a| a["id"].as_i64())
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(files_of(main).await, Vec::<i64>::new());
+    let res = d
+        .post(
+            &format!("/api/v1/tickets/{dup}/merge"),
+            json!({ "into_id": main }),
+            &d.agent,
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    assert_eq!(files_of(main).await, vec![file], "the file moved");
+    assert_eq!(
+        files_of(dup).await,
+        Vec::<i64>::new(),
+        "and left the duplicate"
+    );
+    let res = d
+        .get(&format!("/api/v1/attachments/{file}"), &d.agent)
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "still downloadable");
+    let w = d
+        .get(&format!("/api/v1/tickets/{main}/watchers"), &d.agent)
+        .await;
+    assert_eq!(
+        w.body[0]["email"].as_str(),
+        Some("sup@x.test"),
+        "{}",
+        w.text
+    );
+    // The watcher now hears of the main ticket's notes.
+    let res = d
+        .post(
+            &format!("/api/v1/tickets/{main}/actions"),
+            json!({ "kind": "note", "body": "Sigue aquí" }),
+            &d.agent,
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED);
+    assert!(
+        kinds(&notices(&d, &d.supervisor).await).contains(&"ticket.watched".to_owned()),
+        "the moved watcher is told"
+    );
+}

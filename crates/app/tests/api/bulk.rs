@@ -143,3 +143,48 @@ async fn bad_bulk_input_is_refused_whole_and_requesters_may_not() {
     assert_eq!(res.body["done"], json!([id]));
     assert_eq!(res.body["refused"][0]["code"].as_str(), Some("not_found"));
 }
+
+#[tokio::test]
+async fn bulk_moves_to_a_group_and_sets_a_priority_on_every_ticket() {
+    let d = ventanilla_testkit::desk().with_l2("Redes").build().await;
+    let l2 = d.l2.unwrap().get();
+    let mut ids = Vec::new();
+    for _ in 0..3 {
+        let t = d.ticket().by(&d.requester).in_group(d.l1).create().await;
+        ids.push(t.id.get());
+    }
+    let res = d
+        .post(
+            "/api/v1/tickets/bulk",
+            json!({ "ids": ids, "action": "group", "group_id": l2 }),
+            &d.supervisor,
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    assert_eq!(res.body["done"], json!(ids), "{}", res.text);
+    assert_eq!(res.body["refused"], json!([]));
+    // A priority needs its reason: refused whole, nothing changed.
+    let res = d
+        .post(
+            "/api/v1/tickets/bulk",
+            json!({ "ids": ids, "action": "priority", "priority": "critical" }),
+            &d.supervisor,
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.text);
+    assert_eq!(res.body["error"]["field"].as_str(), Some("reason"));
+    let res = d
+        .post(
+            "/api/v1/tickets/bulk",
+            json!({ "ids": ids, "action": "priority", "priority": "critical", "reason": "Caída general" }),
+            &d.supervisor,
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    assert_eq!(res.body["done"], json!(ids), "{}", res.text);
+    for id in &ids {
+        let t = d.get(&format!("/api/v1/tickets/{id}"), &d.supervisor).await;
+        assert_eq!(t.body["group_id"].as_i64(), Some(l2), "{}", t.text);
+        assert_eq!(t.body["priority"].as_str(), Some("critical"), "{}", t.text);
+    }
+}

@@ -267,3 +267,82 @@ async fn a_ticket_nobody_picked_up_goes_to_the_next_agent_with_the_reason_record
         res.text
     );
 }
+
+#[tokio::test]
+async fn off_shift_by_the_groups_calendar_nobody_is_routed_until_the_shift_starts() {
+    let (d, group, agents) = desk_with_group(2, "round_robin").await;
+    // The afternoon shift, 14:00-22:00 in Madrid on weekdays; the clock starts on a Monday
+    // at 10:00 in Madrid, so everybody is off shift, whatever availability they set.
+    let res = d
+        .post(
+            "/api/v1/calendars",
+            json!({ "name": "Tarde", "calendar": { "time_zone": "Europe/Madrid", "weekly": {
+                "mon": [["14:00", "22:00"]], "tue": [["14:00", "22:00"]], "wed": [["14:00", "22:00"]],
+                "thu": [["14:00", "22:00"]], "fri": [["14:00", "22:00"]] } } }),
+            &d.admin,
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
+    let cal = res.body["id"].as_i64().unwrap();
+    let res = d
+        .put(
+            &format!("/api/v1/groups/{group}/routing"),
+            json!({ "mode": "round_robin", "reoffer_after_minutes": 15, "shift_calendar_id": 999_999 }),
+            &d.admin,
+        )
+        .await;
+    assert_eq!(
+        (res.status, res.body["error"]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("shift_calendar_id")),
+        "{}",
+        res.text
+    );
+    let res = d
+        .put(
+            &format!("/api/v1/groups/{group}/routing"),
+            json!({ "mode": "round_robin", "reoffer_after_minutes": 15, "shift_calendar_id": cal }),
+            &d.admin,
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    let res = d
+        .get(&format!("/api/v1/groups/{group}/routing"), &d.agent)
+        .await;
+    assert_eq!(
+        res.body["shift_calendar_id"].as_i64(),
+        Some(cal),
+        "{}",
+        res.text
+    );
+    let mut ids = Vec::new();
+    for i in 0..3 {
+        let t = create(&d, group, i).await;
+        assert_eq!(t["assignee_id"], Value::Null, "off shift: not routed");
+        ids.push(t["id"].as_i64().unwrap());
+    }
+    // Still off shift when the re-offer time passes: the job leaves them in the queue.
+    d.clock.advance(SignedDuration::from_mins(20));
+    d.run_pending_jobs().await;
+    for id in &ids {
+        let res = d.get(&format!("/api/v1/tickets/{id}"), &d.supervisor).await;
+        assert_eq!(res.body["assignee_id"], Value::Null, "{}", res.text);
+    }
+    // 14:05 in Madrid: the shift has started, and the job hands every one out in turn.
+    d.clock.advance(SignedDuration::from_mins(3 * 60 + 45));
+    d.run_pending_jobs().await;
+    let mut given = Vec::new();
+    for id in &ids {
+        let res = d.get(&format!("/api/v1/tickets/{id}"), &d.supervisor).await;
+        let who = res.body["assignee_id"].as_i64();
+        assert!(
+            agents.iter().any(|a| Some(a.id().get()) == who),
+            "{}",
+            res.text
+        );
+        given.push(who);
+    }
+    assert!(given.windows(2).all(|w| w[0] != w[1]), "in turn: {given:?}");
+    // And new tickets are routed at once while the shift lasts.
+    let t = create(&d, group, 9).await;
+    assert!(t["assignee_id"].as_i64().is_some(), "{t}");
+}

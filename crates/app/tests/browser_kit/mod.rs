@@ -202,6 +202,29 @@ impl Session<'_> {
             .map_err(at("body text"))
     }
 
+    /// The current value of a form field (what the browser holds, typed or scripted).
+    pub async fn value(&self, id: &str) -> Result<String, String> {
+        Ok(self
+            .c
+            .find(Locator::Id(id))
+            .await
+            .map_err(at(id))?
+            .prop("value")
+            .await
+            .map_err(at(id))?
+            .unwrap_or_default())
+    }
+
+    /// Checks the page's text contains `want`.
+    pub async fn contains(&self, want: &str, what: &str) -> Step {
+        let text = self.text().await?;
+        if text.contains(want) {
+            Ok(())
+        } else {
+            Err(format!("{what}: {want:?} not on the page"))
+        }
+    }
+
     /// Submits an action and checks the page confirms it.
     pub async fn act(&self, css: &str, what: &str) -> Step {
         self.submit(css).await?;

@@ -6,6 +6,7 @@
 // Tests may panic on unexpected shapes: that is how they fail.
 #![allow(clippy::unwrap_used)]
 
+mod collab;
 mod delivery;
 mod notices;
 mod pages;

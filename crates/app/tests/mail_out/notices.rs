@@ -262,9 +262,11 @@ async fn preferences_turn_a_kind_off_per_channel() {
             "ticket.replied",
             "ticket.validation",
             "ticket.survey",
-            "ticket.closed"
+            "ticket.closed",
+            "ticket.cc",
+            "ticket.merged"
         ],
-        "a requester is offered the kinds about their own tickets"
+        "a requester is offered the kinds about their own tickets (and those in copy)"
     );
     assert!(
         res.body["items"]
@@ -323,7 +325,7 @@ async fn preferences_turn_a_kind_off_per_channel() {
         assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.text);
         assert_eq!(res.body["error"]["field"], "items[0].kind");
     }
-    // Staff are offered every kind.
+    // Staff are offered every kind (issue 17's routing and collaboration kinds among them).
     let res = d.get("/api/v1/notifications/preferences", &d.agent).await;
-    assert_eq!(res.body["items"].as_array().unwrap().len(), 15);
+    assert_eq!(res.body["items"].as_array().unwrap().len(), 20);
 }

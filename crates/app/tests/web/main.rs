@@ -7,6 +7,7 @@
 mod access;
 mod admin;
 mod admin_edit;
+mod agent_admin;
 mod day;
 mod desk_forms;
 mod double_submit;
@@ -17,5 +18,6 @@ mod pages;
 mod portal;
 mod queue_counts;
 mod report_schedules;
+mod routing;
 mod security;
 mod uploads;

@@ -53,6 +53,13 @@ pub const NOTICE_KINDS: &[(&str, Audience)] = &[
     ("ticket.major_incident", Audience::Staff),
     ("sla.warning", Audience::Staff),
     ("sla.breach", Audience::Staff),
+    // Routing and collaboration (issue 17): written by the desk's routing and collaboration
+    // use cases, listed here so people can turn each off by channel like any other.
+    ("ticket.routed", Audience::Staff),
+    ("ticket.mentioned", Audience::Staff),
+    ("ticket.watched", Audience::Staff),
+    ("ticket.cc", Audience::Requester),
+    ("ticket.merged", Audience::Requester),
 ];
 
 /// Whether `kind` is a notification kind.

@@ -443,7 +443,7 @@ impl Tickets<'_> {
             take_numbers!(tx, regs, &mut plans);
             let plans: Vec<Plan> = plans.into_iter().flatten().collect();
             let fresh = fresh(regs, &plans);
-            let (routed, offered) = route_batch!(tx, &wishes(&fresh));
+            let (routed, offered) = route_batch!(tx, &wishes(&fresh), now);
             let rows = insert_tickets!(tx, &fresh, &routed, now, numbered);
             let (mut events, keys) = timeline_and_keys(&fresh, &rows)?;
             let (offers, notices) = routed_effects(&fresh, &routed, &offered, &rows, &mut events)?;

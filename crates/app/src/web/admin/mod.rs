@@ -1,6 +1,7 @@
 //! Administration (`/admin`): the overview with the priority matrix (`overview`), users
 //! (`user_list`, `users`), organisations and departments (`orgs`), support groups and their
-//! members (`groups`), the category tree (`categories`) service levels (`sla`: the list and the JSON import/export;
+//! members (`groups`) and their routing (`group_routing`), the category tree (`categories`), resolution codes
+//! (`resolution_codes`), service levels (`sla`: the list and the JSON import/export;
 //! `sla_policy`, `sla_calendar`: their forms) and outbound
 //! mail (`mail`: the log and the SMTP settings). Every
 //! edit form goes through `edit`: the save, then the page again with the refusal beside its
@@ -10,11 +11,13 @@
 pub mod audit;
 pub mod categories;
 pub mod edit;
+pub mod group_routing;
 pub mod groups;
 pub mod mail;
 pub mod mail_log;
 pub mod orgs;
 pub mod overview;
+pub mod resolution_codes;
 pub mod sla;
 pub mod sla_calendar;
 pub mod sla_policy;
@@ -59,6 +62,10 @@ pub fn routes() -> Router<AppState> {
             "/admin/groups/{id}/members/{user_id}/remove",
             post(groups::remove_member),
         )
+        .route(
+            "/admin/groups/{id}/routing",
+            get(group_routing::edit_page).post(group_routing::save),
+        )
         .route("/admin/members", post(groups::put_member))
         .route("/admin/categories", post(categories::create))
         .route("/admin/categories/new", get(categories::new_page))
@@ -83,6 +90,18 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/admin/sla/calendars/{id}",
             get(sla_calendar::edit_page).post(sla_calendar::update),
+        )
+        .route(
+            "/admin/resolution-codes",
+            get(resolution_codes::list).post(resolution_codes::create),
+        )
+        .route(
+            "/admin/resolution-codes/new",
+            get(resolution_codes::new_page),
+        )
+        .route(
+            "/admin/resolution-codes/{code}",
+            get(resolution_codes::edit_page).post(resolution_codes::save),
         )
         .route("/admin/mail/received", get(mail_log::list))
         .route("/admin/mail/received/{id}/raw", get(mail_log::raw))

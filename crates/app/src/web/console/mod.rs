@@ -1,10 +1,13 @@
 //! The agent console (`/console`): the queue (`queue`), one ticket with everything an agent
 //! does to it (`ticket`), the phone form (`phone`), the knowledge base's search and ticket
-//! actions (`kb`) and its article pages (`articles`); the notifications page is `kit::notices`.
+//! actions (`kb`) and its article pages (`articles`), the agent's canned responses
+//! (`canned`), availability and the team page (`availability`), bulk actions (`bulk`) and
+//! agent work on a ticket (`work`); the notifications page is `kit::notices`.
 
 pub mod articles;
 pub mod availability;
 pub mod bulk;
+pub mod canned;
 pub mod kb;
 pub mod phone;
 pub mod queue;
@@ -66,4 +69,11 @@ pub fn routes() -> Router<AppState> {
         .route("/console/tickets/{id}/watch", post(work::watch))
         .route("/console/tickets/{id}/cc", post(work::cc))
         .route("/console/tickets/{id}/merge", post(work::merge))
+        .route("/console/canned", get(canned::list).post(canned::create))
+        .route("/console/canned/new", get(canned::new_page))
+        .route(
+            "/console/canned/{id}",
+            get(canned::edit_page).post(canned::save),
+        )
+        .route("/console/canned/{id}/delete", post(canned::delete))
 }

@@ -490,7 +490,7 @@ pub async fn queue(
         .collect();
     let base = access::scope(&state, &viewer.caller());
     let scope = view_scope(q.view(), &base, viewer.auth.user_id());
-    let mut c = viewer.ctx("queue-title");
+    let c = viewer.ctx("queue-title");
     if q.part == "rows" {
         let organisations = if q.org.trim().is_empty() {
             Vec::new()
@@ -544,9 +544,6 @@ pub async fn queue(
         }
     };
     let sla_filtered = sort == TicketSort::Due || !errors.is_empty();
-    let (unread, availability) = crate::web::kit::staff::header(&state, &viewer).await?;
-    c.unread = unread;
-    c.availability = Some(availability);
     // One statement counts every tab (each its view's filter in its scope) and the filtered
     // queue (the due sort needs a running clock, so it is not counted), each capped.
     let tab_views: Vec<&'static str> = VIEWS

@@ -212,9 +212,6 @@ async fn load(state: &AppState, viewer: &Viewer, id: i64) -> WebResult<TicketPag
         .collect();
     let mut c = viewer.ctx("ticket");
     c.title = format!("{} {}", t.number, t.subject);
-    let (n, availability) = crate::web::kit::staff::header(state, viewer).await?;
-    c.unread = n;
-    c.availability = Some(availability);
     let following = access::follows_only(state, &caller, &t).await?;
     // What the agent has now seen: the queue marks the ticket again once it changes.
     state

@@ -85,10 +85,10 @@ pub struct Ctx {
     pub admin: bool,
     pub tz: jiff::tz::TimeZone,
     pub path: String,
-    /// Unread notifications (shown in the console header).
+    /// Unread notifications (shown in the header; staff pages get it from the `Viewer`).
     pub unread: i64,
-    /// Staff: their availability code (routing, issue 17), marked on the header's switch
-    /// where the page reads it with the unread count (`staff::header`).
+    /// Staff: their availability code (routing, issue 17), marked on the header's switch of
+    /// every staff page (read by the `Viewer` extractor).
     pub availability: Option<&'static str>,
 }
 

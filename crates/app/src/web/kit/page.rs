@@ -23,6 +23,12 @@ pub struct Viewer {
     pub lang: Lang,
     pub flash: Option<String>,
     pub path: String,
+    /// Staff: their availability code, so the header's switch marks it on every page (the
+    /// switch is on every staff page, and a pressed state that only some pages knew told
+    /// the others' readers "none"). `None` for requesters.
+    pub availability: Option<&'static str>,
+    /// Staff: their unread notifications, read with the availability (the header's badge).
+    pub unread: i64,
 }
 
 impl FromRequestParts<AppState> for Viewer {
@@ -46,12 +52,23 @@ impl FromRequestParts<AppState> for Viewer {
                 .map(|k| format!("flash-{k}"))
                 .filter(|k| lang.has(k))
         });
+        // The staff header's facts (unread count, availability) in one statement, read here
+        // once for every staff page; requesters have no switch and read their count where
+        // their pages show it.
+        let (unread, availability) = if auth.actor.can(Permission::TicketsWork) {
+            let (n, a) = state.store.routing().header(auth.user_id()).await?;
+            (n, Some(a.as_str()))
+        } else {
+            (0, None)
+        };
         let viewer = Viewer {
             auth,
             user,
             lang,
             flash,
             path,
+            availability,
+            unread,
         };
         let ctx = viewer.ctx("error-500");
         let _ = REQUEST.try_with(|r| {
@@ -93,8 +110,8 @@ impl Viewer {
             admin: self.can(Permission::ConfigManage),
             tz: self.user.time_zone.zone(),
             path: self.path.clone(),
-            unread: 0,
-            availability: None,
+            unread: self.unread,
+            availability: self.availability,
         }
     }
 }
