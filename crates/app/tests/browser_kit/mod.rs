@@ -208,16 +208,31 @@ impl Session<'_> {
         self.expect_css(".flash", what).await
     }
 
-    /// Opens a transition's panel and submits it.
+    /// Opens the action panel's status section (it may be closed after another section was
+    /// used), chooses the target, gives a reason and a resolution if asked, and sends it.
     pub async fn move_to(&self, to: &str, resolution: Option<&str>) -> Step {
-        self.click(&format!("#move-{to} summary")).await?;
-        if let Some(r) = resolution {
-            self.fill(&format!("move-{to}-resolution_code"), "fixed")
-                .await?;
-            self.fill(&format!("move-{to}-resolution"), r).await?;
-        }
-        self.act(&format!("#go-{to}"), &format!("moved to {to}"))
+        self.move_with(to, None, resolution).await
+    }
+
+    pub async fn move_with(
+        &self,
+        to: &str,
+        reason: Option<&str>,
+        resolution: Option<&str>,
+    ) -> Step {
+        self.c
+            .execute("document.getElementById('move').open = true", vec![])
             .await
+            .map_err(at("open the status section"))?;
+        self.click(&format!("#go-{to}")).await?;
+        if let Some(r) = resolution {
+            self.fill("move-resolution_code", "fixed").await?;
+            self.fill("move-resolution", r).await?;
+        }
+        if let Some(r) = reason {
+            self.fill("move-reason", r).await?;
+        }
+        self.act("#move-submit", &format!("moved to {to}")).await
     }
 }
 

@@ -23,6 +23,9 @@ pub struct Viewer {
     pub lang: Lang,
     pub flash: Option<String>,
     pub path: String,
+    /// The request's cookies: a page that remembers a reading choice (the ticket history's
+    /// order) reads it here, also when a refused form shows that page again.
+    pub cookies: axum_extra::extract::CookieJar,
 }
 
 impl FromRequestParts<AppState> for Viewer {
@@ -52,6 +55,7 @@ impl FromRequestParts<AppState> for Viewer {
             lang,
             flash,
             path,
+            cookies: axum_extra::extract::CookieJar::from_headers(&parts.headers),
         };
         let ctx = viewer.ctx("error-500");
         let _ = REQUEST.try_with(|r| {
