@@ -772,6 +772,16 @@ async fn ticket_page_is_dense(lang: &str) {
     assert!(html.contains(pick("Cambiar estado", "Change status")));
     assert!(html.contains("name=\"ticket-action\" id=\"escalate\">"));
     assert!(html.contains("ana<wbr>@example.com"));
+    // The side panel's secondary forms are closed sections; a refused one opens.
+    for closed in ["merge", "cc-add-section", "kb-link", "upload"] {
+        assert!(html.contains(&format!("id=\"{closed}\">")), "{closed}");
+    }
+    let res = agent
+        .post(&t, &format!("{tk}/merge"), &[("into", "INC-999999")])
+        .await;
+    assert_page(&res, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.text.contains("id=\"merge\" open"));
+    assert!(res.text.contains("id=\"merge-into-error\""));
     // Oldest first: the reply box below the newest entry, and the choice is kept.
     let res = agent.get(&t, &format!("{tk}?order=oldest")).await;
     let cookie = res
