@@ -219,3 +219,62 @@ async fn assigned_replied_and_resumed_notices_in_spanish() {
 async fn assigned_replied_and_resumed_notices_in_english() {
     notices("en").await;
 }
+
+/// Finding 10 on a phone (390 px wide, Chromium's mobile emulation): the requester's own
+/// tickets on the portal fit the screen as small cards, nothing scrolls sideways.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_portal_lists_a_requesters_tickets_within_a_phone_screen() {
+    let _turn = ONE_AT_A_TIME.lock().await;
+    let phone = json!({ "mobileEmulation": { "deviceMetrics": { "width": 390, "height": 844, "pixelRatio": 1.0 } } });
+    let Some((_driver, c, _profile)) = browser_kit::browser_with(phone).await else {
+        return;
+    };
+    let t = TestApp::new().await;
+    let ana = t.user("ana@example.com", "requester").await;
+    let new = ventanilla_domain::ticket::NewTicket {
+        subject: ventanilla_domain::Text::parse(
+            "subject",
+            "No puedo imprimir en la 2ª planta",
+            200,
+        )
+        .unwrap(),
+        ..ventanilla_testkit::fixtures::new_ticket(
+            ana.id,
+            ventanilla_domain::ticket::TicketKind::Incident,
+            ventanilla_domain::ticket::Priority::Medium,
+        )
+    };
+    t.app
+        .store
+        .tickets()
+        .create(&new, Some(ana.id), t.app.now(), None, &[])
+        .await
+        .unwrap();
+    let base = serve(&t).await;
+    let s = Session { c: &c, base: &base };
+    let walk = async {
+        s.sign_in("ana@example.com").await?;
+        s.go("/portal").await?;
+        let widths =
+            s.c.execute(
+                "var t = document.querySelector('table.mine'); \
+                 return [window.innerWidth, t.scrollWidth, t.clientWidth, \
+                         document.documentElement.scrollWidth];",
+                vec![],
+            )
+            .await
+            .map_err(at("widths"))?;
+        let w: Vec<i64> = serde_json::from_value(widths.clone()).map_err(at("widths"))?;
+        if w.len() != 4 || w[0] != 390 || w[1] > w[2] + 1 || w[3] > 391 {
+            return Err(format!(
+                "fits 390 px (viewport, table scroll/client, page): {widths}"
+            ));
+        }
+        Ok::<(), String>(())
+    };
+    if let Err(step) = walk.await {
+        screenshot(&c, "portal-phone").await;
+        panic!("portal-phone failed at: {step}");
+    }
+    let _ = c.close().await;
+}

@@ -39,6 +39,12 @@ fn free_port() -> u16 {
 
 /// Starts chromedriver and a headless browser session, or `None` to skip.
 pub async fn browser() -> Option<(Driver, Client, tempfile::TempDir)> {
+    browser_with(serde_json::json!({})).await
+}
+
+/// The same with more `goog:chromeOptions` (e.g. `mobileEmulation` for a phone's width,
+/// which a desktop window cannot be made as narrow as).
+pub async fn browser_with(extra: serde_json::Value) -> Option<(Driver, Client, tempfile::TempDir)> {
     let Some(bin) = chromedriver_path() else {
         assert!(
             std::env::var("CI").as_deref() != Ok("true"),
@@ -70,6 +76,9 @@ pub async fn browser() -> Option<(Driver, Client, tempfile::TempDir)> {
     ];
     args.push("--lang=es".into());
     let mut opts = serde_json::json!({ "args": args });
+    if let (Some(o), Some(more)) = (opts.as_object_mut(), extra.as_object()) {
+        o.extend(more.clone());
+    }
     if std::path::Path::new("/usr/bin/chromium").exists() {
         opts["binary"] = "/usr/bin/chromium".into();
     }
