@@ -667,6 +667,17 @@ async fn queue_clock_marks_and_views(lang: &str) {
         "{row}"
     );
     assert!(!row.contains(pick("vence en", "due in")), "{row}");
+    // The ticket pages say the same in their status line.
+    let page = agent.get(&t, &format!("/console/tickets/{other}")).await;
+    assert!(page.text.contains(&format!(
+        "id=\"countdown\">{}<",
+        pick("Reloj en pausa", "Clock paused")
+    )));
+    let page = agent.get(&t, &format!("/console/tickets/{id}")).await;
+    assert!(
+        page.text
+            .contains(&format!("id=\"countdown\">{} ", pick("vence en", "due in")))
+    );
 
     // Nine hours on: the running ticket is overdue and says by how much; the paused one
     // still says paused.

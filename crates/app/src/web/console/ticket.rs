@@ -61,6 +61,8 @@ struct TicketPage {
     work: super::work::Work,
     /// The history newest first, the reply box above it (else oldest first, the box below).
     newest_first: bool,
+    /// The SLA clock in words, as the queue says it ("due in 3 h", "Clock paused").
+    countdown: String,
 }
 
 impl TicketPage {
@@ -305,7 +307,6 @@ async fn load(state: &AppState, viewer: &Viewer, id: i64) -> WebResult<TicketPag
         children,
         me: viewer.auth.user_id(),
         sla: sla_key(&t),
-        c,
         events,
         attachments,
         requester,
@@ -320,6 +321,8 @@ async fn load(state: &AppState, viewer: &Viewer, id: i64) -> WebResult<TicketPag
         ),
         typed: Typed::default(),
         errors: FieldErrors::default(),
+        countdown: crate::web::kit::staff::countdown(&c, &t, state.now()),
+        c,
         t,
         newest_first: false,
     };
