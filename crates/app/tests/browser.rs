@@ -373,10 +373,7 @@ async fn day_walk(s: &Session<'_>, lang: &str, id: i64, other: i64, net: i64) ->
 impl Session<'_> {
     /// Opens a transition's panel, gives the reason and submits it.
     async fn move_to_with_reason(&self, to: &str, reason: &str) -> Step {
-        self.click(&format!("#move-{to} summary")).await?;
-        self.fill(&format!("move-{to}-reason"), reason).await?;
-        self.act(&format!("#go-{to}"), &format!("moved to {to}"))
-            .await
+        self.move_with(to, Some(reason), None).await
     }
 }
 

@@ -206,7 +206,9 @@ async fn two_tickets_are_merged_and_both_say_so() {
     run(&d, "merge", async move |s| {
         s.sign_in("agent@x.test").await?;
         s.go(&format!("/console/tickets/{dup_id}")).await?;
-        // A number that is no ticket is refused beside the field, input kept.
+        // A number that is no ticket is refused beside the field, input kept (the merge
+        // section opens on demand, and by itself when refused).
+        s.click("#merge summary").await?;
         s.fill("merge-into", "INC-999999").await?;
         s.submit("#merge-submit").await?;
         s.expect_css("#merge-into-error", "error beside the field")

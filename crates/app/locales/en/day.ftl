@@ -48,3 +48,11 @@ view-name = View name
 delete-view = Delete the view “{ $name }”
 flash-view-saved = View saved.
 flash-view-deleted = View deleted.
+# The denser ticket page (finding 7): one action panel, the reply box beside the newest entry.
+change-status = Change status
+move-submit = Change status
+reason-when-needed = Reason (required to put on hold, cancel or send back to analysis)
+resolution-when-needed = Resolution (required to propose a solution or close)
+timeline-newest-first = Newest first
+timeline-oldest-first = Oldest first
+timeline-order = Order of the history

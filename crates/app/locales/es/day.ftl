@@ -48,3 +48,11 @@ view-name = Nombre de la vista
 delete-view = Borrar la vista «{ $name }»
 flash-view-saved = Vista guardada.
 flash-view-deleted = Vista borrada.
+# La página de ticket más densa (hallazgo 7): un solo panel de acciones, la respuesta junto a la entrada más reciente.
+change-status = Cambiar estado
+move-submit = Cambiar estado
+reason-when-needed = Motivo (obligatorio para poner en espera, cancelar o volver a análisis)
+resolution-when-needed = Resolución (obligatoria para proponer la solución o cerrar)
+timeline-newest-first = Más recientes primero
+timeline-oldest-first = Más antiguos primero
+timeline-order = Orden del historial

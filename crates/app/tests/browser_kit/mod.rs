@@ -39,6 +39,12 @@ fn free_port() -> u16 {
 
 /// Starts chromedriver and a headless browser session, or `None` to skip.
 pub async fn browser() -> Option<(Driver, Client, tempfile::TempDir)> {
+    browser_with(serde_json::json!({})).await
+}
+
+/// The same with more `goog:chromeOptions` (e.g. `mobileEmulation` for a phone's width,
+/// which a desktop window cannot be made as narrow as).
+pub async fn browser_with(extra: serde_json::Value) -> Option<(Driver, Client, tempfile::TempDir)> {
     let Some(bin) = chromedriver_path() else {
         assert!(
             std::env::var("CI").as_deref() != Ok("true"),
@@ -70,6 +76,9 @@ pub async fn browser() -> Option<(Driver, Client, tempfile::TempDir)> {
     ];
     args.push("--lang=es".into());
     let mut opts = serde_json::json!({ "args": args });
+    if let (Some(o), Some(more)) = (opts.as_object_mut(), extra.as_object()) {
+        o.extend(more.clone());
+    }
     if std::path::Path::new("/usr/bin/chromium").exists() {
         opts["binary"] = "/usr/bin/chromium".into();
     }
@@ -231,16 +240,31 @@ impl Session<'_> {
         self.expect_css(".flash", what).await
     }
 
-    /// Opens a transition's panel and submits it.
+    /// Opens the action panel's status section (it may be closed after another section was
+    /// used), chooses the target, gives a reason and a resolution if asked, and sends it.
     pub async fn move_to(&self, to: &str, resolution: Option<&str>) -> Step {
-        self.click(&format!("#move-{to} summary")).await?;
-        if let Some(r) = resolution {
-            self.fill(&format!("move-{to}-resolution_code"), "fixed")
-                .await?;
-            self.fill(&format!("move-{to}-resolution"), r).await?;
-        }
-        self.act(&format!("#go-{to}"), &format!("moved to {to}"))
+        self.move_with(to, None, resolution).await
+    }
+
+    pub async fn move_with(
+        &self,
+        to: &str,
+        reason: Option<&str>,
+        resolution: Option<&str>,
+    ) -> Step {
+        self.c
+            .execute("document.getElementById('move').open = true", vec![])
             .await
+            .map_err(at("open the status section"))?;
+        self.click(&format!("#go-{to}")).await?;
+        if let Some(r) = resolution {
+            self.fill("move-resolution_code", "fixed").await?;
+            self.fill("move-resolution", r).await?;
+        }
+        if let Some(r) = reason {
+            self.fill("move-reason", r).await?;
+        }
+        self.act("#move-submit", &format!("moved to {to}")).await
     }
 }
 

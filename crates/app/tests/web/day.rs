@@ -209,7 +209,8 @@ async fn every_console_form_keeps_what_was_typed_when_refused() {
     assert_page(&res, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(res.text.contains("id=\"action-minutes-error\""));
     assert!(res.text.contains(">Texto largo escrito</textarea>"));
-    // A move to pending without a reason: the move's panel opens with the error.
+    // A move to pending without a reason: the action panel's move section is open, "pending"
+    // still chosen, the error beside the reason and linked from the summary.
     moved(&t, &agent, id, &[("to", "analysis")]).await;
     let res = agent
         .post(
@@ -223,11 +224,10 @@ async fn every_console_form_keeps_what_was_typed_when_refused() {
         )
         .await;
     assert_page(&res, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(
-        res.text.contains("id=\"move-pending\" open"),
-        "{}",
-        res.text
-    );
+    assert!(res.text.contains("id=\"move\" open"), "{}", res.text);
+    assert!(res.text.contains("id=\"go-pending\" checked"));
+    assert!(res.text.contains("id=\"move-reason-error\""));
+    assert!(res.text.contains("href=\"#move-reason\""));
     assert!(res.text.contains("Indique un motivo para este cambio"));
     // Validation without a resolution: the reason typed is kept.
     moved(&t, &agent, id, &[("to", "solution")]).await;
@@ -243,7 +243,7 @@ async fn every_console_form_keeps_what_was_typed_when_refused() {
         )
         .await;
     assert_page(&res, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(res.text.contains("id=\"move-validation\" open"));
+    assert!(res.text.contains("id=\"go-validation\" checked"));
     assert!(res.text.contains(">Probado con el usuario</textarea>"));
     assert!(res.text.contains("field-error"));
     // A stale version: 409, the page as it is now, the text kept.
@@ -561,4 +561,272 @@ async fn the_queue_marks_changes_keeps_views_and_answers_unchanged_rows_with_304
         ),
         "the view opens the same queue"
     );
+}
+
+/// A person's language, set as their profile says it.
+async fn speaks(t: &TestApp, who: ventanilla_domain::UserId, lang: &str) {
+    let patch = ventanilla_domain::directory::UserPatch {
+        language: Some(lang.parse().unwrap()),
+        ..Default::default()
+    };
+    let entry = ventanilla_store::audit::NewAudit::new(t.app.now(), None, "user.update", None);
+    t.app
+        .store
+        .users()
+        .update(who, &patch, &entry)
+        .await
+        .unwrap();
+}
+
+/// One queue row's HTML, from its opening tag to its end.
+fn queue_row(html: &str, id: i64) -> String {
+    let start = html
+        .find(&format!("data-href=\"/console/tickets/{id}\""))
+        .unwrap_or_else(|| panic!("ticket {id} is not in the queue"));
+    let len = html[start..].find("</tr>").unwrap();
+    html[start..start + len].to_owned()
+}
+
+/// Finding 6 in the agent's language: the SLA column counts down to the due instant, says
+/// how late an overdue ticket is, and shows a pending ticket's clock as paused; rows are
+/// marked new or changed since the agent looked; a saved view opens its queue and can be
+/// deleted.
+async fn queue_clock_marks_and_views(lang: &str) {
+    let es = lang == "es";
+    let pick = |a: &'static str, b: &'static str| if es { a } else { b };
+    let t = crate::helpers::desk().await;
+    t.user("ana@example.com", "requester").await;
+    let me = t.user("agent@example.com", "agent").await;
+    speaks(&t, me.id, lang).await;
+    let (_, admin) = t.token_for("root@example.com", "admin").await;
+    // Every day but the last minute: the clock always runs, so the countdown is the target.
+    let day = json!([["00:00", "23:59"]]);
+    let cal = t
+        .post(
+            "/api/v1/calendars",
+            json!({ "name": "Siempre", "calendar": { "time_zone": "UTC", "weekly": {
+                "mon": day, "tue": day, "wed": day, "thu": day, "fri": day, "sat": day, "sun": day } } }),
+            &admin,
+        )
+        .await;
+    let cal = cal.body["id"].as_i64().unwrap();
+    for p in ["critical", "high", "medium", "low", "informational"] {
+        let res = t
+            .post(
+                "/api/v1/sla-policies",
+                json!({ "policy": { "name": format!("P {p}"), "priority": p, "calendar_id": cal,
+                    "targets": { "first_response": "PT1H", "resolution": "PT8H" } } }),
+                &admin,
+            )
+            .await;
+        assert!(res.status.is_success(), "{}", res.text);
+    }
+    let (t, ana, agent, id) = taken_on(t).await;
+    let other = report(&t, &ana, "Segundo problema").await;
+
+    // A running clock counts down; a ticket the agent never opened is new to them.
+    let page = agent.get(&t, "/console?view=open").await;
+    assert_page(&page, StatusCode::OK);
+    let row = queue_row(&page.text, id);
+    assert!(row.contains(pick("vence en", "due in")), "{row}");
+    assert!(
+        row.contains(pick("Nuevo para usted", "New to you")),
+        "{row}"
+    );
+    assert!(row.contains("class=\"muted countdown\""));
+
+    // Opened, then answered by the requester: changed since the agent looked.
+    agent.get(&t, &format!("/console/tickets/{id}")).await;
+    let row = queue_row(&agent.get(&t, "/console?view=open").await.text, id);
+    assert!(!row.contains(" new") && !row.contains("changed"), "{row}");
+    ana.post(
+        &t,
+        &format!("/portal/tickets/{id}/reply"),
+        &[("body", "Sigue sin imprimir")],
+    )
+    .await;
+    let row = queue_row(&agent.get(&t, "/console?view=open").await.text, id);
+    assert!(
+        row.contains(pick("Cambió desde que lo miró", "Changed since you looked")),
+        "{row}"
+    );
+
+    // The other ticket waits for the requester: its clock is paused, not counting down.
+    moved(&t, &agent, other, &[("to", "analysis")]).await;
+    moved(
+        &t,
+        &agent,
+        other,
+        &[("to", "pending"), ("reason", "Esperando al usuario")],
+    )
+    .await;
+    let page = agent.get(&t, "/console?view=open").await;
+    let row = queue_row(&page.text, other);
+    assert!(
+        row.contains(pick("Reloj en pausa", "Clock paused")),
+        "{row}"
+    );
+    assert!(!row.contains(pick("vence en", "due in")), "{row}");
+    // The ticket pages say the same in their status line.
+    let page = agent.get(&t, &format!("/console/tickets/{other}")).await;
+    assert!(page.text.contains(&format!(
+        "id=\"countdown\">{}<",
+        pick("Reloj en pausa", "Clock paused")
+    )));
+    let page = agent.get(&t, &format!("/console/tickets/{id}")).await;
+    assert!(
+        page.text
+            .contains(&format!("id=\"countdown\">{} ", pick("vence en", "due in")))
+    );
+
+    // Nine hours on: the running ticket is overdue and says by how much; the paused one
+    // still says paused.
+    t.clock.advance(jiff::SignedDuration::from_hours(9));
+    let page = agent.get(&t, "/console?view=open").await;
+    let row = queue_row(&page.text, id);
+    assert!(row.contains(pick("vencido hace", "overdue")), "{row}");
+    assert!(!row.contains(pick("vence en", "due in")), "{row}");
+    assert!(queue_row(&page.text, other).contains(pick("Reloj en pausa", "Clock paused")));
+
+    // A saved view: listed, opens its queue (the paused ticket, the chosen columns), deleted.
+    let name = pick("Esperando al usuario", "Waiting for the user");
+    let res = agent
+        .post(
+            &t,
+            "/console/views",
+            &[("name", name), ("query", "view=pending&cols=subject,sla")],
+        )
+        .await;
+    let to = location(&res);
+    assert!(to.contains("flash=view-saved"), "{to}");
+    let page = agent.get(&t, &to).await;
+    assert!(page.text.contains(pick("Vista guardada.", "View saved.")));
+    assert!(page.text.contains(&format!(">{name}</a>")));
+    assert!(
+        page.text
+            .contains("href=\"/console?view=pending&#38;cols=subject%2Csla\"")
+    );
+    assert!(queue_row(&page.text, other).contains(pick("Reloj en pausa", "Clock paused")));
+    assert!(
+        !page
+            .text
+            .contains(&format!("data-href=\"/console/tickets/{id}\""))
+    );
+    assert!(!page.text.contains("class=\"col-requester\""));
+    let view_id: i64 = page
+        .text
+        .split("action=\"/console/views/")
+        .nth(1)
+        .and_then(|s| s.split('/').next())
+        .and_then(|s| s.parse().ok())
+        .unwrap();
+    let res = agent
+        .post(&t, &format!("/console/views/{view_id}/delete"), &[])
+        .await;
+    let to = location(&res);
+    let page = agent.get(&t, &to).await;
+    assert!(page.text.contains(pick("Vista borrada.", "View deleted.")));
+    assert!(!page.text.contains(&format!(">{name}</a>")));
+}
+
+#[tokio::test]
+async fn the_queue_counts_down_pauses_marks_and_keeps_views_in_spanish() {
+    queue_clock_marks_and_views("es").await;
+}
+
+#[tokio::test]
+async fn the_queue_counts_down_pauses_marks_and_keeps_views_in_english() {
+    queue_clock_marks_and_views("en").await;
+}
+
+/// Finding 7 in the agent's language: the reply box sits beside the newest entry (above a
+/// newest-first history by default, below it once the agent flips the order, which a cookie
+/// keeps), every move is one form in the one action panel, and the requester's address
+/// breaks after its @, not mid-word.
+async fn ticket_page_is_dense(lang: &str) {
+    let es = lang == "es";
+    let pick = |a: &'static str, b: &'static str| if es { a } else { b };
+    let t = crate::helpers::desk().await;
+    t.user("ana@example.com", "requester").await;
+    let me = t.user("agent@example.com", "agent").await;
+    speaks(&t, me.id, lang).await;
+    let (t, _ana, agent, id) = taken_on(t).await;
+    let tk = format!("/console/tickets/{id}");
+    for body in ["RESPUESTA-PRIMERA", "RESPUESTA-SEGUNDA"] {
+        let res = agent
+            .post(
+                &t,
+                &format!("{tk}/actions"),
+                &[("kind", "reply"), ("body", body)],
+            )
+            .await;
+        assert!(location(&res).contains("flash=reply-sent"));
+    }
+    let at = |html: &str, what: &str| {
+        html.find(what)
+            .unwrap_or_else(|| panic!("{what} is not on the page"))
+    };
+    // Newest first, the reply box above the newest entry.
+    let page = agent.get(&t, &tk).await;
+    assert_page(&page, StatusCode::OK);
+    let html = &page.text;
+    assert!(at(html, "id=\"action-form\"") < at(html, "RESPUESTA-SEGUNDA"));
+    assert!(at(html, "RESPUESTA-SEGUNDA") < at(html, "RESPUESTA-PRIMERA"));
+    assert!(html.contains(&format!(
+        "href=\"{tk}?order=oldest\" id=\"order-oldest\">{}<",
+        pick("Más antiguos primero", "Oldest first")
+    )));
+    // One form for every move, in the one action panel, open; the others closed.
+    assert_eq!(html.matches("/transitions?").count(), 1, "one move form");
+    assert!(html.contains("id=\"move\" open"));
+    assert!(html.contains("id=\"go-analysis\"") && html.contains("id=\"go-pending\""));
+    assert!(html.contains(pick("Cambiar estado", "Change status")));
+    assert!(html.contains("name=\"ticket-action\" id=\"escalate\">"));
+    assert!(html.contains("ana<wbr>@example.com"));
+    // The side panel's secondary forms are closed sections; a refused one opens.
+    for closed in ["merge", "cc-add-section", "kb-link", "upload"] {
+        assert!(html.contains(&format!("id=\"{closed}\">")), "{closed}");
+    }
+    let res = agent
+        .post(&t, &format!("{tk}/merge"), &[("into", "INC-999999")])
+        .await;
+    assert_page(&res, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.text.contains("id=\"merge\" open"));
+    assert!(res.text.contains("id=\"merge-into-error\""));
+    // Oldest first: the reply box below the newest entry, and the choice is kept.
+    let res = agent.get(&t, &format!("{tk}?order=oldest")).await;
+    let cookie = res
+        .headers
+        .get(http::header::SET_COOKIE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap()
+        .to_owned();
+    assert!(cookie.starts_with("ventanilla_tl_order=oldest"), "{cookie}");
+    let html = &res.text;
+    assert!(at(html, "RESPUESTA-PRIMERA") < at(html, "RESPUESTA-SEGUNDA"));
+    assert!(at(html, "RESPUESTA-SEGUNDA") < at(html, "id=\"action-form\""));
+    let req = http::Request::builder()
+        .uri(&tk)
+        .header(
+            http::header::COOKIE,
+            format!(
+                "ventanilla_session={}; ventanilla_tl_order=oldest",
+                agent.cookie
+            ),
+        )
+        .body(axum::body::Body::empty())
+        .unwrap();
+    let html = t.send(req).await.text;
+    assert!(at(&html, "RESPUESTA-PRIMERA") < at(&html, "RESPUESTA-SEGUNDA"));
+    assert!(html.contains(pick("Más recientes primero", "Newest first")));
+}
+
+#[tokio::test]
+async fn the_ticket_page_is_one_panel_with_the_reply_beside_the_newest_entry_in_spanish() {
+    ticket_page_is_dense("es").await;
+}
+
+#[tokio::test]
+async fn the_ticket_page_is_one_panel_with_the_reply_beside_the_newest_entry_in_english() {
+    ticket_page_is_dense("en").await;
 }

@@ -14,7 +14,6 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use jiff::Timestamp;
 use serde::Deserialize;
 use ventanilla_domain::directory::{Organisation, PageRequest, SupportGroup, User};
-use ventanilla_domain::sla::StopwatchState;
 use ventanilla_domain::ticket::{Category, Status, Ticket};
 use ventanilla_domain::{Permission, TicketId, UserId};
 use ventanilla_store::desk_day::SavedView;
@@ -323,26 +322,7 @@ impl RowData {
 
     /// The SLA clock in words: "paused", "in 1 h 30 min", "15 min overdue", or "".
     pub fn countdown(&self, c: &Ctx, t: &Ticket) -> String {
-        let paused = t
-            .sla
-            .resolution
-            .as_ref()
-            .is_some_and(|w| w.state() == StopwatchState::Paused);
-        if paused {
-            return c.t("sla-paused");
-        }
-        match t.sla.due_at {
-            Some(due) if !t.status.is_terminal() => {
-                let mins = due.duration_since(self.now).as_secs() / 60;
-                let words = crate::web::kit::duration::minutes(c.lang, mins);
-                if mins >= 0 {
-                    c.t1("sla-due-in", "time", &words)
-                } else {
-                    c.t1("sla-overdue-by", "time", &words)
-                }
-            }
-            _ => String::new(),
-        }
+        crate::web::kit::staff::countdown(c, t, self.now)
     }
 }
 

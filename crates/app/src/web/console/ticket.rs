@@ -1,12 +1,14 @@
-//! The agent's ticket page: every field, the full timeline (internal notes marked), and one
-//! control per action the API offers — reply, note and time, the transitions the state
-//! machine allows now (only those), take/assign, escalate with a handover, priority
-//! override, reclassify, major-incident flag, child links and attachments (a plain
-//! multipart form).
+//! The agent's ticket page: every field, the full timeline (internal notes marked, newest
+//! first unless the agent flips it; the choice is kept in a cookie), the reply box beside the
+//! newest entry, and one action panel — take, the transitions the state machine allows now
+//! (only those, in one form), assign, escalate with a handover, priority override,
+//! reclassify, major-incident flag, child links — plus attachments (a plain multipart form).
 
 use askama::Template;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::CookieJar;
+use axum_extra::extract::cookie::{Cookie, SameSite};
 use serde::Deserialize;
 use ventanilla_domain::directory::{PageRequest, SupportGroup, User};
 use ventanilla_domain::ticket::{Category, Status, Ticket, TicketEvent};
@@ -57,6 +59,10 @@ struct TicketPage {
     kb_linked: Vec<ventanilla_domain::kb::Article>,
     /// Canned responses and macros (issue 17).
     work: super::work::Work,
+    /// The history newest first, the reply box above it (else oldest first, the box below).
+    newest_first: bool,
+    /// The SLA clock in words, as the queue says it ("due in 3 h", "Clock paused").
+    countdown: String,
 }
 
 impl TicketPage {
@@ -94,13 +100,36 @@ impl TicketPage {
             .unwrap_or_default()
     }
 
-    /// Which texts a move to `to` asks for.
-    fn needs_resolution(&self, to: &Status) -> bool {
-        matches!(to, Status::Validation | Status::Closed)
+    /// Whether a move the panel offers asks for the resolution (validation, closing).
+    fn offers_resolution(&self) -> bool {
+        self.allowed
+            .iter()
+            .any(|to| matches!(to, Status::Validation | Status::Closed))
     }
 
-    fn needs_reason(&self, to: &Status) -> bool {
-        matches!(to, Status::Pending | Status::Cancelled | Status::Analysis)
+    /// The refused move's form name (`move-<status>`), or "" when no move was refused; the
+    /// move form reads what was typed from it.
+    fn move_refused(&self) -> String {
+        if self.typed.form.starts_with("move-") {
+            self.typed.form.clone()
+        } else {
+            String::new()
+        }
+    }
+
+    /// The action panel's open section: the one whose form was refused, else the status
+    /// moves (the most frequent action), or none when no move is offered.
+    fn open_panel(&self) -> &'static str {
+        if !self.errors.is_empty() {
+            match self.typed.form.as_str() {
+                "assign" => return "assign",
+                "escalate" => return "escalate",
+                "classify" | "priority" => return "classify",
+                "major" | "child" => return "major",
+                _ => {}
+            }
+        }
+        if self.allowed.is_empty() { "" } else { "move" }
     }
 
     /// What was typed into `field` of the refused `form`, or `default`.
@@ -120,11 +149,6 @@ impl TicketPage {
     /// An optional id as a form value.
     fn id_text<T: std::fmt::Display>(&self, id: &Option<T>) -> String {
         id.as_ref().map(|i| i.to_string()).unwrap_or_default()
-    }
-
-    /// Whether `form` was refused (its section opens).
-    fn refused(&self, form: &str) -> bool {
-        self.typed.form == form && !self.errors.is_empty()
     }
 
     /// The form name of a move to `to`.
@@ -149,10 +173,16 @@ impl TicketPage {
             .0
             .iter()
             .map(|(f, m)| {
-                let id = if f == FORM {
-                    format!("{form}-form")
+                // Every move shares one form, whose fields are named `move-<field>`.
+                let prefix = if form.starts_with("move-") {
+                    "move"
                 } else {
-                    format!("{form}-{f}")
+                    form
+                };
+                let id = if f == FORM {
+                    format!("{prefix}-form")
+                } else {
+                    format!("{prefix}-{f}")
                 };
                 (id, m.clone())
             })
@@ -165,6 +195,18 @@ impl TicketPage {
 pub struct PageQuery {
     /// A canned response to fill in for this ticket and put in the reply box.
     canned: Option<i64>,
+    /// `oldest` or `newest`: the history's order, kept in [`ORDER_COOKIE`] from then on.
+    order: Option<String>,
+}
+
+/// The agent's chosen history order on the ticket page (`oldest`; anything else is newest
+/// first). A cookie rather than a profile field: it is a reading habit of one browser.
+const ORDER_COOKIE: &str = "ventanilla_tl_order";
+
+/// Whether the history reads newest first: the query's choice, else the cookie's.
+fn newest_first(jar: &CookieJar, asked: Option<&str>) -> bool {
+    let order = asked.or_else(|| jar.get(ORDER_COOKIE).map(|c| c.value()));
+    order != Some("oldest")
 }
 
 pub async fn page(
@@ -177,7 +219,34 @@ pub async fn page(
     if let Some(canned) = q.canned {
         page.typed = super::work::prefill(&state, &viewer.caller(), page.t.id, canned).await?;
     }
-    render(&page)
+    let asked = q
+        .order
+        .as_deref()
+        .filter(|o| matches!(*o, "oldest" | "newest"));
+    page.set_order(newest_first(&viewer.cookies, asked));
+    let html = render(&page)?;
+    Ok(match asked {
+        Some(o) => {
+            let cookie = Cookie::build((ORDER_COOKIE, o.to_owned()))
+                .path("/console")
+                .same_site(SameSite::Lax)
+                .http_only(true)
+                .permanent()
+                .build();
+            (viewer.cookies.clone().add(cookie), html).into_response()
+        }
+        None => html,
+    })
+}
+
+impl TicketPage {
+    /// Puts the history in the chosen order (it is read oldest first).
+    fn set_order(&mut self, newest_first: bool) {
+        if newest_first != self.newest_first {
+            self.events.reverse();
+            self.newest_first = newest_first;
+        }
+    }
 }
 
 /// The page again with a refused form of another module (the macro panel).
@@ -222,7 +291,7 @@ async fn load(state: &AppState, viewer: &Viewer, id: i64) -> WebResult<TicketPag
     let kb = crate::desk::kb::tickets::ticket_suggestions(state, &caller, t.id).await?;
     let kb_linked = crate::desk::kb::tickets::ticket_articles(state, &caller, t.id).await?;
     let work = super::work::load(state, &caller, &t).await?;
-    Ok(TicketPage {
+    let mut page = TicketPage {
         work,
         kb,
         kb_linked,
@@ -235,7 +304,6 @@ async fn load(state: &AppState, viewer: &Viewer, id: i64) -> WebResult<TicketPag
         children,
         me: viewer.auth.user_id(),
         sla: sla_key(&t),
-        c,
         events,
         attachments,
         requester,
@@ -250,8 +318,13 @@ async fn load(state: &AppState, viewer: &Viewer, id: i64) -> WebResult<TicketPag
         ),
         typed: Typed::default(),
         errors: FieldErrors::default(),
+        countdown: crate::web::kit::staff::countdown(&c, &t, state.now()),
+        c,
         t,
-    })
+        newest_first: false,
+    };
+    page.set_order(newest_first(&viewer.cookies, None));
+    Ok(page)
 }
 
 /// The page again, as the ticket is now, with what was typed into the refused form and why.

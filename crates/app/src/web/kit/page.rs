@@ -29,6 +29,9 @@ pub struct Viewer {
     pub availability: Option<&'static str>,
     /// Staff: their unread notifications, read with the availability (the header's badge).
     pub unread: i64,
+    /// The request's cookies: a page that remembers a reading choice (the ticket history's
+    /// order) reads it here, also when a refused form shows that page again.
+    pub cookies: axum_extra::extract::CookieJar,
 }
 
 impl FromRequestParts<AppState> for Viewer {
@@ -69,6 +72,7 @@ impl FromRequestParts<AppState> for Viewer {
             path,
             availability,
             unread,
+            cookies: axum_extra::extract::CookieJar::from_headers(&parts.headers),
         };
         let ctx = viewer.ctx("error-500");
         let _ = REQUEST.try_with(|r| {

@@ -54,6 +54,32 @@ pub fn sla_key(t: &Ticket) -> &'static str {
     }
 }
 
+/// The SLA clock in words at `now`: "paused", "in 1 h 30 min", "15 min overdue", or "" (no
+/// clock, or a closed ticket). The queue's column and the ticket page's status line say it
+/// alike.
+pub fn countdown(c: &super::ctx::Ctx, t: &Ticket, now: jiff::Timestamp) -> String {
+    let paused = t
+        .sla
+        .resolution
+        .as_ref()
+        .is_some_and(|w| w.state() == ventanilla_domain::sla::StopwatchState::Paused);
+    if paused {
+        return c.t("sla-paused");
+    }
+    match t.sla.due_at {
+        Some(due) if !t.status.is_terminal() => {
+            let mins = due.duration_since(now).as_secs() / 60;
+            let words = super::duration::minutes(c.lang, mins);
+            if mins >= 0 {
+                c.t1("sla-due-in", "time", &words)
+            } else {
+                c.t1("sla-overdue-by", "time", &words)
+            }
+        }
+        _ => String::new(),
+    }
+}
+
 /// How many notifications the viewer has not read.
 pub async fn unread(state: &AppState, viewer: &Viewer) -> WebResult<i64> {
     Ok(header(state, viewer).await?.0)

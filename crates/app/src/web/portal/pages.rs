@@ -176,12 +176,16 @@ async fn ticket_page(state: &AppState, viewer: &Viewer, id: i64) -> WebResult<Ti
     let events = crate::desk::tickets::timeline::requester_timeline(state, t.id).await?;
     let attachments = state.store.tickets().attachments(t.id, true).await?;
     let mine = ventanilla_domain::ticket::requester_or_supervisor(&viewer.auth.actor, &t).is_some();
+    // The header's unread count: the ticket page is where a requester lands after every
+    // step, so a new notice shows there too (issue 16, finding 2).
+    let mut c = viewer.ctx("ticket");
+    c.unread = crate::web::kit::staff::unread(state, viewer).await?;
     Ok(TicketPage {
         can_confirm: mine && t.status == Status::Validation,
         can_rate: mine && t.status == Status::Survey,
         can_reply: t.requester_id == viewer.auth.user_id() && !t.status.is_terminal(),
         me: viewer.auth.user_id().get(),
-        c: viewer.ctx("ticket"),
+        c,
         t,
         events,
         attachments,
