@@ -211,6 +211,38 @@ async fn a_requester_never_finds_another_requesters_ticket_or_a_note() {
     );
 }
 
+/// A requester with a long history (their tickets are read first on SQLite, each looked up
+/// in the index) still finds only their own tickets, newest first, never a note, and
+/// counts them the same.
+#[tokio::test]
+async fn a_requester_with_a_long_history_finds_only_their_own() {
+    let db = TestDb::fresh().await;
+    let s = db.store().await;
+    let ana = user(&s, "ana@example.com", REQUESTER).await;
+    let bob = user(&s, "bob@example.com", REQUESTER).await;
+    let first = ticket(&s, ana, "Impresora atascada", "Bandeja 2").await;
+    for i in 0..300 {
+        ticket(&s, ana, &format!("Consulta {i}"), "Sin más").await;
+    }
+    let theirs = ticket(&s, bob, "Impresora sin tóner", "Planta 3").await;
+    let last = ticket(&s, ana, "Impresora otra vez", "Planta 1").await;
+    add(
+        &s,
+        first,
+        NewEvent::new(EventKind::Note, false).body("contraseña del router: zorro"),
+    )
+    .await;
+    let me = TicketScope::Own(ana);
+    assert_eq!(find(&s, "impresora", &me, false).await, vec![last, first]);
+    assert_eq!(count(&s, "impresora", &me, false).await, 2);
+    assert!(find(&s, "zorro", &me, false).await.is_empty());
+    assert_eq!(count(&s, "zorro", &me, false).await, 0);
+    assert_eq!(
+        find(&s, "impresora", &TicketScope::Own(bob), false).await,
+        vec![theirs]
+    );
+}
+
 #[tokio::test]
 async fn every_write_keeps_the_index_in_step_and_a_rebuild_restores_it() {
     let db = TestDb::fresh().await;

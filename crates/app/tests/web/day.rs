@@ -623,6 +623,16 @@ async fn queue_clock_marks_and_views(lang: &str) {
     }
     let (t, ana, agent, id) = taken_on(t).await;
     let other = report(&t, &ana, "Segundo problema").await;
+    // Nobody holds it yet, and the facts say so rather than leave the line empty.
+    let page = agent.get(&t, &format!("/console/tickets/{other}")).await;
+    assert!(
+        page.text.contains(&format!(
+            "id=\"assignee\"><span class=\"muted\">{}</span>",
+            pick("Sin asignar", "Unassigned")
+        )),
+        "{}",
+        page.text
+    );
 
     // A running clock counts down; a ticket the agent never opened is new to them.
     let page = agent.get(&t, "/console?view=open").await;
