@@ -644,6 +644,15 @@ async fn queue_clock_marks_and_views(lang: &str) {
         "{row}"
     );
     assert!(row.contains("class=\"muted countdown\""));
+    // A row nobody holds says so in its holder column.
+    let row = queue_row(&page.text, other);
+    assert!(
+        row.contains(&format!(
+            "<span class=\"muted\">{}</span>",
+            pick("Sin asignar", "Unassigned")
+        )),
+        "{row}"
+    );
 
     // Opened, then answered by the requester: changed since the agent looked.
     agent.get(&t, &format!("/console/tickets/{id}")).await;
