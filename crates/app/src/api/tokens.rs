@@ -20,7 +20,8 @@ use crate::extract::{Json, Path};
 pub struct CreateToken {
     /// What the token is for, e.g. "monitoring".
     pub name: String,
-    /// Days until the token expires; none for a token that lives until revoked.
+    /// Days until the token expires, 1 to 3,650; none for a token that lives until revoked.
+    #[schema(minimum = 1, maximum = 3650)]
     pub expires_in_days: Option<u32>,
 }
 
@@ -43,11 +44,11 @@ pub async fn create(
     let name = Text::parse("name", &req.name, 100)?;
     let now = state.now();
     let expires_at = match req.expires_in_days {
-        Some(0) => {
-            return Err(ValidationError::new("expires_in_days", "must be at least 1").into());
+        Some(d) if !(1..=3650).contains(&d) => {
+            return Err(ValidationError::new("expires_in_days", "must be 1 to 3650").into());
         }
         Some(d) => Some(
-            now.checked_add(SignedDuration::from_hours(24 * i64::from(d.min(3650))))
+            now.checked_add(SignedDuration::from_hours(24 * i64::from(d)))
                 .map_err(AppError::internal)?,
         ),
         None => None,

@@ -255,6 +255,36 @@ async fn department_condition_and_webhook_action() {
     d.allow_pending_jobs();
 }
 
+/// A rule's position is an order from 0 to 1,000,000: beyond it (schemathesis sent
+/// 1,990,233,568,449,523, which JSON cannot carry exactly) the field is refused.
+#[tokio::test]
+async fn a_position_out_of_range_is_refused_on_its_field() {
+    let d = desk().build().await;
+    for position in [-1_i64, 1_000_001] {
+        let res = d
+            .post(
+                "/api/v1/rules",
+                json!({ "name": "far", "position": position,
+                    "actions": [{ "type": "add_tag", "value": "x" }] }),
+                &d.admin,
+            )
+            .await;
+        assert_eq!(
+            res.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{position}: {}",
+            res.text
+        );
+        assert_eq!(res.body["error"]["field"], "position", "{position}");
+    }
+    rule(
+        &d,
+        json!({ "name": "last", "position": 1_000_000,
+            "actions": [{ "type": "add_tag", "value": "x" }] }),
+    )
+    .await;
+}
+
 #[tokio::test]
 async fn order_stop_and_update_edges() {
     let d = desk().build().await;

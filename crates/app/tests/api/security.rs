@@ -147,6 +147,39 @@ async fn login_refuses_unknown_fields() {
     assert_eq!(res.error_code(), "invalid_json");
 }
 
+/// A token lives 1 to 3,650 days: a longer life is refused on its field, not cut short in
+/// silence (schemathesis sent 2,147,483,648 days and got a token for ten years).
+#[tokio::test]
+async fn a_token_life_beyond_ten_years_is_refused() {
+    let t = TestApp::new().await;
+    t.user("ana@x.test", "agent").await;
+    let s = t.login("ana@x.test", PASSWORD).await;
+    for days in [0_i64, 3651, 2_147_483_648] {
+        let res = t
+            .post(
+                "/api/v1/tokens",
+                json!({ "name": "long", "expires_in_days": days }),
+                &s,
+            )
+            .await;
+        assert_eq!(
+            res.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{days}: {}",
+            res.text
+        );
+        assert_eq!(res.body["error"]["field"], "expires_in_days", "{days}");
+    }
+    let res = t
+        .post(
+            "/api/v1/tokens",
+            json!({ "name": "ten years", "expires_in_days": 3650 }),
+            &s,
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text);
+}
+
 #[tokio::test]
 async fn a_token_cannot_outlive_the_token_that_creates_it() {
     let t = TestApp::new().await;

@@ -51,8 +51,9 @@ pub struct RuleView {
 #[serde(deny_unknown_fields)]
 pub struct RuleInput {
     pub name: String,
-    /// Rules apply in ascending position.
+    /// Rules apply in ascending position, 0 to 1,000,000.
     #[serde(default)]
+    #[schema(minimum = 0, maximum = 1_000_000)]
     pub position: i64,
     #[serde(default = "yes")]
     pub active: bool,
@@ -178,8 +179,18 @@ fn view(l: &Loaded) -> RuleView {
     }
 }
 
+/// The largest position a rule takes: an order, not a quantity (and a bound the OpenAPI
+/// document states, so no client sends a number JSON cannot carry exactly).
+const MAX_POSITION: i64 = 1_000_000;
+
 fn check(input: &RuleInput) -> Result<NewRule, ValidationError> {
     let name = Text::parse("name", &input.name, 100)?;
+    if !(0..=MAX_POSITION).contains(&input.position) {
+        return Err(ValidationError::new(
+            "position",
+            format!("must be 0 to {MAX_POSITION}"),
+        ));
+    }
     if input.actions.is_empty() {
         return Err(ValidationError::new(
             "actions",
