@@ -290,6 +290,15 @@ mod tests {
         helpful: bool,
     }
 
+    /// Schemathesis sent `2251799813685247.0` in a list of ids: read inexactly (…247.2) it
+    /// was no integer and the whole schema-valid body was refused (`float_roundtrip`).
+    #[test]
+    fn a_large_integral_float_in_a_list_is_that_integer() {
+        let ids: Vec<i64> =
+            integral_floats_as_integers(b"[1, 2251799813685247.0, -121381313909.0]").unwrap();
+        assert_eq!(ids, vec![1, 2_251_799_813_685_247, -121_381_313_909]);
+    }
+
     #[test]
     fn an_array_is_no_object() {
         assert!(from_top_level_array::<Vote>(b"[]").is_err());
