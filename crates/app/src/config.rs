@@ -291,6 +291,9 @@ pub struct JobsConfig {
     pub sla_scan_secs: u64,
     /// How often sessions, throttling counters and finished jobs are cleaned up, in seconds.
     pub housekeeping_secs: u64,
+    /// How often ticket changes appended for the reports are folded into the rollup, in
+    /// seconds (a report read folds first anyway; this keeps the pending rows few).
+    pub report_fold_secs: u64,
 }
 
 impl Default for JobsConfig {
@@ -301,6 +304,7 @@ impl Default for JobsConfig {
             lease_secs: 300,
             sla_scan_secs: 30,
             housekeeping_secs: 600,
+            report_fold_secs: 10,
         }
     }
 }
@@ -544,6 +548,7 @@ impl Config {
         if self.jobs.poll_interval_ms == 0
             || self.jobs.sla_scan_secs == 0
             || self.jobs.housekeeping_secs == 0
+            || self.jobs.report_fold_secs == 0
             || self.jobs.lease_secs == 0
         {
             return err("jobs", "intervals must be at least 1");

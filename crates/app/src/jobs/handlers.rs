@@ -16,6 +16,8 @@ pub const SLA_SCAN: &str = "sla.scan";
 /// are now (after one was edited): see [`crate::desk::tickets::sla_check::reapply_all`].
 pub const SURVEY_TIMEOUT: &str = "survey.timeout";
 pub const HOUSEKEEPING: &str = "housekeeping";
+/// Folds the changes appended for the reports into the rollup (store `reports.rs`).
+pub const REPORT_FOLD: &str = "reports.fold";
 
 /// Tickets handled per SLA scan pass; a scan keeps passing until nothing is due.
 const SCAN_BATCH: i64 = 500;
@@ -66,6 +68,13 @@ pub async fn run_job(app: &App, job: &Job) -> anyhow::Result<()> {
             .await
             .map(|_| ())
             .map_err(|e| anyhow::anyhow!("{e:#}")),
+        REPORT_FOLD => app
+            .store
+            .reports()
+            .fold_pending()
+            .await
+            .map(|_| ())
+            .context("folding the reports rollup"),
         SURVEY_TIMEOUT => {
             // Reports (issue 14): the survey's mail with its link, and the reminder.
             crate::desk::reports::surveys::send_due_mails(app)

@@ -16,7 +16,7 @@ pub use crate::desk::tickets::sla_check::reapply_sla_later;
 pub use handlers::{SLA_CHECK, SLA_REAPPLY, run_job};
 
 /// Periodic work: (job kind, period in seconds).
-fn periodic(app: &App) -> [(&'static str, u64); 7] {
+fn periodic(app: &App) -> [(&'static str, u64); 8] {
     [
         (
             crate::desk::classifier::TRAIN_JOB,
@@ -31,6 +31,8 @@ fn periodic(app: &App) -> [(&'static str, u64); 7] {
         // Reports (issue 14): scheduled report mails; a run is due at 06:00, so a pass every
         // five minutes sends it by 06:05.
         (crate::desk::reports::schedules::JOB, 300),
+        // Reports (issue 14): ticket changes appended off the commit path, into the rollup.
+        (handlers::REPORT_FOLD, app.config.jobs.report_fold_secs),
         (handlers::HOUSEKEEPING, app.config.jobs.housekeeping_secs),
         // Routing (issue 17): tickets nobody picked up go to the next agent.
         (

@@ -469,8 +469,7 @@ impl Tickets<'_> {
                 }
             }
             if !added.is_empty() {
-                let rows = crate::reports::RollupRows::of(&added);
-                crate::reports::apply_rollup!(tx, numbered, &rows);
+                crate::reports::append_pending!(tx, numbered, &added);
             }
             let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
             crate::search::reindex_tickets!(tx, self.0.kind(), &ids, true);

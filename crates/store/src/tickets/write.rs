@@ -225,12 +225,12 @@ impl Tickets<'_> {
                         if logged != 0 {
                             crate::reports::add_logged_minutes!(tx, id.get(), logged);
                         }
-                        if let Some(rows) = crate::reports::change_rows(
+                        if let Some(added) = crate::reports::change_delta(
                             Some((&before, before_minutes)),
                             (&after, before_minutes + logged),
                             &zone,
                         ) {
-                            crate::reports::apply_rollup!(tx, numbered, &rows);
+                            crate::reports::append_pending!(tx, numbered, &added);
                         }
                         after.version = before.version + 1;
                         // Derived from status and escalation: recomputed here, once, rather
