@@ -123,3 +123,10 @@ routing-reoffer = Minutes before a ticket nobody picked up goes to the next agen
 routing-cap = Most open tickets per agent (empty: no cap)
 routing-shift = Shift calendar
 routing-shift-none = None (always on shift)
+
+skills-title = Skills
+skills-help = What skill-matched routing weighs: among the available members of a group that routes by skills, a ticket goes to the agent who takes its category and speaks its requester's language.
+skills-categories = Categories they take
+skills-no-categories = No category yet: create them under Categories.
+skills-languages = Languages they serve requesters in
+skills-ci-types = Configuration item types they know (one per line)

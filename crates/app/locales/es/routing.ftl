@@ -123,3 +123,10 @@ routing-reoffer = Minutos antes de que un ticket que nadie tomó pase al siguien
 routing-cap = Máximo de tickets abiertos por agente (vacío: sin tope)
 routing-shift = Calendario de turno
 routing-shift-none = Ninguno (siempre de turno)
+
+skills-title = Habilidades
+skills-help = Lo que pesa la asignación por habilidades: entre los miembros disponibles de un grupo que asigna por habilidades, el ticket va al agente que atiende su categoría y habla el idioma de su solicitante.
+skills-categories = Categorías que atiende
+skills-no-categories = Aún no hay categorías: créelas en Categorías.
+skills-languages = Idiomas en que atiende a los solicitantes
+skills-ci-types = Tipos de elemento de configuración que conoce (uno por línea)

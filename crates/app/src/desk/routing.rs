@@ -223,6 +223,23 @@ pub async fn set_skills(
     require(caller, Permission::UsersManage)?;
     app.store.users().get(user).await?;
     let skills = skills_command(&["es", "en"], input)?;
+    // A category skill names a category that exists: routing would never match another.
+    if skills.iter().any(|(k, _)| *k == SkillKind::Category) {
+        let known: std::collections::HashSet<String> = app
+            .store
+            .categories()
+            .list()
+            .await?
+            .into_iter()
+            .map(|c| c.id.to_string())
+            .collect();
+        if skills
+            .iter()
+            .any(|(k, code)| *k == SkillKind::Category && !known.contains(code))
+        {
+            return Err(ValidationError::new("skills.code", "names no category").into());
+        }
+    }
     app.store.routing().set_skills(user, &skills).await?;
     self::skills(app, caller, user).await
 }

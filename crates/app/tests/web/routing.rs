@@ -320,3 +320,120 @@ async fn administrators_set_a_groups_routing_with_its_shift_calendar() {
         .await;
     assert_eq!(res.body["mode"].as_str(), Some("round_robin"));
 }
+
+#[tokio::test]
+async fn administrators_set_an_agents_skills_and_a_refusal_keeps_every_tick() {
+    let d = ventanilla_testkit::desk().build().await;
+    let agent = d.agent.id().get();
+    let path = format!("/admin/users/{agent}/skills");
+    let cats = d.get("/api/v1/categories", &d.admin).await;
+    let hardware = cats
+        .body
+        .as_array()
+        .and_then(|a| a.iter().find(|c| c["code"] == "hardware"))
+        .and_then(|c| c["id"].as_i64())
+        .expect("the seeded hardware category")
+        .to_string();
+    let admin = Browser::sign_in(&d.t, "admin@x.test").await;
+    let res = admin.get(&d.t, &format!("/admin/users/{agent}")).await;
+    assert!(
+        res.text.contains(&format!("href=\"{path}\"")),
+        "linked from the user"
+    );
+    let res = admin.get(&d.t, &path).await;
+    assert_page(&res, StatusCode::OK);
+    assert!(res.text.contains("Habilidades"));
+    let tick = |cat: &str| format!("name=\"category\" value=\"{cat}\" checked");
+    assert!(!res.text.contains(&tick(&hardware)), "nothing ticked yet");
+
+    let saved = |body: &serde_json::Value| {
+        let mut v: Vec<String> = body
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| {
+                format!(
+                    "{}:{}",
+                    s["kind"].as_str().unwrap(),
+                    s["code"].as_str().unwrap()
+                )
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    let res = admin
+        .post(
+            &d.t,
+            &path,
+            &[
+                ("category", hardware.as_str()),
+                ("language", "es"),
+                ("ci_types", "servidor\n  router \n\nservidor"),
+            ],
+        )
+        .await;
+    assert!(location(&res).starts_with(&format!("{path}?flash=saved")));
+    let api = format!("/api/v1/users/{agent}/skills");
+    let expected = vec![
+        format!("category:{hardware}"),
+        "ci_type:router".to_owned(),
+        "ci_type:servidor".to_owned(),
+        "language:es".to_owned(),
+    ];
+    assert_eq!(saved(&d.get(&api, &d.admin).await.body), expected);
+    let res = admin.get(&d.t, &path).await;
+    assert!(res.text.contains(&tick(&hardware)));
+    assert!(
+        res.text
+            .contains("name=\"language\" value=\"es\" lang=\"es\" checked")
+    );
+
+    // Refusals (a category that does not exist, a language the desk does not speak) come
+    // back beside the skills with every tick and line kept, and store nothing.
+    for (kind, code) in [("category", "999999"), ("language", "fr")] {
+        let res = admin
+            .post(
+                &d.t,
+                &path,
+                &[(kind, code), ("language", "en"), ("ci_types", "impresora")],
+            )
+            .await;
+        assert_page(&res, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            res.text.contains("id=\"f-skills.code-error\""),
+            "{kind}: {}",
+            res.text
+        );
+        assert!(
+            res.text
+                .contains("name=\"language\" value=\"en\" lang=\"en\" checked")
+        );
+        assert!(
+            res.text.contains(">impresora</textarea>"),
+            "{kind}: lines kept"
+        );
+        assert_eq!(saved(&d.get(&api, &d.admin).await.body), expected, "{kind}");
+    }
+
+    // In English.
+    let res = admin
+        .post(&d.t, "/language", &[("language", "en"), ("back", "/admin")])
+        .await;
+    assert!(res.status.is_redirection());
+    let res = admin.get(&d.t, &path).await;
+    assert!(res.text.contains("Categories they take"));
+
+    // Supervisors and agents: refused on the server, nothing changed.
+    for who in ["sup@x.test", "agent@x.test"] {
+        let b = Browser::sign_in(&d.t, who).await;
+        assert_eq!(
+            b.get(&d.t, &path).await.status,
+            StatusCode::FORBIDDEN,
+            "{who}"
+        );
+        let res = b.post(&d.t, &path, &[("language", "en")]).await;
+        assert_eq!(res.status, StatusCode::FORBIDDEN, "{who}");
+    }
+    assert_eq!(saved(&d.get(&api, &d.admin).await.body), expected);
+}

@@ -22,6 +22,7 @@ pub mod sla;
 pub mod sla_calendar;
 pub mod sla_policy;
 pub mod user_list;
+pub mod user_skills;
 pub mod users;
 
 use axum::Router;
@@ -40,6 +41,10 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/users/new", get(users::new_page))
         .route("/admin/users/{id}", get(users::edit_page).post(users::save))
         .route("/admin/users/{id}/active", post(user_list::set_active))
+        .route(
+            "/admin/users/{id}/skills",
+            get(user_skills::edit_page).post(user_skills::save),
+        )
         .route("/admin/users/{id}/password", post(users::set_password))
         .route("/admin/organisations", post(orgs::create))
         .route("/admin/organisations/new", get(orgs::new_page))
