@@ -136,37 +136,75 @@ macro_rules! lock_group {
     }};
 }
 
-/// The group's available, active members with their open tickets (counted only when
-/// `$count`: round-robin without a cap needs no load), by id.
+/// The group's available, active members with their open tickets (from `agent_load`, one
+/// row per member by key, so round-robin pays nothing to know them), by id.
 macro_rules! candidates {
-    ($tx:expr, $group:expr) => {
-        candidates!($tx, $group, true)
-    };
-    ($tx:expr, $group:expr, $count:expr) => {{
-        let open = if $count {
-            format!(
-                "(SELECT COUNT(*) FROM tickets t WHERE t.assignee_id = m.user_id AND t.status IN {})",
-                $crate::routing::OPEN_STATUSES
-            )
-        } else {
-            "CAST(0 AS BIGINT)".to_owned()
-        };
-        let sql = format!(
-            "SELECT m.user_id, {open} AS open
+    ($tx:expr, $group:expr) => {{
+        let rows: Vec<(i64, i64)> = sqlx::query_as(
+            "SELECT m.user_id, COALESCE(l.open, 0) AS open
              FROM group_members m
              JOIN users u ON u.id = m.user_id
              LEFT JOIN agent_availability a ON a.user_id = m.user_id
+             LEFT JOIN agent_load l ON l.user_id = m.user_id
              WHERE m.group_id = $1 AND u.active = TRUE
                AND (a.availability IS NULL OR a.availability = 'available')
-             ORDER BY m.user_id"
-        );
-        let rows: Vec<(i64, i64)> = sqlx::query_as($crate::sql::trusted(&sql))
-            .bind($group)
-            .fetch_all(&mut *$tx)
-            .await?;
+             ORDER BY m.user_id",
+        )
+        .bind($group)
+        .fetch_all(&mut *$tx)
+        .await?;
         rows
     }};
 }
+
+/// Whether a ticket in `status` counts as its assignee's open work ([`OPEN_STATUSES`]).
+pub(crate) fn is_open_work(status: ventanilla_domain::ticket::Status) -> bool {
+    use ventanilla_domain::ticket::Status;
+    matches!(
+        status,
+        Status::New | Status::Analysis | Status::Solution | Status::Pending
+    )
+}
+
+/// The changes to agents' open work as `(agent, delta)`, summed per agent, without zeros,
+/// in agent order (so two transactions lock the rows in one order and never deadlock).
+pub(crate) fn load_deltas(
+    changes: impl IntoIterator<Item = (Option<UserId>, i64)>,
+) -> Vec<(i64, i64)> {
+    let mut by: BTreeMap<i64, i64> = BTreeMap::new();
+    for (agent, d) in changes {
+        if let Some(a) = agent {
+            *by.entry(a.get()).or_default() += d;
+        }
+    }
+    by.into_iter().filter(|(_, d)| *d != 0).collect()
+}
+
+/// Adds `$deltas` (from [`load_deltas`]) to the agents' open work inside `$tx`: one
+/// multi-row upsert.
+macro_rules! add_load {
+    ($tx:expr, $deltas:expr, $numbered:expr) => {{
+        let deltas: &[(i64, i64)] = $deltas;
+        if !deltas.is_empty() {
+            let sql = format!(
+                "{} ON CONFLICT (user_id) DO UPDATE SET open = agent_load.open + excluded.open",
+                $crate::sql::values(
+                    "INSERT INTO agent_load (user_id, open) VALUES ",
+                    2,
+                    deltas.len(),
+                    "",
+                    $numbered
+                )
+            );
+            let mut q = sqlx::query($crate::sql::trusted(&sql));
+            for (u, d) in deltas {
+                q = q.bind(*u).bind(*d);
+            }
+            q.execute(&mut *$tx).await?;
+        }
+    }};
+}
+pub(crate) use add_load;
 
 /// The members' skills that routing matches (category and language), by member.
 macro_rules! member_skills {
@@ -208,9 +246,7 @@ macro_rules! route_batch {
             let Some((mode, reoffer, cap, mut last)) = lock_group!($tx, group, $now) else {
                 continue;
             };
-            let count =
-                mode != ventanilla_domain::routing::RoutingMode::RoundRobin || cap.is_some();
-            let rows = candidates!($tx, group, count);
+            let rows = candidates!($tx, group);
             let mut cands: Vec<ventanilla_domain::routing::Candidate> = rows
                 .iter()
                 .map(|(u, open)| ventanilla_domain::routing::Candidate {
@@ -465,13 +501,13 @@ impl Routing<'_> {
             .collect()
     }
 
-    /// Open tickets assigned to each of `users` (one statement).
+    /// Open tickets assigned to each of `users` (one statement, from `agent_load`).
     pub async fn open_counts(&self, users: &[i64]) -> Result<HashMap<i64, i64>> {
         if users.is_empty() {
             return Ok(HashMap::new());
         }
         let mut b = crate::sql::SqlBuilder::new(
-            "SELECT assignee_id, COUNT(*) FROM tickets WHERE assignee_id IN (",
+            "SELECT user_id, open FROM agent_load WHERE open <> 0 AND user_id IN (",
         );
         for (i, u) in users.iter().enumerate() {
             if i > 0 {
@@ -479,9 +515,7 @@ impl Routing<'_> {
             }
             b.bind(crate::sql::Param::I64(*u));
         }
-        b.push(&format!(
-            ") AND status IN {OPEN_STATUSES} GROUP BY assignee_id"
-        ));
+        b.push(")");
         let (sql, params) = b.finish();
         let rows: Vec<(i64, i64)> = on_reader!(self.0, |db| {
             bind_params!(sqlx::query_as(crate::sql::trusted(&sql)), params)
@@ -489,6 +523,23 @@ impl Routing<'_> {
                 .await?
         });
         Ok(rows.into_iter().collect())
+    }
+
+    /// Counts every agent's open tickets again from the tickets (after an import, whose
+    /// rows bypass the write paths that keep `agent_load`, or to repair).
+    pub async fn recount_load(&self) -> Result<()> {
+        in_transaction!(self.0, |tx| {
+            sqlx::query("DELETE FROM agent_load")
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(crate::sql::trusted(&format!(
+                "INSERT INTO agent_load (user_id, open) SELECT assignee_id, COUNT(*) FROM tickets \
+                 WHERE assignee_id IS NOT NULL AND status IN {OPEN_STATUSES} GROUP BY assignee_id"
+            )))
+            .execute(&mut *tx)
+            .await?;
+        });
+        Ok(())
     }
 
     /// An agent's skills, by kind then code.

@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use jiff::{SignedDuration, Timestamp};
 use ventanilla_domain::directory::{NewGroup, User};
 use ventanilla_domain::routing::{Availability, RoutingMode, SkillKind};
-use ventanilla_domain::ticket::{Priority, Ticket, TicketKind};
+use ventanilla_domain::ticket::{Priority, Status, Ticket, TicketKind};
 use ventanilla_domain::{CategoryId, GroupId, Language, Text, Tier, UserId};
 use ventanilla_store::Store;
 use ventanilla_store::audit::NewAudit;
@@ -431,4 +431,94 @@ async fn only_groups_with_a_reoffer_time_record_offers() {
         1,
         "never re-offered: no offer written (one statement less per batch)"
     );
+}
+
+/// Each agent's open work as the tickets say it, to hold `agent_load` against.
+async fn open_work(
+    s: &Setup,
+    ids: &[ventanilla_domain::TicketId],
+) -> std::collections::HashMap<i64, i64> {
+    let mut m = std::collections::HashMap::new();
+    for id in ids {
+        let t = s.store.tickets().get(*id).await.unwrap();
+        let open = matches!(
+            t.status,
+            Status::New | Status::Analysis | Status::Solution | Status::Pending
+        );
+        if let (true, Some(a)) = (open, t.assignee_id) {
+            *m.entry(a.get()).or_default() += 1;
+        }
+    }
+    m
+}
+
+async fn set(s: &Setup, id: ventanilla_domain::TicketId, f: impl Fn(&mut Ticket)) {
+    s.store
+        .tickets()
+        .modify(id, None, None, t0(), |t| {
+            f(t);
+            Ok::<_, ()>(ventanilla_store::tickets::Effects::default())
+        })
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn the_open_work_count_follows_every_change_and_a_recount_agrees() {
+    let s = setup(2, RoutingMode::LeastLoaded, None).await;
+    let (a0, a1) = (s.agent(0), s.agent(1));
+    let agents = [a0.get(), a1.get()];
+    let mut ids = Vec::new();
+    for _ in 0..4 {
+        ids.push(s.create(None).await.id);
+    }
+    let load = |s: &Setup| {
+        let store = s.store.clone();
+        async move { store.routing().open_counts(&agents).await.unwrap() }
+    };
+    assert_eq!(load(&s).await, open_work(&s, &ids).await, "registrations");
+    assert_eq!(load(&s).await.values().sum::<i64>(), 4);
+
+    // Reassigned, resolved, reopened, unassigned, put on hold: each moves the count.
+    set(&s, ids[0], |t| t.assignee_id = Some(a1)).await;
+    assert_eq!(load(&s).await, open_work(&s, &ids).await, "reassigned");
+    set(&s, ids[1], |t| t.status = Status::Validation).await;
+    assert_eq!(load(&s).await, open_work(&s, &ids).await, "solved");
+    set(&s, ids[1], |t| t.status = Status::Analysis).await;
+    assert_eq!(load(&s).await, open_work(&s, &ids).await, "reopened");
+    set(&s, ids[2], |t| t.assignee_id = None).await;
+    assert_eq!(load(&s).await, open_work(&s, &ids).await, "unassigned");
+    set(&s, ids[3], |t| t.status = Status::Pending).await;
+    set(&s, ids[3], |t| t.subject = "only the subject".into()).await;
+    assert_eq!(
+        load(&s).await,
+        open_work(&s, &ids).await,
+        "pending, then a subject"
+    );
+    set(&s, ids[3], |t| t.status = Status::Closed).await;
+    let before = load(&s).await;
+    assert_eq!(before, open_work(&s, &ids).await, "closed");
+
+    // Least-loaded reads the count: the next ticket goes to whoever has least now.
+    let least = if before.get(&a0.get()).copied().unwrap_or(0)
+        < before.get(&a1.get()).copied().unwrap_or(0)
+    {
+        a0
+    } else {
+        a1
+    };
+    assert_ne!(
+        before.get(&a0.get()),
+        before.get(&a1.get()),
+        "the changes above leave the two agents unequal: {before:?}"
+    );
+    let next = s.create(None).await;
+    assert_eq!(next.assignee_id, Some(least));
+    ids.push(next.id);
+
+    // A recount from the tickets (as after an import) agrees with the running count.
+    let running = load(&s).await;
+    s.store.routing().recount_load().await.unwrap();
+    assert_eq!(load(&s).await, running);
+    assert_eq!(running, open_work(&s, &ids).await);
 }

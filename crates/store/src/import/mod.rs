@@ -167,10 +167,15 @@ impl Store {
         write::end_bulk(self, report.tickets > 0 || report.users > 0)
             .await
             .map_err(|e| fail(ImportError::Store(e), &report, resume_at))?;
-        // Imported tickets bypass the change path: the reports rollup is recomputed.
+        // Imported tickets bypass the change path: the reports rollup and the agents' open
+        // work (routing) are recomputed.
         if report.tickets > 0 {
             self.reports()
                 .rebuild()
+                .await
+                .map_err(|e| fail(ImportError::Store(e), &report, resume_at))?;
+            self.routing()
+                .recount_load()
                 .await
                 .map_err(|e| fail(ImportError::Store(e), &report, resume_at))?;
         }

@@ -244,6 +244,21 @@ macro_rules! insert_routed_notices {
     }};
 }
 
+/// Counts the new tickets that are their assignee's open work into `agent_load` (routing).
+macro_rules! add_new_load {
+    ($tx:expr, $rows:expr, $numbered:expr) => {{
+        let rows: &[TicketRow] = $rows;
+        let deltas = crate::routing::load_deltas(rows.iter().filter_map(|r| {
+            let open = r
+                .status
+                .parse::<ventanilla_domain::ticket::Status>()
+                .is_ok_and(crate::routing::is_open_work);
+            open.then_some((r.assignee_id.map(UserId), 1))
+        }));
+        crate::routing::add_load!($tx, &deltas, $numbered);
+    }};
+}
+
 /// Records the idempotency keys (owner, key, ticket id) of the new tickets.
 macro_rules! insert_keys {
     ($tx:expr, $keys:expr, $now:expr, $numbered:expr) => {{
@@ -445,6 +460,7 @@ impl Tickets<'_> {
             let fresh = fresh(regs, &plans);
             let (routed, offered) = route_batch!(tx, &wishes(&fresh), now);
             let rows = insert_tickets!(tx, &fresh, &routed, now, numbered);
+            add_new_load!(tx, &rows, numbered);
             let (mut events, keys) = timeline_and_keys(&fresh, &rows)?;
             let (offers, notices) = routed_effects(&fresh, &routed, &offered, &rows, &mut events)?;
             insert_events!(tx, events, now, numbered);

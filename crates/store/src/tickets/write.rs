@@ -165,6 +165,17 @@ impl Tickets<'_> {
                     if changed == 0 {
                         None
                     } else {
+                        // Routing's count of each agent's open work (routing.rs).
+                        let work = |t: &Ticket| {
+                            crate::routing::is_open_work(t.status).then_some(t.assignee_id)
+                        };
+                        if work(&before) != work(&after) {
+                            let deltas = crate::routing::load_deltas([
+                                (work(&before).flatten(), -1),
+                                (work(&after).flatten(), 1),
+                            ]);
+                            crate::routing::add_load!(tx, &deltas, numbered);
+                        }
                         for e in &effects.events {
                             insert_event!(&mut *tx, id.get(), now, actor.map(UserId::get), e);
                         }
