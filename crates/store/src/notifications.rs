@@ -78,10 +78,10 @@ pub(crate) struct Entry {
 }
 
 /// The distinct recipients of a batch, in first-seen order.
-pub(crate) fn recipients(notices: &[NewNotification]) -> Vec<i64> {
+pub(crate) fn recipients<'a>(notices: impl IntoIterator<Item = &'a NewNotification>) -> Vec<i64> {
     let mut seen = std::collections::HashSet::new();
     notices
-        .iter()
+        .into_iter()
         .map(|n| n.user_id.get())
         .filter(|u| seen.insert(*u))
         .collect()
@@ -169,21 +169,37 @@ pub(crate) fn plan_notices(
     (mailed, entries)
 }
 
-/// Records a batch of notices on a transaction: their in-app entries, unless a user turned
-/// the kind off there, and one outbox row each for the mail channel (`skipped` when the user
-/// turned mail off, kept so the mail log can say why nothing was sent). Within
-/// `$window_secs` of the newest change, an unread entry of the same user and ticket takes the
-/// new kind, parameters and body and counts the repeats (a burst is one entry). A handful of
-/// statements whatever the number of recipients: a registration notifies a whole group.
+/// Records notices on a transaction: their in-app entries, unless a user turned the kind
+/// off there, and one outbox row each for the mail channel (`skipped` when the user turned
+/// mail off, kept so the mail log can say why nothing was sent). Within `$window_secs` of
+/// the newest change, an unread entry of the same user and ticket takes the new kind,
+/// parameters and body and counts the repeats (a burst is one entry).
+///
+/// Two forms: `($tx, ticket, &[notice], now, window, numbered)` for one ticket's change, and
+/// `($tx, &[(ticket, &[notice])], now, window, numbered)` for a batch of tickets (a group
+/// commit of registrations). Either costs a handful of statements whatever the number of
+/// tickets and recipients (one preferences read, one INSERT per 500 rows and table): a
+/// registration notifies a whole group, and a batch registers dozens of tickets.
 macro_rules! insert_notices {
     ($tx:expr, $ticket:expr, $notices:expr, $now:expr, $window_secs:expr, $numbered:expr) => {{
         let notices: &[$crate::notifications::NewNotification] = $notices;
-        if !notices.is_empty() {
-            let ticket: i64 = $ticket;
+        let ticket: i64 = $ticket;
+        $crate::notifications::insert_notices!(
+            $tx,
+            &[(ticket, notices)],
+            $now,
+            $window_secs,
+            $numbered
+        )
+    }};
+    ($tx:expr, $batch:expr, $now:expr, $window_secs:expr, $numbered:expr) => {{
+        let batch: &[(i64, &[$crate::notifications::NewNotification])] = $batch;
+        if batch.iter().any(|(_, n)| !n.is_empty()) {
             let now: i64 = $crate::time::to_db($now);
             let window: i64 = $window_secs;
             let numbered: bool = $numbered;
-            let users = $crate::notifications::recipients(notices);
+            let users =
+                $crate::notifications::recipients(batch.iter().flat_map(|(_, n)| n.iter()));
             let (sql, params) = $crate::notifications::prefs_query(&users);
             let prefs: Vec<(i64, String, bool, bool)> = bind_params!(
                 sqlx::query_as($crate::sql::trusted(&sql)),
@@ -195,37 +211,45 @@ macro_rules! insert_notices {
                 .into_iter()
                 .map(|(u, k, a, e)| ((u, k), (a, e)))
                 .collect();
-            let (mailed, entries) =
-                $crate::notifications::plan_notices(notices, &prefs, window > 0);
-            let mut bursts = std::collections::HashMap::<i64, i64>::new();
-            if window > 0 && !entries.is_empty() {
-                let since = now.saturating_sub(window.saturating_mul(1_000_000));
-                let (sql, params) = $crate::notifications::burst_query(ticket, since, &users);
-                let rows: Vec<(i64, Option<i64>)> = bind_params!(
-                    sqlx::query_as($crate::sql::trusted(&sql)),
-                    params
-                )
-                .fetch_all(&mut *$tx)
-                .await?;
-                bursts.extend(rows.into_iter().filter_map(|(u, id)| Some((u, id?))));
-            }
-            let mut fresh = Vec::with_capacity(entries.len());
-            for e in &entries {
-                match bursts.get(&e.user_id) {
-                    Some(id) => {
-                        sqlx::query(
-                            "UPDATE notifications SET kind = $1, params = $2, body = $3, updated_at = $4, repeats = repeats + $5 WHERE id = $6",
-                        )
-                        .bind(e.kind.as_str())
-                        .bind(e.params.as_deref())
-                        .bind(e.body.as_deref())
-                        .bind(now)
-                        .bind(e.repeats)
-                        .bind(*id)
-                        .execute(&mut *$tx)
-                        .await?;
+            // (ticket, notice, mailed) for the outbox; (ticket, entry) for the new in-app rows.
+            let mut mail: Vec<(i64, &$crate::notifications::NewNotification, bool)> =
+                Vec::new();
+            let mut fresh: Vec<(i64, $crate::notifications::Entry)> = Vec::new();
+            for (ticket, notices) in batch {
+                let ticket: i64 = *ticket;
+                let (mailed, entries) =
+                    $crate::notifications::plan_notices(notices, &prefs, window > 0);
+                mail.extend(notices.iter().zip(mailed).map(|(n, m)| (ticket, n, m)));
+                let mut bursts = std::collections::HashMap::<i64, i64>::new();
+                if window > 0 && !entries.is_empty() {
+                    let since = now.saturating_sub(window.saturating_mul(1_000_000));
+                    let mine = $crate::notifications::recipients(notices.iter());
+                    let (sql, params) = $crate::notifications::burst_query(ticket, since, &mine);
+                    let rows: Vec<(i64, Option<i64>)> = bind_params!(
+                        sqlx::query_as($crate::sql::trusted(&sql)),
+                        params
+                    )
+                    .fetch_all(&mut *$tx)
+                    .await?;
+                    bursts.extend(rows.into_iter().filter_map(|(u, id)| Some((u, id?))));
+                }
+                for e in entries {
+                    match bursts.get(&e.user_id) {
+                        Some(id) => {
+                            sqlx::query(
+                                "UPDATE notifications SET kind = $1, params = $2, body = $3, updated_at = $4, repeats = repeats + $5 WHERE id = $6",
+                            )
+                            .bind(e.kind.as_str())
+                            .bind(e.params.as_deref())
+                            .bind(e.body.as_deref())
+                            .bind(now)
+                            .bind(e.repeats)
+                            .bind(*id)
+                            .execute(&mut *$tx)
+                            .await?;
+                        }
+                        None => fresh.push((ticket, e)),
                     }
-                    None => fresh.push(e),
                 }
             }
             for chunk in fresh.chunks($crate::notifications::ROWS_PER_INSERT) {
@@ -237,10 +261,10 @@ macro_rules! insert_notices {
                     numbered,
                 );
                 let mut q = sqlx::query($crate::sql::trusted(&sql));
-                for e in chunk {
+                for (ticket, e) in chunk {
                     q = q
                         .bind(e.user_id)
-                        .bind(ticket)
+                        .bind(*ticket)
                         .bind(e.kind.as_str())
                         .bind(e.params.as_deref())
                         .bind(e.body.as_deref())
@@ -251,9 +275,7 @@ macro_rules! insert_notices {
                 q.execute(&mut *$tx).await?;
             }
             // Every notice is also written for the mail channel.
-            let rows: Vec<(&$crate::notifications::NewNotification, bool)> =
-                notices.iter().zip(mailed).collect();
-            for chunk in rows.chunks($crate::notifications::ROWS_PER_INSERT) {
+            for chunk in mail.chunks($crate::notifications::ROWS_PER_INSERT) {
                 let sql = $crate::sql::values(
                     "INSERT INTO outbox (created_at, kind, ticket_id, recipient_id, payload, state, last_error, next_attempt_at) VALUES ",
                     8,
@@ -262,12 +284,12 @@ macro_rules! insert_notices {
                     numbered,
                 );
                 let mut q = sqlx::query($crate::sql::trusted(&sql));
-                for (n, email) in chunk {
+                for (ticket, n, email) in chunk {
                     let payload = serde_json::json!({ "params": n.params, "body": n.body });
                     q = q
                         .bind(now)
                         .bind(format!("notification.{}", n.kind))
-                        .bind(ticket)
+                        .bind(*ticket)
                         .bind(n.user_id.get())
                         .bind(payload.to_string())
                         .bind(if *email { "pending" } else { "skipped" })

@@ -65,6 +65,9 @@ pub struct TeamMember {
     pub since: Option<Timestamp>,
     /// Open tickets assigned to them (any group).
     pub open: i64,
+    /// Whether the group's shift calendar is open at the time asked (always, for a group
+    /// without one). Off it, routing treats every member as off shift whatever they set.
+    pub on_shift: bool,
 }
 
 /// What routing needs of one new ticket.
@@ -81,6 +84,19 @@ type GroupRow = (String, Option<i64>, Option<i64>, Option<i64>);
 /// The locked row as routing reads it: mode, re-offer minutes, cap, last agent chosen,
 /// shift calendar.
 pub(crate) type LockedRow = (String, Option<i64>, Option<i64>, Option<i64>, Option<i64>);
+
+/// Whether a group's shift calendar (its stored spec; `None`: the group has no shift) is
+/// open at `now`.
+pub(crate) fn shift_open(spec: Option<&str>, now: Timestamp) -> Result<bool> {
+    match spec {
+        None => Ok(true),
+        Some(spec) => {
+            let c: ventanilla_domain::sla::Calendar = serde_json::from_str(spec)
+                .map_err(|e| StoreError::Corrupt(format!("calendar: {e}")))?;
+            Ok(c.is_open(now))
+        }
+    }
+}
 
 /// The group's routing row, locked for this transaction (`None`: the group does not route,
 /// or its shift calendar is closed at `$now`: every member is off shift).
@@ -105,17 +121,8 @@ macro_rules! lock_group {
                                 .bind(cal)
                                 .fetch_optional(&mut *$tx)
                                 .await?;
-                        match spec {
-                            // The foreign key keeps the calendar; gone anyway, nobody is off.
-                            None => true,
-                            Some(spec) => {
-                                let c: ventanilla_domain::sla::Calendar =
-                                    serde_json::from_str(&spec).map_err(|e| {
-                                        $crate::StoreError::Corrupt(format!("calendar: {e}"))
-                                    })?;
-                                c.is_open($now)
-                            }
-                        }
+                        // The foreign key keeps the calendar; gone anyway, nobody is off.
+                        $crate::routing::shift_open(spec.as_deref(), $now)?
                     }
                 };
                 if on_shift {
@@ -454,16 +461,19 @@ impl Routing<'_> {
         Ok(ids.into_iter().map(GroupId).collect())
     }
 
-    /// The members of `groups` with their availability and open tickets, by group then name:
-    /// two statements whatever the number of members.
-    pub async fn team(&self, groups: &[GroupId]) -> Result<Vec<TeamMember>> {
+    /// The members of `groups` with their availability, open tickets and whether their
+    /// group's shift is open at `now`, by group then name: two statements whatever the
+    /// number of members.
+    pub async fn team(&self, groups: &[GroupId], now: Timestamp) -> Result<Vec<TeamMember>> {
         if groups.is_empty() {
             return Ok(Vec::new());
         }
         let mut b = crate::sql::SqlBuilder::new(
-            "SELECT m.group_id, m.user_id, u.name, a.availability, a.changed_at
+            "SELECT m.group_id, m.user_id, u.name, a.availability, a.changed_at, c.spec
              FROM group_members m JOIN users u ON u.id = m.user_id
              LEFT JOIN agent_availability a ON a.user_id = m.user_id
+             LEFT JOIN group_routing r ON r.group_id = m.group_id
+             LEFT JOIN calendars c ON c.id = r.shift_calendar_id
              WHERE u.active = TRUE AND m.group_id IN (",
         );
         for (i, g) in groups.iter().enumerate() {
@@ -474,7 +484,14 @@ impl Routing<'_> {
         }
         b.push(") ORDER BY m.group_id, u.name, m.user_id");
         let (sql, params) = b.finish();
-        type Row = (i64, i64, String, Option<String>, Option<i64>);
+        type Row = (
+            i64,
+            i64,
+            String,
+            Option<String>,
+            Option<i64>,
+            Option<String>,
+        );
         let rows: Vec<Row> = on_reader!(self.0, |db| {
             bind_params!(sqlx::query_as(crate::sql::trusted(&sql)), params)
                 .fetch_all(db)
@@ -487,8 +504,18 @@ impl Routing<'_> {
             v
         };
         let open = self.open_counts(&ids).await?;
+        // Each group's verdict once (its calendar repeats on every member's row).
+        let mut shift: HashMap<i64, bool> = HashMap::new();
         rows.into_iter()
-            .map(|(g, u, name, a, at)| {
+            .map(|(g, u, name, a, at, spec)| {
+                let on_shift = match shift.get(&g) {
+                    Some(open) => *open,
+                    None => {
+                        let open = shift_open(spec.as_deref(), now)?;
+                        shift.insert(g, open);
+                        open
+                    }
+                };
                 Ok(TeamMember {
                     group_id: GroupId(g),
                     user_id: UserId(u),
@@ -496,6 +523,7 @@ impl Routing<'_> {
                     availability: availability_of(a.as_deref())?,
                     since: at.map(from_db).transpose()?,
                     open: open.get(&u).copied().unwrap_or(0),
+                    on_shift,
                 })
             })
             .collect()

@@ -341,6 +341,36 @@ enum Finding {
     /// the desk, not with the page (PostgreSQL reading unassigned tickets through
     /// `(status, id)` and filtering `assignee_id IS NULL`).
     FilteredWalk,
+    /// An organisation's list not read on the organisation's index (see
+    /// [`organisation_index`]).
+    NotOrganisationKeyed,
+}
+
+/// The index an organisation's list must read (issue 20: by priority it walked each open
+/// status's range of the whole desk and filtered the organisation, 1 ticket in 24): the
+/// organisation's `(organisation_id, status, priority_rank, id)` — in priority order on both
+/// backends, by age too on SQLite (every rank named). `None`: another index leads (a queue,
+/// one person's tickets, the due date) or PostgreSQL's age order, read on `(organisation_id,
+/// id)` or a status's age index as its statistics choose.
+fn organisation_index(c: &Combo, postgres: bool) -> Option<&'static str> {
+    let keyed_by_organisation = match c.scope {
+        "all" => c.other == "organisation",
+        "organisation" => !matches!(
+            c.other,
+            "group" | "assignee=me" | "assignee=none" | "requester" | "text"
+        ),
+        _ => false,
+    };
+    let sorted = match c.sort {
+        TicketSort::Priority => true,
+        TicketSort::Newest | TicketSort::Oldest => !postgres,
+        TicketSort::Due => false,
+    };
+    (keyed_by_organisation && sorted).then_some(if postgres {
+        "tickets_organisation_queue_idx"
+    } else {
+        "tickets_organisation_idx"
+    })
 }
 
 /// Accepted exceptions, each with its reason; `via` is the plan step that reads `tickets`
@@ -813,6 +843,12 @@ async fn every_list_reads_an_index_in_its_order() {
         } else {
             sqlite_findings(&store, &plan, c.sort).await
         };
+        if let Some(index) = organisation_index(c, db.is_postgres()) {
+            let steps = format!("{:?}", plan.steps);
+            if !steps.contains(index) {
+                failures.push((c.clone(), Finding::NotOrganisationKeyed, plan.clone()));
+            }
+        }
         findings.sort();
         findings.dedup_by(|a, b| {
             a.0 == b.0 && allowed(c, a.0, &a.1, &plan.sql) == allowed(c, b.0, &b.1, &plan.sql)

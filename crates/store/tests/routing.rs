@@ -381,7 +381,7 @@ async fn availability_skills_and_the_team_view_read_back() {
             (SkillKind::Language, "en".to_owned())
         ]
     );
-    let team = r.team(&[s.group]).await.unwrap();
+    let team = r.team(&[s.group], t0()).await.unwrap();
     assert_eq!(team.len(), 2);
     let a0 = team.iter().find(|m| m.user_id == s.agent(0)).unwrap();
     assert_eq!((a0.availability, a0.open), (Availability::Busy, 0));
@@ -521,4 +521,148 @@ async fn the_open_work_count_follows_every_change_and_a_recount_agrees() {
     s.store.routing().recount_load().await.unwrap();
     assert_eq!(load(&s).await, running);
     assert_eq!(running, open_work(&s, &ids).await);
+}
+
+impl Setup {
+    /// Registers `n` tickets in one group commit, each with the notices the desk computes
+    /// (the domain's `register_notices`: the requester's receipt, the group's call).
+    async fn create_batch(&self, n: usize) -> Vec<Ticket> {
+        let who = ventanilla_domain::ticket::Concerned {
+            members: self.agents.iter().map(|a| a.id).collect(),
+            supervisors: Vec::new(),
+        };
+        let regs: Vec<ventanilla_store::tickets::Registration> = (0..n)
+            .map(|_| {
+                let new = ventanilla_domain::ticket::NewTicket {
+                    group_id: Some(self.group),
+                    ..fixtures::new_ticket(
+                        self.requester.id,
+                        TicketKind::Incident,
+                        Priority::Medium,
+                    )
+                };
+                let notices = ventanilla_domain::ticket::register_notices(
+                    &new,
+                    Some(self.requester.id),
+                    &who,
+                );
+                ventanilla_store::tickets::Registration {
+                    new,
+                    actor: Some(self.requester.id),
+                    idempotency_key: None,
+                    extra: Vec::new(),
+                    notices,
+                }
+            })
+            .collect();
+        let made = self.store.tickets().create_many(&regs, t0()).await.unwrap();
+        made.into_iter().map(|(t, _)| t).collect()
+    }
+
+    /// (ticket id, kind, the `number` parameter) of every notification of `user`.
+    async fn told(&self, user: UserId) -> Vec<(i64, String, String)> {
+        let (notes, _) = self
+            .store
+            .notifications()
+            .list(user, false, None, 100)
+            .await
+            .unwrap();
+        let mut told: Vec<_> = notes
+            .into_iter()
+            .map(|n| {
+                let number = n.params.get("number").cloned().unwrap_or_default();
+                (n.ticket_id.unwrap().get(), n.kind, number)
+            })
+            .collect();
+        told.sort();
+        told
+    }
+}
+
+#[tokio::test]
+async fn a_routed_batch_tells_each_agent_of_their_own_tickets_through_their_preferences() {
+    let s = setup(3, RoutingMode::RoundRobin, None).await;
+    // The second agent reads routed tickets in the console but wants no mail of them.
+    s.store
+        .notifications()
+        .set_preferences(
+            s.agent(1),
+            &[ventanilla_store::notifications::Preference {
+                kind: "ticket.routed".into(),
+                in_app: true,
+                email: false,
+            }],
+        )
+        .await
+        .unwrap();
+    let tickets = s.create_batch(6).await;
+    assert!(tickets.iter().all(|t| t.assignee_id.is_some()));
+    for (i, agent) in s.agents.iter().enumerate() {
+        let mine: Vec<(i64, String, String)> = tickets
+            .iter()
+            .filter(|t| t.assignee_id == Some(agent.id))
+            .map(|t| (t.id.get(), "ticket.routed".to_owned(), t.number.clone()))
+            .collect();
+        assert_eq!(mine.len(), 2, "round-robin gives each of 3 agents 2 of 6");
+        // Their own tickets, each with its number; no group call for the others' tickets.
+        assert_eq!(s.told(agent.id).await, mine, "agent {i}");
+    }
+    let mut receipts: Vec<(i64, String, String)> = tickets
+        .iter()
+        .map(|t| (t.id.get(), "ticket.registered".to_owned(), t.number.clone()))
+        .collect();
+    receipts.sort();
+    assert_eq!(s.told(s.requester.id).await, receipts);
+    // The mail channel: one row per notice, the second agent's kept as skipped.
+    let log = s.store.outbox().mail_log(None, None, 100).await.unwrap();
+    let mut mails: Vec<(String, i64, String)> = log
+        .iter()
+        .map(|m| {
+            (
+                m.kind.clone(),
+                m.recipient_id.unwrap().get(),
+                m.state.clone(),
+            )
+        })
+        .collect();
+    mails.sort();
+    let mut want: Vec<(String, i64, String)> = tickets
+        .iter()
+        .flat_map(|t| {
+            let agent = t.assignee_id.unwrap();
+            let state = if agent == s.agent(1) {
+                "skipped"
+            } else {
+                "pending"
+            };
+            [
+                (
+                    "notification.ticket.registered".to_owned(),
+                    s.requester.id.get(),
+                    "pending".to_owned(),
+                ),
+                (
+                    "notification.ticket.routed".to_owned(),
+                    agent.get(),
+                    state.to_owned(),
+                ),
+            ]
+        })
+        .collect();
+    want.sort();
+    assert_eq!(mails, want);
+}
+
+#[tokio::test]
+async fn an_unrouted_batch_calls_the_whole_group_about_each_ticket() {
+    let s = setup(2, RoutingMode::Off, None).await;
+    let tickets = s.create_batch(3).await;
+    let mut calls: Vec<(i64, String, String)> = tickets
+        .iter()
+        .map(|t| (t.id.get(), "ticket.created".to_owned(), t.number.clone()))
+        .collect();
+    calls.sort();
+    for i in 0..2 {
+        assert_eq!(s.told(s.agent(i)).await, calls);
+    }
 }

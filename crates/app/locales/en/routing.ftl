@@ -10,6 +10,7 @@ team-empty = No group members to show.
 team-group = Group
 team-agent = Agent
 team-open = Open tickets
+team-shift-closed = (the group's shift calendar is closed now)
 history-auto_assigned_turn = Assigned automatically: next in turn
 history-auto_assigned_fewest_open = Assigned automatically: fewest open tickets ({ $open })
 history-auto_assigned_skills = Assigned automatically: { $matched } matching skills, { $open } open tickets

@@ -10,6 +10,7 @@ team-empty = No hay miembros de grupo que mostrar.
 team-group = Grupo
 team-agent = Agente
 team-open = Tickets abiertos
+team-shift-closed = (el calendario de turno del grupo está cerrado ahora)
 history-auto_assigned_turn = Asignado automáticamente: siguiente en el turno
 history-auto_assigned_fewest_open = Asignado automáticamente: menos tickets abiertos ({ $open })
 history-auto_assigned_skills = Asignado automáticamente: { $matched } habilidades coincidentes, { $open } tickets abiertos

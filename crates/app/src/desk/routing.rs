@@ -139,7 +139,8 @@ pub async fn my_availability(app: &App, caller: &Caller) -> DeskResult<Availabil
 }
 
 /// Who is available: for supervisors and administrators every group's members; for an
-/// agent who supervises a group, that group's.
+/// agent who supervises a group, that group's. Each member says whether their group's shift
+/// calendar is open now, since off it routing passes them over whatever they set.
 pub async fn team(app: &App, caller: &Caller) -> DeskResult<Vec<TeamMember>> {
     require(caller, Permission::TicketsWork)?;
     let all = caller.can(Permission::ReportsRead) || caller.can(Permission::GroupsManage);
@@ -154,7 +155,7 @@ pub async fn team(app: &App, caller: &Caller) -> DeskResult<Vec<TeamMember>> {
     if groups.is_empty() && !all {
         return Err(DeskError::Forbidden);
     }
-    Ok(app.store.routing().team(&groups).await?)
+    Ok(app.store.routing().team(&groups, app.now()).await?)
 }
 
 /// A group's routing setting (anyone who may read groups).

@@ -319,6 +319,44 @@ async fn administrators_set_a_groups_routing_with_its_shift_calendar() {
         .get(&format!("/api/v1/groups/{group}/routing"), &d.agent)
         .await;
     assert_eq!(res.body["mode"].as_str(), Some("round_robin"));
+    // The team page gives the calendar's verdict: now (Monday 2 March, 10:00 in Madrid) the
+    // agent is what they set; at 15:30 the shift is closed and they show as off shift.
+    let sup = Browser::sign_in(&d.t, "sup@x.test").await;
+    let agent_row = |html: &str| -> String {
+        html.split(&format!("data-user=\"{}\"", d.agent.id().get()))
+            .nth(1)
+            .and_then(|r| r.split("</tr>").next())
+            .unwrap_or_else(|| panic!("no row for the agent: {html}"))
+            .to_owned()
+    };
+    let row = agent_row(&sup.get(&d.t, "/console/team").await.text);
+    assert!(
+        row.contains("Disponible") && !row.contains("data-shift"),
+        "{row}"
+    );
+    d.t.clock.set("2026-03-02T14:30:00Z".parse().unwrap());
+    let res = sup.get(&d.t, "/console/team").await;
+    assert_page(&res, StatusCode::OK);
+    let row = agent_row(&res.text);
+    assert!(row.contains("data-shift=\"closed\""), "{row}");
+    assert!(row.contains("Fuera de turno"), "{row}");
+    assert!(
+        row.contains("el calendario de turno del grupo está cerrado"),
+        "{row}"
+    );
+    let res = d.get("/api/v1/team", &d.admin).await;
+    let me = res.body.as_array().and_then(|a| {
+        a.iter().find(|m| {
+            m["user_id"].as_i64() == Some(d.agent.id().get())
+                && m["group_id"].as_i64() == Some(group)
+        })
+    });
+    assert_eq!(
+        me.map(|m| m["on_shift"].clone()),
+        Some(serde_json::json!(false)),
+        "{}",
+        res.text
+    );
 }
 
 #[tokio::test]

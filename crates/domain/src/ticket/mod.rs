@@ -40,7 +40,7 @@ pub use lifecycle::{
 pub use machine::{allowed_targets, needs_reason, transition, transition_with};
 pub use notify::{
     Audience, Concerned, NOTICE_KINDS, is_notice_kind, merge as merge_notices,
-    on_change as change_notices, on_register as register_notices,
+    on_change as change_notices, on_register as register_notices, on_routed as routed_notices,
 };
 pub use patch::{GroupFacts, PatchContext, apply_patch, keep_assignee_in_group};
 pub use priority::{

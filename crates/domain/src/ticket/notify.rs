@@ -9,6 +9,7 @@
 //! | registered                                   | `ticket.registered`        | the requester (acknowledgement)       |
 //! | registered in a group, nobody assigned       | `ticket.created`           | the group's members                   |
 //! | assigned (at registration or later)          | `ticket.assigned`          | the new assignee                      |
+//! | routed to an agent (registration, re-offer)  | `ticket.routed`            | that agent, instead of the group      |
 //! | the requester replies (resuming if pending)  | `ticket.requester_replied` | the assignee, else the group          |
 //! | the requester answers "no" in validation     | `ticket.solution_rejected` | the assignee, else the group          |
 //! | reaches review                               | `ticket.review`            | the supervisors                       |
@@ -96,6 +97,19 @@ pub fn on_register(t: &NewTicket, actor: Option<UserId>, who: &Concerned) -> Vec
         None => out.extend(who.members.iter().map(|m| about(*m, "ticket.created"))),
     }
     finish(out, actor)
+}
+
+/// The notices of a registration once auto-assignment gave the ticket to an agent (issue
+/// 17): `routed` (the agent's `ticket.routed`) replaces the group's `ticket.created`, as an
+/// assignee named at registration replaces it — a ticket someone owns is no longer the
+/// group's to pick up (Zammad and GLPI tell the owner alone, too).
+pub fn on_routed(registered: Vec<Notice>, routed: Notice) -> Vec<Notice> {
+    let mut out: Vec<Notice> = registered
+        .into_iter()
+        .filter(|n| n.kind != "ticket.created")
+        .collect();
+    out.push(routed);
+    out
 }
 
 /// The notices of a change to a registered ticket: `before` and `after` are the ticket on

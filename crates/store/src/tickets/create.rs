@@ -218,32 +218,6 @@ macro_rules! insert_events {
     }};
 }
 
-/// Tells each agent routing chose, in one statement for the batch.
-macro_rules! insert_routed_notices {
-    ($tx:expr, $notices:expr, $now:expr, $numbered:expr) => {{
-        let notices: &[RoutedNotice] = $notices;
-        if !notices.is_empty() {
-            let sql = values(
-                "INSERT INTO notifications (user_id, ticket_id, kind, params, created_at, title) VALUES ",
-                5,
-                notices.len(),
-                ", ''",
-                $numbered,
-            );
-            let mut q = sqlx::query(trusted(&sql));
-            for (id, n) in notices {
-                q = q
-                    .bind(n.user_id.get())
-                    .bind(*id)
-                    .bind(n.kind.as_str())
-                    .bind(super::events::params_to_db(&n.params))
-                    .bind(to_db($now));
-            }
-            q.execute(&mut *$tx).await?;
-        }
-    }};
-}
-
 /// Counts the new tickets that are their assignee's open work into `agent_load` (routing).
 macro_rules! add_new_load {
     ($tx:expr, $rows:expr, $numbered:expr) => {{
@@ -398,18 +372,34 @@ fn timeline_and_keys<'a>(
     Ok((events, keys))
 }
 
-/// The new tickets that have someone to tell: registration, number and id.
-fn notices_of<'a>(
-    fresh: &[(&'a Registration, &'a str)],
+/// Each new ticket that has someone to tell (id) and its notices: the registration's,
+/// given the ticket's number, and where routing chose an agent, that agent's instead of the
+/// group's (the domain's `routed_notices`).
+fn told(
+    fresh: &[(&Registration, &str)],
     rows: &[TicketRow],
-) -> Vec<(&'a Registration, &'a str, i64)> {
+    routed: Vec<RoutedNotice>,
+) -> Vec<(i64, Vec<NewNotification>)> {
+    let id_of: HashMap<&str, i64> = rows.iter().map(|r| (r.number.as_str(), r.id)).collect();
+    let mut routed: HashMap<i64, NewNotification> = routed.into_iter().collect();
     fresh
         .iter()
-        .filter(|(r, _)| !r.notices.is_empty())
         .filter_map(|(r, number)| {
-            rows.iter()
-                .find(|row| row.number == *number)
-                .map(|row| (*r, *number, row.id))
+            let id = *id_of.get(number)?;
+            let notices: Vec<NewNotification> = r
+                .notices
+                .iter()
+                .map(|n| {
+                    let mut n = n.clone();
+                    n.params.insert("number".into(), (*number).to_owned());
+                    n
+                })
+                .collect();
+            let notices = match routed.remove(&id) {
+                Some(agent) => ventanilla_domain::ticket::routed_notices(notices, agent),
+                None => notices,
+            };
+            (!notices.is_empty()).then_some((id, notices))
         })
         .collect()
 }
@@ -462,10 +452,10 @@ impl Tickets<'_> {
             let rows = insert_tickets!(tx, &fresh, &routed, now, numbered);
             add_new_load!(tx, &rows, numbered);
             let (mut events, keys) = timeline_and_keys(&fresh, &rows)?;
-            let (offers, notices) = routed_effects(&fresh, &routed, &offered, &rows, &mut events)?;
+            let (offers, routed_notices) =
+                routed_effects(&fresh, &routed, &offered, &rows, &mut events)?;
             insert_events!(tx, events, now, numbered);
             record_offers!(tx, &offers, now, numbered);
-            insert_routed_notices!(tx, &notices, now, numbered);
             insert_keys!(tx, &keys, now, numbered);
             // The reports rollup: what the new tickets add (reports.rs), summed first.
             let zone = self.0.report_zone();
@@ -489,18 +479,13 @@ impl Tickets<'_> {
             }
             let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
             crate::search::reindex_tickets!(tx, self.0.kind(), &ids, true);
-            for (r, number, id) in notices_of(&fresh, &rows) {
-                let notices: Vec<_> = r
-                    .notices
-                    .iter()
-                    .map(|n| {
-                        let mut n = n.clone();
-                        n.params.insert("number".into(), number.to_owned());
-                        n
-                    })
-                    .collect();
-                super::write::insert_notices!(tx, id, &notices, now, 0, numbered);
-            }
+            // Each new ticket's notices carry its number; with the routed agent's notice,
+            // all of the batch's are written together, through the recipients' preferences
+            // (a few statements for the whole group commit, not three per ticket).
+            let told = told(&fresh, &rows, routed_notices);
+            let told: Vec<(i64, &[crate::notifications::NewNotification])> =
+                told.iter().map(|(id, n)| (*id, n.as_slice())).collect();
+            super::write::insert_notices!(tx, &told, now, 0, numbered);
             (plans, rows)
         });
         self.outcome(plans, rows).await

@@ -254,7 +254,7 @@ impl Tickets<'_> {
         let fetch = i64::from(limit) + 1;
         let mut parts: Vec<(&Arm, TicketFilter, Access)> = Vec::new();
         for arm in &arms {
-            let access = arm.access(f, sort);
+            let access = arm.access(kind, f, sort);
             let keyed = access.keyed;
             let mut statuses = if keyed && f.statuses.is_empty() {
                 Status::ALL.to_vec()
@@ -346,6 +346,9 @@ pub(crate) struct Access {
     demote_status: bool,
     /// Filter organisation and SLA state as the read walks, rather than read by them.
     demote_others: bool,
+    /// Read by the organisation's `(organisation_id, status, priority_rank, id)`: the
+    /// organisation is the key, not walked over (SLA state still is).
+    organisation_key: bool,
     /// Filter a fixed priority as the read walks.
     demote_rank: bool,
 }
@@ -355,16 +358,19 @@ impl Arm {
     /// `(group_id | assignee_id, status, priority_rank | sla_due_at, id)` or
     /// `(status, priority_rank, id)`; those need the status given (every status when the
     /// list has no status filter: nine short ranges instead of a sort of every match).
-    /// Otherwise a requester's tickets are read on `(requester_id, id)` (one person's), an
-    /// organisation's or an SLA state's by age on `(organisation_id | sla_state, id)`, the
+    /// An organisation's tickets (its scope arm or the filter, outside a queue) are keyed on
+    /// `(organisation_id, status, priority_rank, id)` in priority order, and by age on
+    /// SQLite (every rank named, see `dialect::list_skip_ranks`); PostgreSQL reads them by
+    /// age on `(organisation_id, id)`. Otherwise a requester's tickets are read on
+    /// `(requester_id, id)` (one person's), an SLA state's by age on `(sla_state, id)`, the
     /// due order on `(sla_due_at, id)`, and the age order without filters on the primary key.
-    fn access(&self, f: &TicketFilter, sort: TicketSort) -> Access {
+    fn access(&self, kind: crate::BackendKind, f: &TicketFilter, sort: TicketSort) -> Access {
+        let organisation = matches!(self, Arm::Organisation(_)) || f.organisation_id.is_some();
+        let mut organisation_key = false;
         let keyed = match self {
             Arm::Groups(_) | Arm::Assignee(_) => true,
             Arm::Requester(_) | Arm::Followed(_) => false,
             Arm::All | Arm::Organisation(_) => {
-                let organisation =
-                    matches!(self, Arm::Organisation(_)) || f.organisation_id.is_some();
                 if f.group_id.is_some() || f.assignee_id.is_some() {
                     true
                 } else if f.requester_id.is_some() {
@@ -372,9 +378,16 @@ impl Arm {
                 } else {
                     match sort {
                         TicketSort::Due => false,
-                        TicketSort::Priority => true,
+                        TicketSort::Priority => {
+                            organisation_key = organisation;
+                            true
+                        }
+                        TicketSort::Newest | TicketSort::Oldest if organisation => {
+                            organisation_key = dialect::list_skip_ranks(kind, sort);
+                            organisation_key
+                        }
                         TicketSort::Newest | TicketSort::Oldest => {
-                            !organisation && f.sla_state.is_none() && !f.statuses.is_empty()
+                            f.sla_state.is_none() && !f.statuses.is_empty()
                         }
                     }
                 }
@@ -391,18 +404,20 @@ impl Arm {
             // filters the rest (a fixed priority too) as it walks.
             demote_status: requester || (!keyed && due),
             demote_others: requester || keyed || due,
+            organisation_key,
             demote_rank: requester || due,
         }
     }
 
-    fn push(&self, b: &mut SqlBuilder, kind: crate::BackendKind, others: &str) {
+    /// `organisation`: the prefix before the organisation column (a demotion, or nothing).
+    fn push(&self, b: &mut SqlBuilder, kind: crate::BackendKind, organisation: &str) {
         match self {
             Arm::All => {}
             Arm::Requester(u) => {
                 b.push(" AND t.requester_id = ").bind(Param::I64(*u));
             }
             Arm::Organisation(o) => {
-                b.push(&format!(" AND {others}t.organisation_id = "))
+                b.push(&format!(" AND {organisation}t.organisation_id = "))
                     .bind(Param::I64(*o));
             }
             Arm::Assignee(u) => {
@@ -454,8 +469,9 @@ fn push_select(
         "SELECT {cols}, t.priority_rank AS sort_rank FROM tickets t WHERE 1 = 1"
     ));
     let demote = dialect::list_demote(kind);
-    arm.push(b, kind, if access.demote_others { demote } else { "" });
     let pick = |yes: bool| if yes { demote } else { "" };
+    let organisation = pick(access.demote_others && !access.organisation_key);
+    arm.push(b, kind, organisation);
     // A group's followed tickets are read by id: a queue's group or assignee filter is
     // checked on each of them, never read by its own (far larger) index range.
     let narrowed;
@@ -486,6 +502,7 @@ fn push_select(
         f,
         [
             pick(access.demote_status),
+            organisation,
             pick(access.demote_others),
             pick(access.demote_rank),
         ],
@@ -590,17 +607,17 @@ pub(crate) fn push_scope(b: &mut SqlBuilder, scope: &TicketScope) {
 }
 
 pub(crate) fn push_filter(b: &mut SqlBuilder, kind: crate::BackendKind, f: &TicketFilter) {
-    push_filter_as(b, kind, f, ["", "", ""]);
+    push_filter_as(b, kind, f, ["", "", "", ""]);
 }
 
-/// [`push_filter`] with prefixes before the status column, the organisation and SLA state
-/// columns, and the priority column: SQLite's unary `+`, which keeps the planner from
+/// [`push_filter`] with prefixes before the status column, the organisation column, the SLA
+/// state column and the priority column: SQLite's unary `+`, which keeps the planner from
 /// reading an index by that column (see `dialect::list_demote`), or nothing.
 fn push_filter_as(
     b: &mut SqlBuilder,
     kind: crate::BackendKind,
     f: &TicketFilter,
-    [status, others, rank]: [&str; 3],
+    [status, organisation, sla, rank]: [&str; 4],
 ) {
     if let Some(k) = f.kind {
         b.push(" AND t.kind = ")
@@ -641,7 +658,7 @@ fn push_filter_as(
         b.push(" AND t.requester_id = ").bind(Param::I64(r.get()));
     }
     if let Some(o) = f.organisation_id {
-        b.push(&format!(" AND {others}t.organisation_id = "))
+        b.push(&format!(" AND {organisation}t.organisation_id = "))
             .bind(Param::I64(o.get()));
     }
     if let Some(c) = f.category_id {
@@ -654,7 +671,7 @@ fn push_filter_as(
         b.push(" AND t.parent_id = ").bind(Param::I64(p.get()));
     }
     if let Some(s) = f.sla_state {
-        b.push(&format!(" AND {others}t.sla_state = "))
+        b.push(&format!(" AND {sla}t.sla_state = "))
             .bind(Param::Text(s.as_str().into()));
     }
     if let Some(text) = f.text.as_deref().map(str::trim).filter(|s| !s.is_empty()) {

@@ -68,6 +68,22 @@ fn registration_acknowledges_and_tells_the_group() {
 }
 
 #[test]
+fn a_routed_registration_tells_the_agent_instead_of_the_group() {
+    let t = new_ticket(None);
+    let ns = register_notices(&t, Some(REQUESTER), &concerned());
+    let routed = Notice {
+        user_id: MATE,
+        kind: "ticket.routed".into(),
+        params: Params::new(),
+        body: None,
+    };
+    assert_eq!(
+        told(&routed_notices(ns, routed)),
+        vec![(1, "ticket.registered"), (3, "ticket.routed")]
+    );
+}
+
+#[test]
 fn registration_with_an_assignee_tells_only_the_assignee() {
     let t = new_ticket(Some(MATE));
     let ns = register_notices(&t, None, &concerned());
