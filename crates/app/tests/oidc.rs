@@ -278,6 +278,9 @@ fn oidc_config(issuer: String) -> OidcConfig {
         issuer,
         client_id: CLIENT.into(),
         client_secret: Some(CLIENT_SECRET.into()),
+        scopes: vec!["email".into(), "profile".into(), "org".into()],
+        claim_organisation: "organization".into(),
+        claim_department: "department".into(),
         allow_http: true,
         timeout_secs: 5,
         ..OidcConfig::default()
@@ -364,6 +367,21 @@ async fn sign_in_with_the_openid_provider_in_a_browser() {
         c.identity.oidc = Some(oidc_config(issuer));
     })
     .await;
+    // The organisation the provider's `organization` claim names by code.
+    let org = t
+        .app
+        .store
+        .organisations()
+        .create(
+            &ventanilla_domain::directory::NewOrganisation {
+                name: ventanilla_domain::Text::parse("name", "Ayuntamiento de Prueba", 200)
+                    .unwrap(),
+                code: Some(ventanilla_domain::Text::parse("code", "AYTO-PRUEBA", 50).unwrap()),
+            },
+            &ventanilla_store::audit::NewAudit::new(t.app.now(), None, "organisation.create", None),
+        )
+        .await
+        .unwrap();
     // The desk's clock judges ID token expiry: put it at the real time.
     t.clock.set(ventanilla_domain::Clock::now(
         &ventanilla_domain::SystemClock,
@@ -406,6 +424,17 @@ async fn sign_in_with_the_openid_provider_in_a_browser() {
     let user = t.app.store.users().get(creds.user_id).await.unwrap();
     assert_eq!(user.role, "requester");
     assert_eq!(creds.password_hash, None, "no local password");
+    // The claims placed her: the organisation by its code, the department made there.
+    assert_eq!(user.organisation_id, Some(org.id), "{user:?}");
+    let dept = t
+        .app
+        .store
+        .departments()
+        .by_name(org.id, "servicio INES")
+        .await
+        .unwrap();
+    assert_eq!(user.department_id, Some(dept.id));
+    assert_eq!(dept.name.as_str(), "Servicio ines");
 
     // A wrong state is refused before any code is exchanged (a fresh browser, so the
     // provider waits at its login page instead of answering at once).

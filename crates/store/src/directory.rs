@@ -100,6 +100,23 @@ impl Organisations<'_> {
         row.try_into()
     }
 
+    /// The active organisation whose code is `key`, else whose name is `key` ignoring ASCII
+    /// case (names are unique that way, `organisations_name_key`); `NotFound` otherwise. What
+    /// a directory or an identity provider names an organisation by.
+    pub async fn by_name_or_code(&self, key: &str) -> Result<Organisation> {
+        let sql = format!(
+            "SELECT {ORG_COLUMNS} FROM organisations WHERE active = TRUE AND (code = $1 OR lower(name) = lower($1)) \
+             ORDER BY CASE WHEN code = $1 THEN 0 ELSE 1 END LIMIT 1"
+        );
+        let row: OrganisationRow = on_reader!(self.0, |db| {
+            sqlx::query_as(crate::sql::trusted(&sql))
+                .bind(key)
+                .fetch_one(db)
+                .await?
+        });
+        row.try_into()
+    }
+
     pub async fn get(&self, id: OrganisationId) -> Result<Organisation> {
         let sql = format!("SELECT {ORG_COLUMNS} FROM organisations WHERE id = $1");
         let row: OrganisationRow = on_reader!(self.0, |db| {
@@ -202,6 +219,22 @@ impl Departments<'_> {
                 .await?;
             insert_audit!(&mut *tx, audit, Some(row.id));
             row
+        });
+        row.try_into()
+    }
+
+    /// The organisation's department named `name`, ignoring ASCII case (unique that way,
+    /// `departments_org_name_key`); `NotFound` otherwise.
+    pub async fn by_name(&self, organisation: OrganisationId, name: &str) -> Result<Department> {
+        let sql = format!(
+            "SELECT {DEPT_COLUMNS} FROM departments WHERE organisation_id = $1 AND lower(name) = lower($2)"
+        );
+        let row: DepartmentRow = on_reader!(self.0, |db| {
+            sqlx::query_as(crate::sql::trusted(&sql))
+                .bind(organisation.get())
+                .bind(name)
+                .fetch_one(db)
+                .await?
         });
         row.try_into()
     }

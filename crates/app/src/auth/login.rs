@@ -56,12 +56,10 @@ pub async fn sign_in(
     let ok = state.passwords.verify(password, hash).await?;
     let now = state.now();
     let Some(creds) = creds.filter(|_| ok) else {
-        // The attempts taken stay counted: that is the failure.
-        drop(permit);
         let entry = NewAudit::new(now, None, "login.failed", client.ip_string()).detail(
             serde_json::json!({ "email": email.trim().chars().take(254).collect::<String>() }),
         );
-        state.store.audit().record(&entry).await?;
+        failed(state, permit, &entry, email, client).await?;
         return Err(AppError::BadCredentials);
     };
     throttle::succeeded(state, permit).await?;
@@ -118,12 +116,7 @@ async fn directory_sign_in(
             Ok((user, started))
         }
         Err(AppError::BadCredentials) => {
-            drop(permit);
-            state
-                .store
-                .audit()
-                .record(&failed("bad_credentials"))
-                .await?;
+            self::failed(state, permit, &failed("bad_credentials"), login, client).await?;
             Err(AppError::BadCredentials)
         }
         Err(e @ AppError::Refused { .. }) => {
@@ -133,6 +126,29 @@ async fn directory_sign_in(
         }
         Err(e) => Err(e),
     }
+}
+
+/// A wrong password (local or the directory's): the attempts taken stay counted, the failure
+/// is audited, and when it is the account's last before the lock, so is the lock
+/// (`login.locked`, once per lock: the refusals while locked are not attempts).
+async fn failed(
+    state: &AppState,
+    permit: throttle::Permit,
+    entry: &NewAudit,
+    login: &str,
+    client: &ClientInfo,
+) -> Result<(), AppError> {
+    state.store.audit().record(entry).await?;
+    if permit.locks() {
+        let lock = NewAudit::new(state.now(), None, "login.locked", client.ip_string()).detail(
+            serde_json::json!({
+                "email": login.trim().chars().take(254).collect::<String>(),
+                "minutes": state.config.auth.lockout_minutes,
+            }),
+        );
+        state.store.audit().record(&lock).await?;
+    }
+    Ok(())
 }
 
 /// The end of every sign-in (password, LDAP, OpenID): the browser's old session ends, a new

@@ -37,6 +37,17 @@ fn window(state: &AppState) -> SignedDuration {
 pub struct Permit {
     /// Keys whose attempt was taken, in the order taken: the account (if any) first.
     keys: Vec<String>,
+    /// This attempt is the first key's last before its lock: if it fails, the key (the
+    /// account, for a sign-in) is locked for `lockout_minutes`.
+    locks: bool,
+}
+
+impl Permit {
+    /// Whether failing this attempt locks the first key (the account): the moment the audit
+    /// log records `login.locked`, once per lock however many refusals follow.
+    pub fn locks(&self) -> bool {
+        self.locks
+    }
 }
 
 /// Takes one attempt under each `(key, max)` before the guarded check runs. Refuses with 429
@@ -46,13 +57,17 @@ pub async fn take(state: &AppState, limits: &[(String, u32)]) -> Result<Permit, 
     let reset_before = now.saturating_sub(window(state)).unwrap_or(now);
     let mut taken = Vec::with_capacity(limits.len());
     let mut refused: Option<Timestamp> = None;
-    for (key, max) in limits {
+    let mut locks = false;
+    for (i, (key, max)) in limits.iter().enumerate() {
         let a = state
             .store
             .throttle()
             .take_attempt(key, i64::from(*max), now, reset_before)
             .await?;
         taken.push(key.clone());
+        if i == 0 {
+            locks = a.count == i64::from(*max);
+        }
         if a.count > i64::from(*max) {
             let unlock = a.last_at.saturating_add(window(state)).unwrap_or(a.last_at);
             refused = Some(refused.map_or(unlock, |u: Timestamp| u.max(unlock)));
@@ -67,7 +82,7 @@ pub async fn take(state: &AppState, limits: &[(String, u32)]) -> Result<Permit, 
             retry_after_secs: retry_after(now, unlock),
         });
     }
-    Ok(Permit { keys: taken })
+    Ok(Permit { keys: taken, locks })
 }
 
 /// Takes a sign-in attempt for the account and the client's address.

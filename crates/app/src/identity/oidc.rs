@@ -21,8 +21,8 @@ use openidconnect::{
     PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, Scope, TokenResponse,
 };
 use serde::{Deserialize, Serialize};
-use ventanilla_domain::directory::NewUser;
-use ventanilla_domain::{Email, Language, Text, UserId};
+use ventanilla_domain::directory::{NAME_MAX, NewDepartment, NewUser};
+use ventanilla_domain::{DepartmentId, Email, Language, OrganisationId, Text, UserId};
 use ventanilla_store::audit::NewAudit;
 
 use super::config::OidcConfig;
@@ -263,10 +263,21 @@ pub async fn finish_flow(
         state.now(),
     );
     let mut who = identity_from(id_token, &verifier, &Nonce::new(flow.nonce.clone()))?;
-    if who.email.is_none() {
-        // Providers may keep profile claims out of the ID token (oidc-provider does by
-        // default): the UserInfo endpoint, bound to the same subject, has them.
-        let info: openidconnect::core::CoreUserInfoClaims = client
+    let mapped = [
+        &cfg.claim_role,
+        &cfg.claim_organisation,
+        &cfg.claim_department,
+    ];
+    let unmapped = mapped
+        .iter()
+        .any(|c| !c.is_empty() && who.claims.get(c.as_str()).is_none());
+    if who.email.is_none() || unmapped {
+        // Providers may keep profile and custom claims out of the ID token (oidc-provider
+        // does by default): the UserInfo endpoint, bound to the same subject, has them.
+        let info: openidconnect::UserInfoClaims<
+            ExtraClaims,
+            openidconnect::core::CoreGenderClaim,
+        > = client
             .user_info(
                 token.access_token().clone(),
                 Some(openidconnect::SubjectIdentifier::new(who.subject.clone())),
@@ -275,8 +286,10 @@ pub async fn finish_flow(
             .request_async(&http)
             .await
             .map_err(provider_down)?;
-        who.email = info.email().map(|e| e.as_str().to_owned());
-        who.email_verified = info.email_verified().unwrap_or(false);
+        if who.email.is_none() {
+            who.email = info.email().map(|e| e.as_str().to_owned());
+            who.email_verified = info.email_verified().unwrap_or(false);
+        }
         if who.name.is_none() {
             who.name = info
                 .name()
@@ -329,7 +342,11 @@ pub fn identity_from(
             field: None,
         }
     })?;
-    let all = serde_json::to_value(claims).unwrap_or_default();
+    // Every claim, custom ones too (a role, an organisation): the verified token's payload,
+    // which the typed claims above keep only the standard part of.
+    let all = payload_of(id_token)
+        .or_else(|| serde_json::to_value(claims).ok())
+        .unwrap_or_default();
     Ok(Identity {
         subject: claims.subject().as_str().to_owned(),
         email: claims.email().map(|e| e.as_str().to_owned()),
@@ -341,6 +358,26 @@ pub fn identity_from(
         locale: claims.locale().map(|l| l.as_str().to_owned()),
         claims: all,
     })
+}
+
+/// Claims beyond the standard ones, as the provider sent them (`claim_role`,
+/// `claim_organisation`, `claim_department` name some of them).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+struct ExtraClaims {
+    #[serde(flatten)]
+    rest: serde_json::Map<String, serde_json::Value>,
+}
+
+impl openidconnect::AdditionalClaims for ExtraClaims {}
+
+/// The JSON payload of a JWT (an ID token already verified by the caller).
+fn payload_of(token: &CoreIdToken) -> Option<serde_json::Value> {
+    let jwt = token.to_string();
+    let payload = jwt.split('.').nth(1)?;
+    let bytes = URL_SAFE_NO_PAD.decode(payload).ok()?;
+    serde_json::from_slice(&bytes)
+        .ok()
+        .filter(serde_json::Value::is_object)
 }
 
 fn claim_str(claims: &serde_json::Value, name: &str) -> Option<String> {
@@ -439,12 +476,13 @@ pub async fn user_for(
         .name
         .clone()
         .unwrap_or_else(|| email.as_str().to_owned());
+    let (organisation_id, department_id) = placement(state, cfg, &who.claims, client).await?;
     let new = NewUser {
         email: email.clone(),
         name: Text::parse("name", &name, 200)?,
         phone: None,
-        organisation_id: None,
-        department_id: None,
+        organisation_id,
+        department_id,
         language,
         time_zone: state.config.defaults.time_zone()?,
         role_id: role.id,
@@ -461,6 +499,63 @@ pub async fn user_for(
         .link_external(user.id, SOURCE, &who.subject)
         .await?;
     Ok(user.id)
+}
+
+/// The organisation and department the claims place a new user in (`claim_organisation`,
+/// `claim_department`). The organisation is matched by code or name among the desk's own
+/// and never created from a claim (a provider must not be able to mint customers); an
+/// unknown one leaves the user without, for an administrator to place. The department is
+/// found in that organisation or created there, as the directory sync does (audited).
+async fn placement(
+    state: &AppState,
+    cfg: &OidcConfig,
+    claims: &serde_json::Value,
+    client: &ClientInfo,
+) -> Result<(Option<OrganisationId>, Option<DepartmentId>), AppError> {
+    let Some(key) = claim_str(claims, &cfg.claim_organisation) else {
+        return Ok((None, None));
+    };
+    let organisation = match state
+        .store
+        .organisations()
+        .by_name_or_code(key.trim())
+        .await
+    {
+        Ok(o) => o.id,
+        Err(ventanilla_store::StoreError::NotFound) => return Ok((None, None)),
+        Err(e) => return Err(e.into()),
+    };
+    let Some(name) = claim_str(claims, &cfg.claim_department)
+        .map(|d| d.trim().to_owned())
+        .filter(|d| !d.is_empty())
+    else {
+        return Ok((Some(organisation), None));
+    };
+    let departments = state.store.departments();
+    let department = match departments.by_name(organisation, &name).await {
+        Ok(d) => d.id,
+        Err(ventanilla_store::StoreError::NotFound) => {
+            let new = NewDepartment {
+                organisation_id: organisation,
+                name: Text::parse("department", &name, NAME_MAX)?,
+            };
+            let entry = NewAudit::new(state.now(), None, "department.create", client.ip_string())
+                .target("department", None)
+                .detail(serde_json::json!({
+                    "organisation_id": organisation, "name": name, "via": "oidc",
+                }));
+            match departments.create(&new, &entry).await {
+                Ok(d) => d.id,
+                // Created meanwhile by another sign-in: use that one.
+                Err(ventanilla_store::StoreError::Conflict { .. }) => {
+                    departments.by_name(organisation, &name).await?.id
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Err(e) => return Err(e.into()),
+    };
+    Ok((Some(organisation), Some(department)))
 }
 
 /// Audits a refused OpenID sign-in.

@@ -206,6 +206,21 @@ async fn eleventh_wrong_password_is_throttled() {
         )
         .await;
     assert_eq!(res.status, StatusCode::TOO_MANY_REQUESTS);
+    // The audit log has the lock once (at the tenth failure), not once per refusal.
+    let (_, admin) = t.token_for("admin@x.test", "admin").await;
+    let res = t.get("/api/v1/audit?kind=login.locked", &admin).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    let locks = res.body["items"].as_array().unwrap();
+    assert_eq!(locks.len(), 1, "{}", res.text);
+    assert_eq!(locks[0]["detail"]["email"], "ana@x.test");
+    assert_eq!(locks[0]["detail"]["minutes"], 15);
+    let res = t.get("/api/v1/audit?kind=login.failed", &admin).await;
+    assert_eq!(
+        res.body["items"].as_array().unwrap().len(),
+        10,
+        "{}",
+        res.text
+    );
     // The lock is on the account, from any address.
     t.clock.advance(SignedDuration::from_mins(16));
     let res = t
@@ -233,6 +248,14 @@ async fn eleventh_wrong_password_is_throttled() {
         )
         .await;
     assert_eq!(res.status, StatusCode::OK);
+    // Nine failures after a success lock nothing: still the one lock in the log.
+    let res = t.get("/api/v1/audit?kind=login.locked", &admin).await;
+    assert_eq!(
+        res.body["items"].as_array().unwrap().len(),
+        1,
+        "{}",
+        res.text
+    );
 }
 
 #[tokio::test]
@@ -320,7 +343,7 @@ async fn cookie_requests_need_the_csrf_token_for_unsafe_methods() {
 #[tokio::test]
 async fn api_tokens_work_until_revoked_or_expired() {
     let t = TestApp::new().await;
-    t.user("ana@x.test", "agent").await;
+    let ana = t.user("ana@x.test", "agent").await;
     let s = t.login("ana@x.test", PASSWORD).await;
     let res = t
         .post("/api/v1/tokens", json!({ "name": "monitoring" }), &s)
@@ -351,6 +374,23 @@ async fn api_tokens_work_until_revoked_or_expired() {
         "a revoked token is refused"
     );
     assert_eq!(res.error_code(), "unauthenticated");
+    // Creation, use and revocation are in the audit log, by whom and of which token.
+    let (_, admin) = t.token_for("admin@x.test", "admin").await;
+    for kind in ["token.create", "token.use", "token.revoke"] {
+        let res = t
+            .get(
+                &format!("/api/v1/audit?kind={kind}&actor_id={}", ana.id.get()),
+                &admin,
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+        let items = res.body["items"].as_array().unwrap();
+        assert!(!items.is_empty(), "{kind}: {}", res.text);
+        if kind != "token.use" {
+            assert_eq!(items.len(), 1, "{kind}: {}", res.text);
+            assert_eq!(items[0]["target"], format!("token:{id}"), "{kind}: {}", res.text);
+        }
+    }
 
     let res = t
         .post(
@@ -495,5 +535,72 @@ async fn housekeeping_removes_expired_sessions_and_old_counters() {
     assert_eq!(
         t.get("/api/v1/me", &s).await.status,
         StatusCode::UNAUTHORIZED
+    );
+}
+
+#[tokio::test]
+async fn a_role_whose_passwords_are_disabled_signs_in_elsewhere_and_the_refusal_is_audited() {
+    let t = TestApp::with_config(|c| {
+        c.identity.password_disabled_roles = vec!["agent".into()];
+    })
+    .await;
+    let ana = t.user("ana@x.test", "agent").await;
+    t.user("rita@x.test", "requester").await;
+    let res = t
+        .post(
+            "/api/v1/auth/login",
+            login_body("ana@x.test", PASSWORD),
+            &Caller::Anonymous,
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN, "{}", res.text);
+    assert_eq!(res.error_code(), "password_sign_in_disabled");
+    assert!(
+        res.headers.get(header::SET_COOKIE).is_none(),
+        "no session for a refused sign-in"
+    );
+    // A wrong password says only that: the refusal tells nothing to someone without it.
+    let res = t
+        .post(
+            "/api/v1/auth/login",
+            login_body("ana@x.test", "wrong password!"),
+            &Caller::Anonymous,
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::UNAUTHORIZED);
+    // Other roles keep their passwords.
+    let res = t
+        .post(
+            "/api/v1/auth/login",
+            login_body("rita@x.test", PASSWORD),
+            &Caller::Anonymous,
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    let (_, admin) = t.token_for("admin@x.test", "admin").await;
+    let res = t.get("/api/v1/audit?kind=login.refused", &admin).await;
+    let items = res.body["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "{}", res.text);
+    assert_eq!(items[0]["actor_id"], ana.id.get());
+    assert_eq!(items[0]["detail"]["reason"], "password_disabled");
+    // The sign-in page says why, in the visitor's language.
+    let body = format!(
+        "email=ana%40x.test&password={}&next=%2F",
+        PASSWORD.replace(' ', "+")
+    );
+    let req = http::Request::builder()
+        .method("POST")
+        .uri("/login")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ACCEPT_LANGUAGE, "es")
+        .body(axum::body::Body::from(body))
+        .unwrap();
+    let res = t.send(req).await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+    assert!(
+        res.text
+            .contains("Las cuentas de su rol entran con el directorio"),
+        "{}",
+        res.text
     );
 }

@@ -1,6 +1,7 @@
 // A throwaway OpenID provider for the sign-in test: the npm package `oidc-provider` (a
 // certified implementation) with one confidential client, PKCE required and its
 // development login and consent pages (any login is accepted; it becomes the subject).
+// The `org` scope carries where the person works (organisation code, department name).
 // Arguments: port issuer client_id client_secret redirect_uri.
 import Provider from 'oidc-provider';
 
@@ -19,6 +20,8 @@ const provider = new Provider(issuer, {
     openid: ['sub'],
     email: ['email', 'email_verified'],
     profile: ['name', 'locale'],
+    // Where the person works, as a directory-backed provider would say it.
+    org: ['organization', 'department'],
   },
   async findAccount(ctx, sub) {
     return {
@@ -30,6 +33,8 @@ const provider = new Provider(issuer, {
           email_verified: true,
           name: `Persona ${sub}`,
           locale: 'en',
+          organization: 'AYTO-PRUEBA',
+          department: `Servicio ${sub}`,
         };
       },
     };
