@@ -281,6 +281,11 @@ fn oidc_config(issuer: String) -> OidcConfig {
         scopes: vec!["email".into(), "profile".into(), "org".into()],
         claim_organisation: "organization".into(),
         claim_department: "department".into(),
+        claim_role: "groups".into(),
+        role_values: vec![ventanilla_app::identity::config::GroupMap {
+            group: "desk-agents".into(),
+            value: "agent".into(),
+        }],
         allow_http: true,
         timeout_secs: 5,
         ..OidcConfig::default()
@@ -312,6 +317,20 @@ async fn through_provider(c: &Client, provider: &str, app: &str, login: &str) {
             .unwrap();
         tokio::time::sleep(Duration::from_millis(300)).await;
     }
+}
+
+/// The browser's address once it starts with `prefix`, or after five seconds, whichever is
+/// first (a navigation the page started takes its time).
+async fn settled_at(c: &Client, prefix: &str) -> String {
+    let mut url = String::new();
+    for _ in 0..50 {
+        url = c.current_url().await.unwrap().to_string();
+        if url.starts_with(prefix) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    url
 }
 
 async fn last_failure(t: &TestApp) -> String {
@@ -512,6 +531,53 @@ async fn sign_in_with_the_openid_provider_in_a_browser() {
         .unwrap();
     assert_eq!(logins.items.len(), 1, "only the good sign-in");
     assert_eq!(logins.items[0].detail["method"], "oidc");
+
+    // A custom claim maps the role: Rosa's `groups` name `desk-agents`, so she is created
+    // as an agent (Inés's `staff` maps to nothing: the default role, above).
+    c.delete_all_cookies().await.unwrap();
+    c.goto(&format!("{app}/auth/oidc/login")).await.unwrap();
+    through_provider(&c, &provider, &app, "rosa").await;
+    let email = ventanilla_domain::Email::parse("rosa@example.test").unwrap();
+    let why = last_failure(&t).await;
+    let creds = t
+        .app
+        .store
+        .users()
+        .credentials(&email)
+        .await
+        .unwrap_or_else(|e| panic!("rosa was not created: {e} ({why})"));
+    let rosa = t.app.store.users().get(creds.user_id).await.unwrap();
+    assert_eq!(rosa.role, "agent", "{rosa:?}");
+
+    // Signing out ends the session at the provider too (RP-initiated logout): the provider
+    // asks, then sends the browser back to the sign-in page; the next single sign-on asks
+    // for the login again instead of walking straight back in.
+    c.find(Locator::Css("form[action='/logout'] button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let url = settled_at(&c, &provider).await;
+    assert!(
+        url.starts_with(&provider),
+        "at the provider's sign-out: {url}"
+    );
+    c.find(Locator::Css("button[name=logout]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let url = settled_at(&c, &format!("{app}/login")).await;
+    assert!(url.starts_with(&format!("{app}/login")), "back at {url}");
+    c.goto(&format!("{app}/auth/oidc/login")).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(
+        c.find(Locator::Css("input[name=login]")).await.is_ok(),
+        "the provider asks again: {}",
+        c.current_url().await.unwrap()
+    );
 
     // A provider whose discovery document names another issuer is refused.
     let other = TestApp::with_config(move |c| {

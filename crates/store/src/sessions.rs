@@ -148,6 +148,18 @@ impl Sessions<'_> {
         Ok(())
     }
 
+    /// Ends a session (sign-out) and says how it was signed in (`password`, `ldap`, `oidc`;
+    /// `None`: no such session), so a single sign-on session can end at its provider too.
+    pub async fn end(&self, id_hash: &str) -> Result<Option<String>> {
+        let method: Option<String> = on_writer!(self.0, |db| {
+            sqlx::query_scalar("DELETE FROM sessions WHERE id_hash = $1 RETURNING method")
+                .bind(id_hash)
+                .fetch_optional(db)
+                .await?
+        });
+        Ok(method)
+    }
+
     pub async fn delete(&self, id_hash: &str) -> Result<()> {
         on_writer!(self.0, |db| {
             sqlx::query("DELETE FROM sessions WHERE id_hash = $1")

@@ -29,6 +29,27 @@ pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'
     style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; \
     base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
+/// [`CONTENT_SECURITY_POLICY`] for this desk: with single sign-on configured, forms may also
+/// lead to the provider's origin, since signing out of a single sign-on session posts the
+/// sign-out form, whose answer redirects to the provider's end-session endpoint (browsers
+/// hold a form's redirects to `form-action` too).
+pub fn content_security_policy(config: &crate::config::Config) -> String {
+    let provider = config
+        .identity
+        .oidc
+        .as_ref()
+        .and_then(|o| openidconnect::url::Url::parse(&o.issuer).ok())
+        .map(|u| u.origin().ascii_serialization())
+        .filter(|o| o != "null");
+    match provider {
+        Some(origin) => CONTENT_SECURITY_POLICY.replace(
+            "form-action 'self'",
+            &format!("form-action 'self' {origin}"),
+        ),
+        None => CONTENT_SECURITY_POLICY.to_owned(),
+    }
+}
+
 /// Browser features no page of ours uses.
 pub const PERMISSIONS_POLICY: &str =
     "camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), bluetooth=()";
@@ -44,6 +65,8 @@ pub fn build(state: AppState) -> Router {
         .config
         .secure_cookies()
         .then(|| HeaderValue::from_static("max-age=31536000"));
+    let csp = HeaderValue::from_str(&content_security_policy(&state.config))
+        .unwrap_or_else(|_| HeaderValue::from_static(CONTENT_SECURITY_POLICY));
 
     Router::new()
         .nest("/api/v1", api)
@@ -92,7 +115,7 @@ pub fn build(state: AppState) -> Router {
                 // here and cannot be framed. Downloads keep their stricter own policy.
                 .layer(SetResponseHeaderLayer::if_not_present(
                     header::CONTENT_SECURITY_POLICY,
-                    HeaderValue::from_static(CONTENT_SECURITY_POLICY),
+                    csp,
                 ))
                 .layer(SetResponseHeaderLayer::if_not_present(
                     HeaderName::from_static("permissions-policy"),

@@ -14,7 +14,6 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use openidconnect::core::{
     CoreAuthenticationFlow, CoreClient, CoreIdToken, CoreIdTokenVerifier, CoreJsonWebKeySet,
-    CoreProviderMetadata,
 };
 use openidconnect::{
     AuthorizationCode, ClientId, ClientSecret, CsrfToken, IssuerUrl, Nonce, OAuth2TokenResponse,
@@ -108,7 +107,7 @@ fn redirect_url(state: &AppState) -> Result<RedirectUrl, AppError> {
 async fn metadata(
     cfg: &OidcConfig,
     http: &openidconnect::reqwest::Client,
-) -> Result<CoreProviderMetadata, AppError> {
+) -> Result<openidconnect::ProviderMetadataWithLogout, AppError> {
     if !cfg.allow_http && !cfg.issuer.starts_with("https://") {
         return Err(AppError::internal(anyhow::anyhow!(
             "[identity.oidc] issuer must be https (allow_http is for loopback tests)"
@@ -116,7 +115,8 @@ async fn metadata(
     }
     let issuer = IssuerUrl::new(cfg.issuer.clone()).map_err(AppError::internal)?;
     // Discovery checks that the document's issuer is the configured one.
-    CoreProviderMetadata::discover_async(issuer, http)
+    // With `end_session_endpoint` (OpenID Connect RP-Initiated Logout 1.0), for sign-out.
+    openidconnect::ProviderMetadataWithLogout::discover_async(issuer, http)
         .await
         .map_err(|e| match e {
             openidconnect::DiscoveryError::Validation(why) => {
@@ -132,6 +132,34 @@ async fn metadata(
             }
             other => provider_down(other),
         })
+}
+
+/// Where a browser signed in through the provider goes to sign out there too (OpenID Connect
+/// RP-Initiated Logout 1.0): the provider's `end_session_endpoint` with this client and the
+/// sign-in page to come back to (`<public_url>/login`, to register at the provider). `None`
+/// when no provider is configured, it offers no such endpoint or cannot be reached: the
+/// desk's own session has ended by then, which is what signing out must guarantee.
+pub async fn logout_url(state: &AppState) -> Option<String> {
+    let cfg = state.config.identity.oidc.as_ref()?;
+    let found = async {
+        let http = http_client(cfg)?;
+        metadata(cfg, &http).await
+    }
+    .await;
+    let meta = match found {
+        Ok(m) => m,
+        Err(e) => {
+            tracing::warn!(error = %e, "OpenID provider out of reach at sign-out");
+            return None;
+        }
+    };
+    let endpoint = meta.additional_metadata().end_session_endpoint.clone()?;
+    let base = state.config.server.public_url.trim_end_matches('/');
+    let back = openidconnect::PostLogoutRedirectUrl::new(format!("{base}/login")).ok()?;
+    let request = openidconnect::LogoutRequest::from(endpoint)
+        .set_client_id(ClientId::new(cfg.client_id.clone()))
+        .set_post_logout_redirect_uri(back);
+    Some(request.http_get_url().to_string())
 }
 
 /// Starts the sign-in: the provider's authorization URL and the cookie to set.
@@ -274,18 +302,16 @@ pub async fn finish_flow(
     if who.email.is_none() || unmapped {
         // Providers may keep profile and custom claims out of the ID token (oidc-provider
         // does by default): the UserInfo endpoint, bound to the same subject, has them.
-        let info: openidconnect::UserInfoClaims<
-            ExtraClaims,
-            openidconnect::core::CoreGenderClaim,
-        > = client
-            .user_info(
-                token.access_token().clone(),
-                Some(openidconnect::SubjectIdentifier::new(who.subject.clone())),
-            )
-            .map_err(provider_down)?
-            .request_async(&http)
-            .await
-            .map_err(provider_down)?;
+        let info: openidconnect::UserInfoClaims<ExtraClaims, openidconnect::core::CoreGenderClaim> =
+            client
+                .user_info(
+                    token.access_token().clone(),
+                    Some(openidconnect::SubjectIdentifier::new(who.subject.clone())),
+                )
+                .map_err(provider_down)?
+                .request_async(&http)
+                .await
+                .map_err(provider_down)?;
         if who.email.is_none() {
             who.email = info.email().map(|e| e.as_str().to_owned());
             who.email_verified = info.email_verified().unwrap_or(false);

@@ -388,7 +388,12 @@ async fn api_tokens_work_until_revoked_or_expired() {
         assert!(!items.is_empty(), "{kind}: {}", res.text);
         if kind != "token.use" {
             assert_eq!(items.len(), 1, "{kind}: {}", res.text);
-            assert_eq!(items[0]["target"], format!("token:{id}"), "{kind}: {}", res.text);
+            assert_eq!(
+                items[0]["target"],
+                format!("token:{id}"),
+                "{kind}: {}",
+                res.text
+            );
         }
     }
 

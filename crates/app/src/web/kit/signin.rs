@@ -157,14 +157,24 @@ pub async fn logout(
     jar: CookieJar,
     CsrfForm { viewer, .. }: CsrfForm<Empty>,
 ) -> WebResult<Response> {
-    if let AuthMethod::Session { id_hash, .. } = &viewer.auth.method {
-        state.store.sessions().delete(id_hash).await?;
-    }
+    let method = match &viewer.auth.method {
+        AuthMethod::Session { id_hash, .. } => state.store.sessions().end(id_hash).await?,
+        AuthMethod::Token(_) => None,
+    };
     let entry = crate::desk::audit(&state, &viewer.caller(), "logout")
         .target("user", Some(viewer.auth.user_id().get()));
     state.store.audit().record(&entry).await?;
     let jar = jar.add(session::removal(&state));
-    Ok((jar, Redirect::to("/login?flash=signed-out")).into_response())
+    // Signed in through the provider: signed out there too, which brings the browser back
+    // to the sign-in page (else the next "sign in with…" would walk straight back in).
+    let to = match method.as_deref() {
+        Some(m) if m == crate::identity::oidc::SOURCE => {
+            crate::identity::oidc::logout_url(&state).await
+        }
+        _ => None,
+    };
+    let to = to.unwrap_or_else(|| "/login?flash=signed-out".to_owned());
+    Ok((jar, Redirect::to(&to)).into_response())
 }
 
 #[derive(Deserialize)]
