@@ -2,7 +2,8 @@
 //! loopback port with its own configuration and database in a temporary folder: bind
 //! sign-in (by e-mail or user name), groups mapped to roles and support groups, the sync
 //! with its dry run (create, update, deactivate with the sessions ended), and a directory
-//! that is down (a clear 503 for directory users, local administrators still sign in).
+//! that is down (a clear 503 for directory users, local administrators still sign in), and
+//! LDAPS and StartTLS against a certificate from a throwaway CA (Debian's `openssl`).
 //! Without `slapd` installed the tests print "skipped" and pass, unless `CI=true`.
 
 #![allow(clippy::unwrap_used)]
@@ -23,7 +24,82 @@ const ADMIN_PW: &str = "directory-secret";
 struct Slapd {
     child: Child,
     port: u16,
+    /// With TLS: the `ldaps://` port and the CA (PEM) that signed the server's certificate.
+    tls: Option<(u16, std::path::PathBuf)>,
     _dir: tempfile::TempDir,
+}
+
+/// Makes a throwaway CA and a server certificate for 127.0.0.1 signed by it (Debian's
+/// `openssl`); returns the CA, the certificate and its key.
+fn certificates(dir: &Path) -> (std::path::PathBuf, std::path::PathBuf, std::path::PathBuf) {
+    let run = |args: &[&str]| {
+        let out = Command::new("openssl")
+            .args(args)
+            .current_dir(dir)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "openssl {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    std::fs::write(
+        dir.join("server.ext"),
+        "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n",
+    )
+    .unwrap();
+    run(&[
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.pem",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=Ventanilla test CA",
+    ]);
+    run(&[
+        "req",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "server.key",
+        "-out",
+        "server.csr",
+        "-subj",
+        "/CN=127.0.0.1",
+    ]);
+    run(&[
+        "x509",
+        "-req",
+        "-in",
+        "server.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-out",
+        "server.pem",
+        "-days",
+        "2",
+        "-extfile",
+        "server.ext",
+    ]);
+    (
+        dir.join("ca.pem"),
+        dir.join("server.pem"),
+        dir.join("server.key"),
+    )
 }
 
 impl Drop for Slapd {
@@ -96,6 +172,12 @@ member: uid=carla,ou=people,dc=example,dc=test
 impl Slapd {
     /// Starts a throwaway slapd, or `None` to skip.
     fn start() -> Option<Slapd> {
+        Self::start_with(false)
+    }
+
+    /// [`Slapd::start`]; with `tls`, it also answers `ldaps://` on a second port and
+    /// StartTLS on the first, with a certificate from a throwaway CA.
+    fn start_with(tls: bool) -> Option<Slapd> {
         if !Path::new("/usr/sbin/slapd").exists() {
             assert!(
                 std::env::var("CI").as_deref() != Ok("true"),
@@ -108,10 +190,24 @@ impl Slapd {
         let data = dir.path().join("data");
         std::fs::create_dir(&data).unwrap();
         let conf = dir.path().join("slapd.conf");
+        let (tls_conf, tls_files) = if tls {
+            let (ca, cert, key) = certificates(dir.path());
+            (
+                format!(
+                    "TLSCACertificateFile {}\nTLSCertificateFile {}\nTLSCertificateKeyFile {}\n",
+                    ca.display(),
+                    cert.display(),
+                    key.display()
+                ),
+                Some((free_port(), ca)),
+            )
+        } else {
+            (String::new(), None)
+        };
         std::fs::write(
             &conf,
             format!(
-                "include /etc/ldap/schema/core.schema
+                "{tls_conf}include /etc/ldap/schema/core.schema
 include /etc/ldap/schema/cosine.schema
 include /etc/ldap/schema/inetorgperson.schema
 include /etc/ldap/schema/nis.schema
@@ -131,11 +227,15 @@ maxsize 10485760
         )
         .unwrap();
         let port = free_port();
+        let mut listen = format!("ldap://127.0.0.1:{port}/");
+        if let Some((tls_port, _)) = &tls_files {
+            listen.push_str(&format!(" ldaps://127.0.0.1:{tls_port}/"));
+        }
         let child = Command::new("/usr/sbin/slapd")
             .arg("-f")
             .arg(&conf)
             .arg("-h")
-            .arg(format!("ldap://127.0.0.1:{port}/"))
+            .arg(listen)
             .arg("-d")
             .arg("0")
             .stdout(Stdio::null())
@@ -145,6 +245,7 @@ maxsize 10485760
         let s = Slapd {
             child,
             port,
+            tls: tls_files,
             _dir: dir,
         };
         for _ in 0..100 {
@@ -423,4 +524,65 @@ async fn a_directory_that_is_down_is_a_clear_error_and_local_admins_still_sign_i
         failed.body["items"][0]["detail"]["reason"],
         "directory_unavailable"
     );
+}
+
+#[tokio::test]
+async fn the_directory_is_reached_over_ldaps_and_starttls_trusting_the_configured_ca() {
+    let Some(slapd) = Slapd::start_with(true) else {
+        return;
+    };
+    let (tls_port, ca) = slapd.tls.clone().unwrap();
+    let ldaps = LdapConfig {
+        security: LdapSecurity::Ldaps,
+        ca_file: Some(ca.clone()),
+        ..ldap_config(format!("ldaps://127.0.0.1:{tls_port}"))
+    };
+    let starttls = LdapConfig {
+        security: LdapSecurity::StartTls,
+        ca_file: Some(ca),
+        ..ldap_config(slapd.url())
+    };
+    for (how, cfg) in [("ldaps", ldaps.clone()), ("starttls", starttls.clone())] {
+        let t = TestApp::with_config(|c| c.identity.ldap = Some(cfg)).await;
+        let (_, admin) = t.token_for("root@x.test", "admin").await;
+        t.post(
+            "/api/v1/organisations",
+            json!({ "name": "Example" }),
+            &admin,
+        )
+        .await;
+        t.post(
+            "/api/v1/groups",
+            json!({ "name": "Desk L1", "tier": "L1" }),
+            &admin,
+        )
+        .await;
+        let wrong = login(&t, "carla@example.test", "not-her-password").await;
+        assert_eq!(
+            wrong.status,
+            StatusCode::UNAUTHORIZED,
+            "{how}: {}",
+            wrong.text
+        );
+        let ok = login(&t, "carla@example.test", "carla-password").await;
+        assert_eq!(ok.status, StatusCode::OK, "{how}: {}", ok.text);
+        assert_eq!(ok.body["user"]["name"], "Carla Ruiz", "{how}");
+    }
+    // A certificate the desk does not trust (no CA configured, not in the system's roots)
+    // is a directory out of reach, never a wrong password: nothing is sent in the clear.
+    for (how, cfg) in [("ldaps", ldaps), ("starttls", starttls)] {
+        let cfg = LdapConfig {
+            ca_file: None,
+            ..cfg
+        };
+        let t = TestApp::with_config(|c| c.identity.ldap = Some(cfg)).await;
+        let res = login(&t, "carla@example.test", "carla-password").await;
+        assert_eq!(
+            res.status,
+            StatusCode::SERVICE_UNAVAILABLE,
+            "{how}: {}",
+            res.text
+        );
+        assert_eq!(res.error_code(), "directory_unavailable", "{how}");
+    }
 }

@@ -9,17 +9,21 @@ fn login_body(email: &str, password: &str) -> serde_json::Value {
     json!({ "email": email, "password": password })
 }
 
+/// A sign-in attempt through the API, from nobody signed in.
+async fn attempt(t: &TestApp, email: &str, password: &str) -> ventanilla_testkit::TestResponse {
+    t.post(
+        "/api/v1/auth/login",
+        login_body(email, password),
+        &Caller::Anonymous,
+    )
+    .await
+}
+
 #[tokio::test]
 async fn login_sets_a_safe_cookie_and_me_answers() {
     let t = TestApp::new().await;
     t.user("ana@x.test", "agent").await;
-    let res = t
-        .post(
-            "/api/v1/auth/login",
-            login_body("ANA@x.test", PASSWORD),
-            &Caller::Anonymous,
-        )
-        .await;
+    let res = attempt(&t, "ANA@x.test", PASSWORD).await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.text);
     let set_cookie = res.headers[header::SET_COOKIE].to_str().unwrap();
     assert!(set_cookie.contains("HttpOnly"), "{set_cookie}");
@@ -52,13 +56,7 @@ async fn login_sets_a_safe_cookie_and_me_answers() {
 async fn secure_cookie_behind_https() {
     let t = TestApp::with_config(|c| c.server.public_url = "https://desk.example.com".into()).await;
     t.user("ana@x.test", "agent").await;
-    let res = t
-        .post(
-            "/api/v1/auth/login",
-            login_body("ana@x.test", PASSWORD),
-            &Caller::Anonymous,
-        )
-        .await;
+    let res = attempt(&t, "ana@x.test", PASSWORD).await;
     assert!(
         res.headers[header::SET_COOKIE]
             .to_str()
@@ -135,13 +133,7 @@ async fn wrong_unknown_and_inactive_logins_are_refused_alike() {
         ("nobody@x.test", PASSWORD),
         ("not an email", PASSWORD),
     ] {
-        let res = t
-            .post(
-                "/api/v1/auth/login",
-                login_body(email, password),
-                &Caller::Anonymous,
-            )
-            .await;
+        let res = attempt(&t, email, password).await;
         assert_eq!(res.status, StatusCode::UNAUTHORIZED, "{email}");
         assert_eq!(res.error_code(), "bad_credentials");
         assert!(session_cookie(&res.headers).is_none());
@@ -154,13 +146,7 @@ async fn wrong_unknown_and_inactive_logins_are_refused_alike() {
         )
         .await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.text);
-    let res = t
-        .post(
-            "/api/v1/auth/login",
-            login_body("ana@x.test", PASSWORD),
-            &Caller::Anonymous,
-        )
-        .await;
+    let res = attempt(&t, "ana@x.test", PASSWORD).await;
     assert_eq!(
         res.status,
         StatusCode::UNAUTHORIZED,
@@ -173,22 +159,10 @@ async fn eleventh_wrong_password_is_throttled() {
     let t = TestApp::new().await;
     t.user("ana@x.test", "agent").await;
     for i in 1..=10 {
-        let res = t
-            .post(
-                "/api/v1/auth/login",
-                login_body("ana@x.test", "wrong password!"),
-                &Caller::Anonymous,
-            )
-            .await;
+        let res = attempt(&t, "ana@x.test", "wrong password!").await;
         assert_eq!(res.status, StatusCode::UNAUTHORIZED, "attempt {i}");
     }
-    let res = t
-        .post(
-            "/api/v1/auth/login",
-            login_body("ana@x.test", "wrong password!"),
-            &Caller::Anonymous,
-        )
-        .await;
+    let res = attempt(&t, "ana@x.test", "wrong password!").await;
     assert_eq!(res.status, StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(res.error_code(), "too_many_attempts");
     let retry: u64 = res.headers[header::RETRY_AFTER]
@@ -198,13 +172,7 @@ async fn eleventh_wrong_password_is_throttled() {
         .unwrap();
     assert!(retry > 0 && retry <= 15 * 60, "{retry}");
     // Even the right password is refused while locked: the lock is not an oracle.
-    let res = t
-        .post(
-            "/api/v1/auth/login",
-            login_body("ana@x.test", PASSWORD),
-            &Caller::Anonymous,
-        )
-        .await;
+    let res = attempt(&t, "ana@x.test", PASSWORD).await;
     assert_eq!(res.status, StatusCode::TOO_MANY_REQUESTS);
     // The audit log has the lock once (at the tenth failure), not once per refusal.
     let (_, admin) = t.token_for("admin@x.test", "admin").await;
@@ -223,30 +191,13 @@ async fn eleventh_wrong_password_is_throttled() {
     );
     // The lock is on the account, from any address.
     t.clock.advance(SignedDuration::from_mins(16));
-    let res = t
-        .post(
-            "/api/v1/auth/login",
-            login_body("ana@x.test", PASSWORD),
-            &Caller::Anonymous,
-        )
-        .await;
+    let res = attempt(&t, "ana@x.test", PASSWORD).await;
     assert_eq!(res.status, StatusCode::OK, "unlocked after the lockout");
     // A success resets the run: nine more failures do not lock.
     for _ in 0..9 {
-        t.post(
-            "/api/v1/auth/login",
-            login_body("ana@x.test", "wrong password!"),
-            &Caller::Anonymous,
-        )
-        .await;
+        attempt(&t, "ana@x.test", "wrong password!").await;
     }
-    let res = t
-        .post(
-            "/api/v1/auth/login",
-            login_body("ana@x.test", PASSWORD),
-            &Caller::Anonymous,
-        )
-        .await;
+    let res = attempt(&t, "ana@x.test", PASSWORD).await;
     assert_eq!(res.status, StatusCode::OK);
     // Nine failures after a success lock nothing: still the one lock in the log.
     let res = t.get("/api/v1/audit?kind=login.locked", &admin).await;
@@ -263,35 +214,17 @@ async fn one_address_spraying_many_accounts_is_throttled() {
     let mut t = TestApp::with_config(|c| c.auth.max_failures_per_ip = 5).await;
     t.user("victim@x.test", "agent").await;
     for i in 0..5 {
-        let res = t
-            .post(
-                "/api/v1/auth/login",
-                login_body(&format!("guess{i}@x.test"), "wrong password!"),
-                &Caller::Anonymous,
-            )
-            .await;
+        let res = attempt(&t, &format!("guess{i}@x.test"), "wrong password!").await;
         assert_eq!(res.status, StatusCode::UNAUTHORIZED);
     }
-    let res = t
-        .post(
-            "/api/v1/auth/login",
-            login_body("victim@x.test", PASSWORD),
-            &Caller::Anonymous,
-        )
-        .await;
+    let res = attempt(&t, "victim@x.test", PASSWORD).await;
     assert_eq!(
         res.status,
         StatusCode::TOO_MANY_REQUESTS,
         "the address is locked"
     );
     t.client = "127.0.0.2:40000".parse().unwrap();
-    let res = t
-        .post(
-            "/api/v1/auth/login",
-            login_body("victim@x.test", PASSWORD),
-            &Caller::Anonymous,
-        )
-        .await;
+    let res = attempt(&t, "victim@x.test", PASSWORD).await;
     assert_eq!(res.status, StatusCode::OK, "other addresses are not");
 }
 
@@ -456,12 +389,7 @@ async fn logins_and_failures_are_audited() {
     let mut t = TestApp::new().await;
     t.client = "10.1.2.3:5555".parse().unwrap();
     let ana = t.user("ana@x.test", "supervisor").await;
-    t.post(
-        "/api/v1/auth/login",
-        login_body("ana@x.test", "wrong password!"),
-        &Caller::Anonymous,
-    )
-    .await;
+    attempt(&t, "ana@x.test", "wrong password!").await;
     let s = t.login("ana@x.test", PASSWORD).await;
     let res = t.get("/api/v1/audit?action=login", &s).await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.text);
@@ -521,12 +449,7 @@ async fn housekeeping_removes_expired_sessions_and_old_counters() {
     let t = TestApp::with_config(|c| c.auth.session_idle_hours = 1).await;
     t.user("ana@x.test", "agent").await;
     let s = t.login("ana@x.test", PASSWORD).await;
-    t.post(
-        "/api/v1/auth/login",
-        login_body("ana@x.test", "wrong password!"),
-        &Caller::Anonymous,
-    )
-    .await;
+    attempt(&t, "ana@x.test", "wrong password!").await;
     assert_eq!(
         ventanilla_app::maintenance::sweep(&t.app).await.unwrap(),
         (0, 0),
@@ -551,13 +474,7 @@ async fn a_role_whose_passwords_are_disabled_signs_in_elsewhere_and_the_refusal_
     .await;
     let ana = t.user("ana@x.test", "agent").await;
     t.user("rita@x.test", "requester").await;
-    let res = t
-        .post(
-            "/api/v1/auth/login",
-            login_body("ana@x.test", PASSWORD),
-            &Caller::Anonymous,
-        )
-        .await;
+    let res = attempt(&t, "ana@x.test", PASSWORD).await;
     assert_eq!(res.status, StatusCode::FORBIDDEN, "{}", res.text);
     assert_eq!(res.error_code(), "password_sign_in_disabled");
     assert!(
@@ -565,22 +482,10 @@ async fn a_role_whose_passwords_are_disabled_signs_in_elsewhere_and_the_refusal_
         "no session for a refused sign-in"
     );
     // A wrong password says only that: the refusal tells nothing to someone without it.
-    let res = t
-        .post(
-            "/api/v1/auth/login",
-            login_body("ana@x.test", "wrong password!"),
-            &Caller::Anonymous,
-        )
-        .await;
+    let res = attempt(&t, "ana@x.test", "wrong password!").await;
     assert_eq!(res.status, StatusCode::UNAUTHORIZED);
     // Other roles keep their passwords.
-    let res = t
-        .post(
-            "/api/v1/auth/login",
-            login_body("rita@x.test", PASSWORD),
-            &Caller::Anonymous,
-        )
-        .await;
+    let res = attempt(&t, "rita@x.test", PASSWORD).await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.text);
     let (_, admin) = t.token_for("admin@x.test", "admin").await;
     let res = t.get("/api/v1/audit?kind=login.refused", &admin).await;
