@@ -455,6 +455,13 @@ impl Default for LogConfig {
 #[error("invalid configuration: {0}")]
 pub struct ConfigError(String);
 
+impl ConfigError {
+    /// An error whose message starts with the key at fault (`section.key: what is wrong`).
+    pub fn new(message: impl Into<String>) -> Self {
+        ConfigError(message.into())
+    }
+}
+
 /// A configuration file's text as editors save it (`domain::textfile`: byte-order mark and
 /// CRLF accepted); errors name the file.
 fn read_config_file(path: &Path) -> Result<String, ConfigError> {
@@ -522,12 +529,26 @@ impl Config {
             })?;
             config.mail.smtp.password = textfile::without_bom(&pw).trim().to_owned();
         }
+        if let Some(path) = config.identity.sealing_key_file.take() {
+            let key = std::fs::read_to_string(&path).map_err(|e| {
+                ConfigError(format!(
+                    "identity.sealing_key_file: cannot read {}: {e}",
+                    path.display()
+                ))
+            })?;
+            config.identity.sealing_key = Some(textfile::without_bom(&key).trim().to_owned());
+        }
         config.validate()?;
         Ok(config)
     }
 
     fn validate(&self) -> Result<(), ConfigError> {
         let err = |k: &str, m: &str| Err(ConfigError(format!("{k}: {m}")));
+        if let Some(key) = &self.identity.sealing_key
+            && let Err(m) = crate::identity::sealing::Sealer::from_base64(key)
+        {
+            return err("identity.sealing_key", &m);
+        }
         if !(self.database.url.starts_with("sqlite:")
             || self.database.url.starts_with("postgres://")
             || self.database.url.starts_with("postgresql://"))

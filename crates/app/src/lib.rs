@@ -45,6 +45,8 @@ pub struct App {
     pub classifier: desk::classifier::ModelCache,
     /// Outbound mail: templates and transport (see `mail`).
     pub mailer: mail::Mailer,
+    /// Seals secrets stored in the database (`identity::sealing`); `None` without a key.
+    pub sealer: Option<identity::sealing::Sealer>,
 }
 
 impl App {
@@ -69,6 +71,12 @@ impl App {
                 config.tickets.reference_cache_ms,
             )),
             mailer: mail::Mailer::from_config(&config.mail),
+            // The key was checked when the configuration was loaded.
+            sealer: config
+                .identity
+                .sealing_key
+                .as_deref()
+                .and_then(|k| identity::sealing::Sealer::from_base64(k).ok()),
             refdata,
             store,
             clock,

@@ -591,3 +591,156 @@ async fn sign_in_with_the_openid_provider_in_a_browser() {
     assert!(res.text.contains("issuer"), "{}", res.text);
     let _ = c.close().await;
 }
+
+fn organisation(name: &str, code: &str) -> ventanilla_domain::directory::NewOrganisation {
+    ventanilla_domain::directory::NewOrganisation {
+        name: ventanilla_domain::Text::parse("name", name, 200).unwrap(),
+        code: Some(ventanilla_domain::Text::parse("code", code, 50).unwrap()),
+    }
+}
+
+/// A verified identity as the provider would send it, with its custom claims.
+fn identity(claims: serde_json::Value) -> ventanilla_app::identity::oidc::Identity {
+    ventanilla_app::identity::oidc::Identity {
+        subject: "sub-ines".into(),
+        email: Some("ines@ayto.test".into()),
+        email_verified: true,
+        name: Some("Inés Prieto".into()),
+        locale: Some("es".into()),
+        claims,
+    }
+}
+
+#[tokio::test]
+async fn claims_are_applied_again_at_each_sign_in_and_absent_ones_change_nothing() {
+    use ventanilla_app::identity::oidc::user_for;
+    let t = TestApp::with_config(|c| {
+        c.identity.oidc = Some(oidc_config("https://login.example.test".into()));
+    })
+    .await;
+    let entry =
+        || ventanilla_store::audit::NewAudit::new(t.app.now(), None, "organisation.create", None);
+    let orgs = t.app.store.organisations();
+    let ayto = orgs
+        .create(&organisation("Ayuntamiento", "AYTO"), &entry())
+        .await
+        .unwrap();
+    let dip = orgs
+        .create(&organisation("Diputación", "DIP"), &entry())
+        .await
+        .unwrap();
+    let client = ventanilla_app::auth::ClientInfo {
+        ip: Some("127.0.0.9".parse().unwrap()),
+        user_agent: None,
+    };
+    let first = serde_json::json!({
+        "groups": ["desk-agents"], "organization": "AYTO", "department": "Informática",
+    });
+    let id = user_for(&t.state(), &identity(first), &client)
+        .await
+        .unwrap();
+    let user = t.app.store.users().get(id).await.unwrap();
+    assert_eq!(
+        (user.role.as_str(), user.organisation_id),
+        ("agent", Some(ayto.id))
+    );
+    let informatica = user.department_id.unwrap();
+
+    // An administrator makes her a supervisor; a sign-in whose claims map no role, name no
+    // organisation and no department leaves all of it alone.
+    let supervisor = t.app.store.roles().by_name("supervisor").await.unwrap();
+    let patch = ventanilla_domain::directory::UserPatch {
+        role_id: Some(supervisor.id),
+        ..Default::default()
+    };
+    let admin_entry =
+        ventanilla_store::audit::NewAudit::new(t.app.now(), None, "user.update", None);
+    t.app
+        .store
+        .users()
+        .update(id, &patch, &admin_entry)
+        .await
+        .unwrap();
+    let quiet = serde_json::json!({ "groups": ["someone-else"] });
+    assert_eq!(
+        user_for(&t.state(), &identity(quiet), &client)
+            .await
+            .unwrap(),
+        id
+    );
+    let user = t.app.store.users().get(id).await.unwrap();
+    assert_eq!(user.role, "supervisor");
+    assert_eq!(
+        (user.organisation_id, user.department_id),
+        (Some(ayto.id), Some(informatica))
+    );
+
+    // She moves at the provider: a new organisation (its department created there), and the
+    // role the claim maps to again.
+    let moved = serde_json::json!({
+        "groups": ["desk-agents"], "organization": "Diputación", "department": "Sistemas",
+    });
+    assert_eq!(
+        user_for(&t.state(), &identity(moved), &client)
+            .await
+            .unwrap(),
+        id
+    );
+    let user = t.app.store.users().get(id).await.unwrap();
+    assert_eq!(
+        (user.role.as_str(), user.organisation_id),
+        ("agent", Some(dip.id))
+    );
+    let sistemas = t
+        .app
+        .store
+        .departments()
+        .by_name(dip.id, "Sistemas")
+        .await
+        .unwrap();
+    assert_eq!(user.department_id, Some(sistemas.id));
+    // One audited change, with before and after, by the provider's sign-in.
+    let (_, admin) = t.token_for("root@x.test", "admin").await;
+    let log = t
+        .get("/api/v1/audit?kind=user.update&limit=10", &admin)
+        .await;
+    let items = log.body["items"].as_array().unwrap();
+    let by_oidc: Vec<_> = items
+        .iter()
+        .filter(|e| e["target"] == format!("user:{id}") && e["ip"] == "127.0.0.9")
+        .collect();
+    assert_eq!(by_oidc.len(), 1, "{}", log.text);
+    assert_eq!(by_oidc[0]["before"]["role"], "supervisor");
+    assert_eq!(by_oidc[0]["after"]["role"], "agent");
+    assert_eq!(by_oidc[0]["after"]["organisation_id"], dip.id.get());
+
+    // Switched off, later sign-ins change nothing.
+    let t2 = TestApp::with_config(|c| {
+        let mut cfg = oidc_config("https://login.example.test".into());
+        cfg.reapply_claims = false;
+        c.identity.oidc = Some(cfg);
+    })
+    .await;
+    let first = serde_json::json!({ "groups": ["desk-agents"] });
+    let id = user_for(&t2.state(), &identity(first), &client)
+        .await
+        .unwrap();
+    let patch = ventanilla_domain::directory::UserPatch {
+        role_id: Some(t2.app.store.roles().by_name("supervisor").await.unwrap().id),
+        ..Default::default()
+    };
+    t2.app
+        .store
+        .users()
+        .update(id, &patch, &admin_entry)
+        .await
+        .unwrap();
+    let again = serde_json::json!({ "groups": ["desk-agents"] });
+    user_for(&t2.state(), &identity(again), &client)
+        .await
+        .unwrap();
+    assert_eq!(
+        t2.app.store.users().get(id).await.unwrap().role,
+        "supervisor"
+    );
+}

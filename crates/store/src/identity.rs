@@ -12,7 +12,8 @@ use crate::{Result, Store};
 /// A user's TOTP enrolment.
 #[derive(Debug, Clone)]
 pub struct TotpRecord {
-    /// The shared secret, base32 (RFC 4648, no padding).
+    /// The shared secret as stored: sealed by the application (`v1:…`, see
+    /// `ventanilla_app::identity::sealing`), or base32 (RFC 4648) if stored before sealing.
     pub secret: String,
     /// `None` while the enrolment waits for its first code.
     pub confirmed_at: Option<Timestamp>,
@@ -45,6 +46,36 @@ impl Identity<'_> {
             })
         })
         .transpose()
+    }
+
+    /// The enrolments whose secret does not start with `sealed_prefix` (stored in clear
+    /// before sealing existed), as (user, secret).
+    pub async fn plain_totp_secrets(&self, sealed_prefix: &str) -> Result<Vec<(UserId, String)>> {
+        let rows: Vec<(i64, String)> = on_reader!(self.0, |db| {
+            sqlx::query_as(
+                "SELECT user_id, secret FROM user_totp WHERE secret NOT LIKE $1 ORDER BY user_id",
+            )
+            // The prefix holds no LIKE wildcard (`v1:`).
+            .bind(format!("{sealed_prefix}%"))
+            .fetch_all(db)
+            .await?
+        });
+        Ok(rows.into_iter().map(|(u, s)| (UserId(u), s)).collect())
+    }
+
+    /// Replaces a user's stored secret `old` by `new` (its sealed form); false when the row
+    /// changed meanwhile (a new enrolment), which is then left alone.
+    pub async fn reseal_totp(&self, user: UserId, old: &str, new: &str) -> Result<bool> {
+        let n = on_writer!(self.0, |db| {
+            sqlx::query("UPDATE user_totp SET secret = $3 WHERE user_id = $1 AND secret = $2")
+                .bind(user.get())
+                .bind(old)
+                .bind(new)
+                .execute(db)
+                .await?
+                .rows_affected()
+        });
+        Ok(n == 1)
     }
 
     /// Starts (or restarts) an enrolment with a new secret. A confirmed enrolment is left

@@ -23,7 +23,8 @@ pub struct Webhook {
     pub active: bool,
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub created_at: Timestamp,
-    /// The HMAC-SHA256 key; only shown when the webhook is created.
+    /// The HMAC-SHA256 key as stored: sealed by the application (`v1:…`) or in clear; only
+    /// shown (in clear) when the webhook is created.
     #[serde(skip)]
     pub secret: String,
 }
@@ -198,6 +199,33 @@ impl Webhooks<'_> {
                 .await?
         });
         row.try_into()
+    }
+
+    /// The webhooks whose signing key does not start with `sealed_prefix` (stored in
+    /// clear), as (id, key).
+    pub async fn plain_secrets(&self, sealed_prefix: &str) -> Result<Vec<(i64, String)>> {
+        Ok(on_reader!(self.0, |db| {
+            sqlx::query_as("SELECT id, secret FROM webhooks WHERE secret NOT LIKE $1 ORDER BY id")
+                // The prefix holds no LIKE wildcard (`v1:`).
+                .bind(format!("{sealed_prefix}%"))
+                .fetch_all(db)
+                .await?
+        }))
+    }
+
+    /// Replaces a webhook's stored key `old` by `new` (its sealed form); false when it
+    /// changed meanwhile.
+    pub async fn reseal(&self, id: i64, old: &str, new: &str) -> Result<bool> {
+        let n = on_writer!(self.0, |db| {
+            sqlx::query("UPDATE webhooks SET secret = $3 WHERE id = $1 AND secret = $2")
+                .bind(id)
+                .bind(old)
+                .bind(new)
+                .execute(db)
+                .await?
+                .rows_affected()
+        });
+        Ok(n == 1)
     }
 
     pub async fn list(&self) -> Result<Vec<Webhook>> {

@@ -77,6 +77,9 @@ impl TestApp {
         // Cheap hashing keeps tests fast; production defaults are checked in config tests.
         config.auth.argon2_memory_kib = 256;
         config.auth.argon2_iterations = 1;
+        // Two-factor secrets are sealed with a key, on either backend.
+        config.identity.sealing_key =
+            Some(ventanilla_app::identity::sealing::Sealer::new_key_base64().expect("random key"));
         tweak(&mut config);
         let start: jiff::Timestamp = "2026-03-02T09:00:00Z".parse().expect("start instant");
         let clock = Arc::new(ManualClock::new(start));

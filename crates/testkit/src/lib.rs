@@ -6,6 +6,7 @@
 
 mod desk;
 mod http;
+pub mod slapd;
 
 pub use desk::{Desk, DeskBuilder, Person, TicketBuilder, desk};
 pub use http::{Caller, PASSWORD, TestApp, TestResponse, session_cookie};

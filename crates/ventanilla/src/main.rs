@@ -120,6 +120,11 @@ enum Command {
         #[command(subcommand)]
         command: ConfigCommand,
     },
+    /// The LDAP / Active Directory directory (`[identity.ldap]`).
+    Directory {
+        #[command(subcommand)]
+        command: DirectoryCommand,
+    },
     /// Inbound mail.
     Mail {
         #[command(subcommand)]
@@ -180,6 +185,21 @@ enum UserCommand {
         /// Read the password from standard input (first line).
         #[arg(long)]
         password_stdin: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum DirectoryCommand {
+    /// Sync users, departments and group memberships from the directory now, as the
+    /// scheduled job does: creates and updates the users found, deactivates (and signs out)
+    /// linked users no longer found. Prints the report as JSON; the last line of standard
+    /// error sums it up.
+    Sync {
+        #[command(flatten)]
+        db: DbArgs,
+        /// Only report what would change; change nothing.
+        #[arg(long)]
+        dry_run: bool,
     },
 }
 
@@ -381,7 +401,35 @@ async fn run(command: Command, config: &mut Config) -> anyhow::Result<()> {
         Command::Mail {
             command: MailCommand::Deliver { db, mailbox },
         } => deliver(config, &db, mailbox.as_deref()).await,
+        Command::Directory {
+            command: DirectoryCommand::Sync { db, dry_run },
+        } => directory_sync(config, &db, dry_run).await,
     }
+}
+
+/// `directory sync`: one sync (or dry run) now; the report as JSON on standard output.
+async fn directory_sync(config: &mut Config, db: &DbArgs, dry_run: bool) -> anyhow::Result<()> {
+    if config.identity.ldap.is_none() {
+        bail!(
+            "no directory is configured: add an [identity.ldap] section (docs/SECURITY.md, Identity)"
+        );
+    }
+    let app = open(config, db).await?;
+    let result = ventanilla_app::identity::ldap::sync(&app, dry_run).await;
+    app.store.close().await;
+    let report = result.map_err(|e| anyhow::anyhow!("{e}"))?;
+    println!("{}", serde_json::to_string_pretty(&report)?);
+    eprintln!(
+        "{}{} created, {} updated, {} deactivated, {} unchanged, {} departments created, {} skipped",
+        if dry_run { "dry run: " } else { "" },
+        report.created.len(),
+        report.updated.len(),
+        report.deactivated.len(),
+        report.unchanged,
+        report.departments_created.len(),
+        report.skipped.len(),
+    );
+    Ok(())
 }
 
 /// `mail deliver`: reads standard input (up to the configured limit), opens the database
@@ -433,11 +481,16 @@ async fn open(config: &mut Config, db: &DbArgs) -> anyhow::Result<Arc<App>> {
         .migrate()
         .await
         .context("cannot migrate the database")?;
-    Ok(Arc::new(App::new(
-        store,
-        Arc::new(SystemClock),
-        config.clone(),
-    )))
+    ventanilla_app::identity::sealing::ensure_key(config)?;
+    let app = Arc::new(App::new(store, Arc::new(SystemClock), config.clone()));
+    // Secrets stored in clear (by an older version, or before a key was given) are sealed now.
+    let sealed = ventanilla_app::identity::sealing::seal_stored(&app)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot seal the stored two-factor secrets: {e}"))?;
+    if sealed > 0 {
+        tracing::info!(sealed, "sealed secrets stored in clear");
+    }
+    Ok(app)
 }
 
 /// Imports a JSON Lines file and prints what it wrote and how fast (the last line is JSON).

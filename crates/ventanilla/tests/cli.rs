@@ -141,6 +141,20 @@ fn scripted_server(url: &str) {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    // On SQLite the first start creates the sealing key beside the database, private.
+    if let Some(path) = url.strip_prefix("sqlite://") {
+        use std::os::unix::fs::PermissionsExt as _;
+        let key = format!("{}.sealing-key", path.split('?').next().unwrap());
+        let meta = std::fs::metadata(&key).expect("the sealing key file");
+        assert_eq!(meta.permissions().mode() & 0o777, 0o600);
+        let first = std::fs::read_to_string(&key).unwrap();
+        run(&["migrate", "--database-url", url], None);
+        assert_eq!(
+            std::fs::read_to_string(&key).unwrap(),
+            first,
+            "kept, not replaced"
+        );
+    }
     let out = run(
         &[
             "user",

@@ -47,6 +47,7 @@ identity-totp-code-invalid = The code is wrong, expired or already used.
 identity-totp-already-enabled = Two-factor authentication is already on.
 identity-totp-not-started = Start the enrolment first.
 identity-totp-not-enabled = Two-factor authentication is not on for this account.
+identity-two-factor-unavailable = Two-factor authentication is unavailable on this server right now. Use a recovery code, or ask an administrator.
 identity-password-sign-in-disabled = Accounts of your role sign in through the organisation's directory or single sign-on.
 identity-directory-unavailable = The directory server cannot be reached. Try again in a few minutes; local administrators can still sign in.
 identity-session-required = Sign in with the browser first.

@@ -47,6 +47,7 @@ identity-totp-code-invalid = El código es incorrecto, ha caducado o ya se usó.
 identity-totp-already-enabled = La autenticación de doble factor ya está activada.
 identity-totp-not-started = Empiece primero la activación.
 identity-totp-not-enabled = Esta cuenta no tiene activada la autenticación de doble factor.
+identity-two-factor-unavailable = La autenticación de doble factor no está disponible ahora en este servidor. Use un código de recuperación o consulte a un administrador.
 identity-password-sign-in-disabled = Las cuentas de su rol entran con el directorio de la organización o el inicio de sesión único.
 identity-directory-unavailable = No se puede contactar con el servidor de directorio. Inténtelo en unos minutos; los administradores locales pueden seguir entrando.
 identity-session-required = Inicie sesión primero en el navegador.

@@ -21,6 +21,13 @@ pub struct IdentityConfig {
     pub totp_max_failures: u32,
     /// The issuer name authenticator apps show.
     pub totp_issuer: String,
+    /// The key that seals secrets stored in the database (TOTP secrets): base64 of 32 random
+    /// bytes (`openssl rand -base64 32`). Never serialised. On SQLite, when unset, a key
+    /// file beside the database is used (created at first start); see `identity::sealing`.
+    #[serde(skip_serializing)]
+    pub sealing_key: Option<String>,
+    /// Read `sealing_key` from this file instead (for secrets mounted as files).
+    pub sealing_key_file: Option<PathBuf>,
     pub ldap: Option<LdapConfig>,
     pub oidc: Option<OidcConfig>,
 }
@@ -33,6 +40,8 @@ impl Default for IdentityConfig {
             reauth_minutes: 15,
             totp_max_failures: 5,
             totp_issuer: "Ventanilla".into(),
+            sealing_key: None,
+            sealing_key_file: None,
             ldap: None,
             oidc: None,
         }
@@ -150,6 +159,9 @@ pub struct OidcConfig {
     pub claim_role: String,
     /// Claim value → role name, for `claim_role`.
     pub role_values: Vec<GroupMap>,
+    /// Re-apply the mapped claims (role, organisation, department) at every sign-in, so
+    /// changes at the provider reach the desk; false: only when the user is created.
+    pub reapply_claims: bool,
     /// Allow plain http issuers (loopback tests only).
     pub allow_http: bool,
     pub timeout_secs: u64,
@@ -170,6 +182,7 @@ impl Default for OidcConfig {
             claim_language: "locale".into(),
             claim_role: String::new(),
             role_values: Vec::new(),
+            reapply_claims: true,
             allow_http: false,
             timeout_secs: 10,
         }

@@ -20,7 +20,7 @@ use openidconnect::{
     PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, Scope, TokenResponse,
 };
 use serde::{Deserialize, Serialize};
-use ventanilla_domain::directory::{NAME_MAX, NewDepartment, NewUser};
+use ventanilla_domain::directory::{NAME_MAX, NewDepartment, NewUser, UserPatch};
 use ventanilla_domain::{DepartmentId, Email, Language, OrganisationId, Text, UserId};
 use ventanilla_store::audit::NewAudit;
 
@@ -452,6 +452,7 @@ pub async fn user_for(
         .by_external(SOURCE, &who.subject)
         .await?
     {
+        reapply_claims(state, cfg, id, who, client).await?;
         return Ok(id);
     }
     let email = who
@@ -477,6 +478,7 @@ pub async fn user_for(
                 .identity()
                 .link_external(c.user_id, SOURCE, &who.subject)
                 .await?;
+            reapply_claims(state, cfg, c.user_id, who, client).await?;
             return Ok(c.user_id);
         }
         Err(ventanilla_store::StoreError::NotFound) => {}
@@ -527,7 +529,75 @@ pub async fn user_for(
     Ok(user.id)
 }
 
-/// The organisation and department the claims place a new user in (`claim_organisation`,
+/// Brings a known user's role, organisation and department in line with the provider's
+/// claims at sign-in (`[identity.oidc] reapply_claims`, on by default), so a move or a
+/// change of duties at the provider reaches the desk at the next sign-in, as the directory
+/// sync does for LDAP. A claim that is absent or maps to nothing leaves the field as it is
+/// (an administrator's choice stands); the language stays the user's own preference. A
+/// change is one `user.update` in the audit log, with the fields before and after.
+async fn reapply_claims(
+    state: &AppState,
+    cfg: &OidcConfig,
+    user: UserId,
+    who: &Identity,
+    client: &ClientInfo,
+) -> Result<(), AppError> {
+    if !cfg.reapply_claims {
+        return Ok(());
+    }
+    let current = state.store.users().get(user).await?;
+    let mut patch = UserPatch::default();
+    let (mut before, mut after) = (serde_json::Map::new(), serde_json::Map::new());
+    if let Some(name) = mapped_role(cfg, &who.claims)
+        && name != current.role
+    {
+        let role = state.store.roles().by_name(&name).await.map_err(|_| {
+            AppError::internal(anyhow::anyhow!(
+                "[identity.oidc] names unknown role {name:?}"
+            ))
+        })?;
+        before.insert("role".into(), current.role.clone().into());
+        after.insert("role".into(), role.name.clone().into());
+        patch.role_id = Some(role.id);
+    }
+    let (organisation, department) = placement(state, cfg, &who.claims, client).await?;
+    let moved = organisation.is_some() && organisation != current.organisation_id;
+    if moved {
+        before.insert(
+            "organisation_id".into(),
+            current.organisation_id.map(|o| o.get()).into(),
+        );
+        after.insert(
+            "organisation_id".into(),
+            organisation.map(|o| o.get()).into(),
+        );
+        patch.organisation_id = Some(organisation);
+    }
+    // A new organisation takes the claim's department or none (the old one belongs to the
+    // old organisation); in the same organisation, only a named department moves them.
+    if (moved || department.is_some()) && department != current.department_id {
+        before.insert(
+            "department_id".into(),
+            current.department_id.map(|d| d.get()).into(),
+        );
+        after.insert("department_id".into(), department.map(|d| d.get()).into());
+        patch.department_id = Some(department);
+    }
+    if patch.is_empty() {
+        return Ok(());
+    }
+    let entry = NewAudit::new(state.now(), None, "user.update", client.ip_string())
+        .target("user", Some(user.get()))
+        .change(
+            serde_json::Value::Object(before),
+            serde_json::Value::Object(after),
+        )
+        .detail(serde_json::json!({ "via": "oidc" }));
+    state.store.users().update(user, &patch, &entry).await?;
+    Ok(())
+}
+
+/// The organisation and department the claims place a user in (`claim_organisation`,
 /// `claim_department`). The organisation is matched by code or name among the desk's own
 /// and never created from a claim (a provider must not be able to mint customers); an
 /// unknown one leaves the user without, for an administrator to place. The department is

@@ -6,16 +6,21 @@
 //! two requests) is refused. Verification is throttled per user like passwords are per
 //! account. Every outcome is in the audit log (`totp.enrol`, `totp.verified`, `totp.failed`,
 //! `totp.recovery_used`, `totp.disable`, `totp.reset`).
+//!
+//! Secrets are stored sealed (`identity::sealing`): the database and its backups hold no
+//! secret an attacker could generate codes from.
 
 use jiff::Timestamp;
 use serde::Serialize;
 use totp_rs::{Builder, Secret, Totp};
 use ventanilla_domain::UserId;
 use ventanilla_store::audit::NewAudit;
+use ventanilla_store::identity::TotpRecord;
 
 use crate::AppState;
 use crate::auth::{ClientInfo, secret, throttle};
 use crate::error::AppError;
+use crate::identity::sealing;
 
 /// Seconds per step.
 pub const STEP_SECS: u64 = 30;
@@ -159,6 +164,52 @@ pub async fn enabled(state: &AppState, user: UserId) -> Result<bool, AppError> {
         .is_some_and(|r| r.confirmed_at.is_some()))
 }
 
+/// The sealing "owner" of a user's TOTP secret: a sealed secret opens for this user only.
+fn owner(user: UserId) -> String {
+    format!("user_totp:{}", user.get())
+}
+
+/// 503 `two_factor_unavailable`: the stored secret cannot be read back (sealed, and the
+/// server has no key or another one).
+fn unavailable(user: UserId, why: &sealing::Unreadable) -> AppError {
+    tracing::error!(user = user.get(), "two-factor secret unreadable: {why}");
+    AppError::Refused {
+        status: http::StatusCode::SERVICE_UNAVAILABLE,
+        code: "two_factor_unavailable",
+        message: "two-factor authentication is unavailable: the stored secret does not open \
+                  with this server's sealing key; use a recovery code or ask an administrator"
+            .into(),
+        field: None,
+    }
+}
+
+/// The base32 secret of a stored enrolment (see `identity::sealing::from_store`).
+pub fn secret_of(state: &AppState, user: UserId, rec: &TotpRecord) -> Result<String, AppError> {
+    sealing::from_store(state.sealer.as_ref(), &owner(user), &rec.secret)
+        .map_err(|e| unavailable(user, &e))
+}
+
+/// Seals the two-factor secrets stored in clear (see `sealing::seal_stored`); returns how
+/// many were sealed.
+pub(crate) async fn seal_stored_secrets(
+    app: &crate::App,
+    sealer: &sealing::Sealer,
+) -> Result<u64, AppError> {
+    let mut sealed = 0;
+    for (user, plain) in app
+        .store
+        .identity()
+        .plain_totp_secrets(sealing::PREFIX)
+        .await?
+    {
+        let new = sealer.seal(&owner(user), &plain)?;
+        if app.store.identity().reseal_totp(user, &plain, &new).await? {
+            sealed += 1;
+        }
+    }
+    Ok(sealed)
+}
+
 fn already_enabled() -> AppError {
     AppError::Refused {
         status: http::StatusCode::CONFLICT,
@@ -180,10 +231,11 @@ fn bad_code() -> AppError {
 /// Starts an enrolment: a new secret (replacing an unconfirmed one).
 pub async fn begin(state: &AppState, user: UserId, email: &str) -> Result<Enrolment, AppError> {
     let secret = new_secret()?;
+    let stored = sealing::to_store(state.sealer.as_ref(), &owner(user), &secret)?;
     if !state
         .store
         .identity()
-        .begin_totp(user, &secret, state.now())
+        .begin_totp(user, &stored, state.now())
         .await?
     {
         return Err(already_enabled());
@@ -225,7 +277,7 @@ pub async fn confirm(
     )
     .await?;
     let now = state.now();
-    let step = matching_step(&rec.secret, code, now)?;
+    let step = matching_step(&secret_of(state, user, &rec)?, code, now)?;
     let accepted = match step {
         Some(s) => state.store.identity().accept_step(user, s, false).await?,
         None => false,
@@ -287,7 +339,7 @@ pub async fn verify(
     let trimmed = code.trim();
     let is_digits = trimmed.len() == 6 && trimmed.bytes().all(|b| b.is_ascii_digit());
     let proof = if is_digits {
-        match matching_step(&rec.secret, trimmed, now)? {
+        match matching_step(&secret_of(state, user, &rec)?, trimmed, now)? {
             Some(s) if state.store.identity().accept_step(user, s, true).await? => {
                 Some(Proof::Code)
             }

@@ -176,6 +176,107 @@ async fn totp_sign_in_window_replay_and_recovery_codes() {
 }
 
 #[tokio::test]
+async fn two_factor_secrets_are_sealed_at_rest_and_clear_ones_are_sealed_at_start() {
+    let t = TestApp::new().await;
+    let ana = t.user("ana@x.test", "agent").await;
+    let (s, _) = sign_in(&t, "ana@x.test").await;
+    let (secret, _) = enrol(&t, &s).await;
+    let identity = t.app.store.identity();
+    let stored = identity.totp(ana.id).await.unwrap().unwrap().secret;
+    assert!(stored.starts_with("v1:"), "{stored}");
+    assert!(
+        !stored.contains(&secret),
+        "the database holds the secret sealed"
+    );
+
+    // A sealed secret copied onto another user's row does not open for them.
+    let bea = t.user("bea@x.test", "agent").await;
+    let (b, _) = sign_in(&t, "bea@x.test").await;
+    enrol(&t, &b).await;
+    let bea_stored = identity.totp(bea.id).await.unwrap().unwrap().secret;
+    assert!(
+        identity
+            .reseal_totp(bea.id, &bea_stored, &stored)
+            .await
+            .unwrap()
+    );
+    t.clock.advance(SignedDuration::from_secs(30));
+    let (b2, _) = sign_in(&t, "bea@x.test").await;
+    let swapped = verify(&t, &b2, &totp::code_at(&secret, t.app.now()).unwrap()).await;
+    assert_eq!(
+        swapped.status,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "{}",
+        swapped.text
+    );
+    assert_eq!(swapped.error_code(), "two_factor_unavailable");
+
+    // A secret stored in clear by an older version still signs in, and is sealed at start.
+    assert!(
+        identity
+            .reseal_totp(ana.id, &stored, &secret)
+            .await
+            .unwrap()
+    );
+    let (p, _) = sign_in(&t, "ana@x.test").await;
+    let ok = verify(&t, &p, &totp::code_at(&secret, t.app.now()).unwrap()).await;
+    assert_eq!(ok.status, StatusCode::OK, "{}", ok.text);
+    assert_eq!(
+        ventanilla_app::identity::sealing::seal_stored(&t.app)
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        ventanilla_app::identity::sealing::seal_stored(&t.app)
+            .await
+            .unwrap(),
+        0,
+        "once"
+    );
+    let resealed = identity.totp(ana.id).await.unwrap().unwrap().secret;
+    assert!(resealed.starts_with("v1:") && !resealed.contains(&secret));
+    t.clock.advance(SignedDuration::from_secs(30));
+    let (p, _) = sign_in(&t, "ana@x.test").await;
+    let ok = verify(&t, &p, &totp::code_at(&secret, t.app.now()).unwrap()).await;
+    assert_eq!(ok.status, StatusCode::OK, "{}", ok.text);
+}
+
+#[tokio::test]
+async fn without_a_sealing_key_secrets_are_kept_in_clear_until_a_key_is_given() {
+    let t = TestApp::with_config(|c| c.identity.sealing_key = None).await;
+    let ana = t.user("ana@x.test", "agent").await;
+    let (s, _) = sign_in(&t, "ana@x.test").await;
+    let (secret, _) = enrol(&t, &s).await;
+    let identity = t.app.store.identity();
+    assert_eq!(identity.totp(ana.id).await.unwrap().unwrap().secret, secret);
+    assert_eq!(
+        ventanilla_app::identity::sealing::seal_stored(&t.app)
+            .await
+            .unwrap(),
+        0
+    );
+    // A sealed secret on a server without the key: a clear refusal, and a recovery code
+    // still signs in.
+    let key = ventanilla_app::identity::sealing::Sealer::new_key_base64().unwrap();
+    let sealer = ventanilla_app::identity::sealing::Sealer::from_base64(&key).unwrap();
+    let sealed = sealer
+        .seal(&format!("user_totp:{}", ana.id), &secret)
+        .unwrap();
+    assert!(
+        identity
+            .reseal_totp(ana.id, &secret, &sealed)
+            .await
+            .unwrap()
+    );
+    t.clock.advance(SignedDuration::from_secs(30));
+    let (p, _) = sign_in(&t, "ana@x.test").await;
+    let res = verify(&t, &p, &totp::code_at(&secret, t.app.now()).unwrap()).await;
+    assert_eq!(res.status, StatusCode::SERVICE_UNAVAILABLE, "{}", res.text);
+    assert_eq!(res.error_code(), "two_factor_unavailable");
+}
+
+#[tokio::test]
 async fn a_role_that_requires_two_factor_enrols_before_anything_else() {
     let t = TestApp::with_config(|c| c.identity.totp_required_roles = vec!["admin".into()]).await;
     t.user("root@x.test", "admin").await;

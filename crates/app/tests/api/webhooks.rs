@@ -86,6 +86,12 @@ async fn deliveries_are_signed_retried_and_logged() {
         list.body[0].get("secret").is_none(),
         "the secret is shown once"
     );
+    // The database holds the signing key sealed (identity::sealing); deliveries open it.
+    let stored = t.app.store.webhooks().get(hook_id).await.unwrap().secret;
+    assert!(
+        stored.starts_with("v1:") && !stored.contains(&secret),
+        "{stored}"
+    );
 
     let ticket = new_ticket(&t, &requester).await;
     run_jobs(&t).await;
@@ -134,6 +140,65 @@ async fn deliveries_are_signed_retried_and_logged() {
     let payload: serde_json::Value = serde_json::from_str(body).unwrap();
     assert_eq!(payload["ticket"]["id"], ticket);
     assert_eq!(payload["event"], "ticket.created");
+}
+
+#[tokio::test]
+async fn a_signing_key_stored_in_clear_still_signs_and_is_sealed_at_start() {
+    let t = TestApp::with_config(|c| c.webhooks.allow_loopback = true).await;
+    let (_, admin) = t.token_for("admin@x.test", "admin").await;
+    let (_, requester) = t.token_for("r@x.test", "requester").await;
+    let (rx, addr) = receiver(vec![]).await;
+    let res = t
+        .post(
+            "/api/v1/webhooks",
+            json!({"name": "crm", "url": format!("http://{addr}/hook"), "events": ["ticket.created"]}),
+            &admin,
+        )
+        .await;
+    let hook_id = res.body["id"].as_i64().unwrap();
+    let secret = res.body["secret"].as_str().unwrap().to_owned();
+    // As an older version (or a server without a key) stored it.
+    let hooks = t.app.store.webhooks();
+    let sealed = hooks.get(hook_id).await.unwrap().secret;
+    assert!(hooks.reseal(hook_id, &sealed, &secret).await.unwrap());
+    new_ticket(&t, &requester).await;
+    run_jobs(&t).await;
+    let got = rx.got.lock().unwrap().clone();
+    assert_eq!(got.len(), 1);
+    let ts = got[0].0["x-ventanilla-timestamp"].to_str().unwrap();
+    let expected = ventanilla_app::desk::webhooks::send::signature(
+        &secret,
+        ts.parse().unwrap(),
+        got[0].1.as_bytes(),
+    );
+    assert_eq!(
+        got[0].0["x-ventanilla-signature"].to_str().unwrap(),
+        expected
+    );
+    assert_eq!(
+        ventanilla_app::identity::sealing::seal_stored(&t.app)
+            .await
+            .unwrap(),
+        1
+    );
+    let now = hooks.get(hook_id).await.unwrap().secret;
+    assert!(now.starts_with("v1:") && !now.contains(&secret));
+    // Still signs with the same key once sealed (the dispatcher's next tick).
+    new_ticket(&t, &requester).await;
+    t.clock.advance(SignedDuration::from_secs(60));
+    run_jobs(&t).await;
+    let got = rx.got.lock().unwrap().clone();
+    assert_eq!(got.len(), 2);
+    let ts = got[1].0["x-ventanilla-timestamp"].to_str().unwrap();
+    let expected = ventanilla_app::desk::webhooks::send::signature(
+        &secret,
+        ts.parse().unwrap(),
+        got[1].1.as_bytes(),
+    );
+    assert_eq!(
+        got[1].0["x-ventanilla-signature"].to_str().unwrap(),
+        expected
+    );
 }
 
 #[tokio::test]

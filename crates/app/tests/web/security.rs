@@ -365,3 +365,84 @@ fn templates_have_no_inline_script_or_style() {
         }
     }
 }
+
+/// The text of the element with `id` (`<code id="…">text</code>`).
+fn element_text<'a>(html: &'a str, id: &str) -> &'a str {
+    let start = html.find(&format!("id=\"{id}\">")).unwrap() + id.len() + 6;
+    let end = start + html[start..].find('<').unwrap();
+    &html[start..end]
+}
+
+#[tokio::test]
+async fn two_factor_through_the_pages_in_spanish() {
+    use ventanilla_app::identity::totp;
+    let t = TestApp::new().await;
+    t.user("ana@x.test", "agent").await;
+    let b = Browser::sign_in(&t, "ana@x.test").await;
+    let page = b.get(&t, "/account/security").await;
+    assert_page(&page, StatusCode::OK);
+    assert!(
+        page.text.contains("action=\"/account/totp\""),
+        "{}",
+        page.text
+    );
+
+    // Enrolment: the page shows the secret to type (never its sealed form) and its URI.
+    let res = b.post(&t, "/account/totp", &[]).await;
+    assert_eq!(location(&res), "/account/security#totp");
+    let page = b.get(&t, "/account/security").await;
+    let secret = element_text(&page.text, "totp-secret").to_owned();
+    assert_eq!(secret.len(), 32, "{secret}");
+    assert!(
+        !page.text.contains("v1:"),
+        "the sealed form never reaches the page"
+    );
+    assert!(element_text(&page.text, "totp-uri").contains(&secret));
+
+    // A wrong first code: the page again, saying why in Spanish.
+    let wrong = b
+        .post(&t, "/account/totp/confirm", &[("code", "000000")])
+        .await;
+    assert_page(&wrong, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        wrong.text.contains("El código es incorrecto"),
+        "{}",
+        wrong.text
+    );
+    let code = totp::code_at(&secret, t.app.now()).unwrap();
+    let on = b
+        .post(&t, "/account/totp/confirm", &[("code", &code)])
+        .await;
+    assert_page(&on, StatusCode::OK);
+    assert!(on.text.contains("id=\"recovery-codes\""), "{}", on.text);
+    // Starting again from a stale tab: the page, with the reason in Spanish.
+    let again = b.post(&t, "/account/totp", &[]).await;
+    assert_page(&again, StatusCode::CONFLICT);
+    assert!(again.text.contains("ya está activada"), "{}", again.text);
+
+    // The next sign-in stops at the code page; a wrong code is refused in Spanish, the next
+    // step's code lets her in.
+    let b2 = Browser::sign_in(&t, "ana@x.test").await;
+    let console = b2.get(&t, "/console").await;
+    assert_eq!(location(&console), "/login/totp");
+    let wrong = b2
+        .post(
+            &t,
+            "/login/totp",
+            &[("code", "123456"), ("next", "/console")],
+        )
+        .await;
+    assert_page(&wrong, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        wrong.text.contains("El código es incorrecto"),
+        "{}",
+        wrong.text
+    );
+    t.clock.advance(jiff::SignedDuration::from_secs(30));
+    let code = totp::code_at(&secret, t.app.now()).unwrap();
+    let ok = b2
+        .post(&t, "/login/totp", &[("code", &code), ("next", "/console")])
+        .await;
+    assert_eq!(location(&ok), "/console");
+    assert_page(&b2.get(&t, "/console").await, StatusCode::OK);
+}

@@ -14,6 +14,28 @@ use ventanilla_store::webhooks::{Delivery, Webhook};
 use crate::App;
 use crate::desk::{DeskError, DeskResult, require};
 
+/// The sealing "owner" of webhook signing keys (`identity::sealing`).
+pub(crate) const SEALING_OWNER: &str = "webhook";
+
+/// Seals the signing keys stored in clear (see `identity::sealing::seal_stored`).
+pub(crate) async fn seal_stored_secrets(
+    app: &App,
+    sealer: &crate::identity::sealing::Sealer,
+) -> Result<u64, crate::AppError> {
+    let store = app.store.webhooks();
+    let mut sealed = 0;
+    for (id, plain) in store
+        .plain_secrets(crate::identity::sealing::PREFIX)
+        .await?
+    {
+        let new = sealer.seal(SEALING_OWNER, &plain)?;
+        if store.reseal(id, &plain, &new).await? {
+            sealed += 1;
+        }
+    }
+    Ok(sealed)
+}
+
 /// The periodic job that turns the timeline into deliveries.
 pub const DISPATCH_JOB: &str = "webhooks.dispatch";
 pub use ventanilla_store::webhooks::DELIVER_JOB;
@@ -103,10 +125,12 @@ pub async fn create_webhook(
     }
     let secret = crate::auth::secret::random_token()
         .map_err(|e| DeskError::internal(anyhow::anyhow!("{e}")))?;
+    let stored = crate::identity::sealing::to_store(app.sealer.as_ref(), SEALING_OWNER, &secret)
+        .map_err(|e| DeskError::internal(anyhow::anyhow!("{e}")))?;
     let webhook = app
         .store
         .webhooks()
-        .create(name.as_str(), &url, &secret, &input.events, app.now())
+        .create(name.as_str(), &url, &stored, &input.events, app.now())
         .await?;
     let entry = crate::desk::audit(app, caller, "webhook.create")
         .target("webhook", Some(webhook.id))

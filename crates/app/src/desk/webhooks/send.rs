@@ -44,7 +44,15 @@ pub async fn deliver(app: &App, delivery_id: i64, attempt: i64, max: i64) -> any
         return Ok(());
     }
     let hook = store.get(d.webhook_id).await?;
-    let outcome = attempt_once(app, &hook.url, &hook.secret, &d.event, d.id, &d.payload).await;
+    // A key that does not open (the server lost or changed its sealing key) is a failed
+    // attempt for the job to retry once an administrator restores the key.
+    let secret = crate::identity::sealing::from_store(
+        app.sealer.as_ref(),
+        super::SEALING_OWNER,
+        &hook.secret,
+    )
+    .map_err(|e| anyhow::anyhow!("webhook {}: the signing key: {e}", hook.id))?;
+    let outcome = attempt_once(app, &hook.url, &secret, &d.event, d.id, &d.payload).await;
     let now = app.now();
     match outcome {
         Outcome::Delivered(code) => {

@@ -169,12 +169,13 @@ async fn security_page(
     let totp = crate::identity::totp::status(state, user, &viewer.auth.actor.role).await?;
     let pending = match state.store.identity().totp(user).await? {
         Some(r) if r.confirmed_at.is_none() => {
+            let secret = crate::identity::totp::secret_of(state, user, &r)?;
             let uri = crate::identity::totp::otpauth_uri(
-                &r.secret,
+                &secret,
                 &state.config.identity.totp_issuer,
                 viewer.user.email.as_str(),
             )?;
-            Some((r.secret, uri))
+            Some((secret, uri))
         }
         _ => None,
     };
@@ -198,13 +199,25 @@ pub async fn page(State(state): State<AppState>, viewer: Viewer) -> WebResult<Re
 #[derive(Deserialize, Default)]
 pub struct Empty {}
 
-/// Starts enrolment; the page then shows the secret and asks for the first code.
+/// Starts enrolment; the page then shows the secret and asks for the first code. A refusal
+/// (already on) is the page again with the reason in the viewer's language.
 pub async fn totp_begin(
     State(state): State<AppState>,
     CsrfForm { viewer, .. }: CsrfForm<Empty>,
 ) -> WebResult<Response> {
-    crate::identity::totp::begin(&state, viewer.auth.user_id(), viewer.user.email.as_str()).await?;
-    Ok(Redirect::to("/account/security#totp").into_response())
+    match crate::identity::totp::begin(&state, viewer.auth.user_id(), viewer.user.email.as_str())
+        .await
+    {
+        Ok(_) => Ok(Redirect::to("/account/security#totp").into_response()),
+        Err(e) => {
+            let status = e.status();
+            let words = refusal_words(&viewer.ctx("identity-security-title"), e)?;
+            render_as(
+                &security_page(&state, &viewer, Vec::new(), words).await?,
+                status,
+            )
+        }
+    }
 }
 
 pub async fn totp_confirm(

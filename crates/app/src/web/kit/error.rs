@@ -85,6 +85,16 @@ fn heading_key(status: StatusCode) -> &'static str {
     }
 }
 
+/// The page's words for a refusal's stable code: `error-code-<code>` or the area's
+/// `identity-<code>` message (kebab case), when the catalogue has one.
+fn refusal_words(lang: Lang, code: &str) -> Option<String> {
+    let kebab = code.replace('_', "-");
+    [format!("error-code-{kebab}"), format!("identity-{kebab}")]
+        .into_iter()
+        .find(|k| lang.has(k))
+        .map(|k| lang.t(&k))
+}
+
 pub fn error_page(lang: Lang, e: &AppError) -> Response {
     let status = e.status();
     if status.is_server_error() {
@@ -95,7 +105,10 @@ pub fn error_page(lang: Lang, e: &AppError) -> Response {
     }
     // Rule refusals and validation carry a safe, specific message; others do not need one.
     let detail = match e {
-        AppError::Refused { .. } | AppError::Validation(_) | AppError::Conflict(_) => e.to_string(),
+        AppError::Refused { code, .. } => {
+            refusal_words(lang, code).unwrap_or_else(|| e.to_string())
+        }
+        AppError::Validation(_) | AppError::Conflict(_) => e.to_string(),
         AppError::Csrf => lang.t("error-csrf"),
         _ => String::new(),
     };
@@ -128,4 +141,38 @@ impl IntoResponse for WebError {
 /// The fallback for unknown paths outside the API: an HTML 404 page.
 pub async fn not_found() -> Response {
     error_page(current_lang(), &AppError::NotFound)
+}
+
+#[cfg(test)]
+mod tests {
+    use http_body_util::BodyExt as _;
+    use ventanilla_domain::Language;
+
+    use super::*;
+
+    async fn body_of(r: Response) -> String {
+        let bytes = r.into_body().collect().await.unwrap().to_bytes();
+        String::from_utf8(bytes.to_vec()).unwrap()
+    }
+
+    fn refused(code: &'static str) -> AppError {
+        AppError::Refused {
+            status: StatusCode::CONFLICT,
+            code,
+            message: "an English message for the API".into(),
+            field: None,
+        }
+    }
+
+    #[tokio::test]
+    async fn a_refusal_is_explained_in_the_page_language_when_its_code_has_words() {
+        let es = body_of(error_page(Lang(Language::Es), &refused("totp_not_enabled"))).await;
+        assert!(es.contains("Esta cuenta no tiene activada"), "{es}");
+        assert!(!es.contains("an English message"), "{es}");
+        let en = body_of(error_page(Lang(Language::En), &refused("totp_not_enabled"))).await;
+        assert!(en.contains("is not on for this account"), "{en}");
+        // A code with no words of its own keeps the refusal's message.
+        let other = body_of(error_page(Lang(Language::Es), &refused("no_such_code"))).await;
+        assert!(other.contains("an English message"), "{other}");
+    }
 }
