@@ -214,6 +214,58 @@ async fn directory_users_sign_in_by_bind_and_the_sync_creates_updates_and_deacti
 }
 
 #[tokio::test]
+async fn an_organisation_that_does_not_exist_in_the_settings_is_said_so() {
+    let Some(slapd) = Slapd::start() else {
+        return;
+    };
+    let t = TestApp::with_config(|c| {
+        let mut cfg = ldap_config(slapd.url());
+        cfg.organisation_id = Some(999);
+        c.identity.ldap = Some(cfg);
+    })
+    .await;
+    t.user("root@x.test", "admin").await;
+    let res = login(&t, "carla@example.test", "carla-password").await;
+    assert_eq!(res.status, StatusCode::SERVICE_UNAVAILABLE, "{}", res.text);
+    assert_eq!(res.error_code(), "directory_misconfigured");
+    let admin = session_of(&login(&t, "root@x.test", PASSWORD).await);
+    let sync = t
+        .post("/api/v1/directory/sync", json!({ "dry_run": true }), &admin)
+        .await;
+    assert_eq!(
+        sync.status,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "{}",
+        sync.text
+    );
+    assert_eq!(sync.error_code(), "directory_misconfigured");
+    // Nobody was half-created.
+    let users = t.get("/api/v1/users?q=carla", &admin).await;
+    assert_eq!(
+        users.body["items"].as_array().unwrap().len(),
+        0,
+        "{}",
+        users.text
+    );
+    // The sign-in page says it in Spanish (the page's default language).
+    let form = "email=carla%40example.test&password=carla-password&next=%2F";
+    let req = http::Request::post("/login")
+        .header(
+            http::header::CONTENT_TYPE,
+            "application/x-www-form-urlencoded",
+        )
+        .body(axum::body::Body::from(form))
+        .unwrap();
+    let page = t.send(req).await;
+    assert_eq!(page.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(
+        page.text.contains("no está bien configurado"),
+        "{}",
+        page.text
+    );
+}
+
+#[tokio::test]
 async fn a_directory_that_is_down_is_a_clear_error_and_local_admins_still_sign_in() {
     // Nothing listens on port 1. (A port found free and released could be taken meanwhile by
     // the other test's slapd, which knows carla: the login then succeeded.)

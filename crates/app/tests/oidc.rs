@@ -588,7 +588,12 @@ async fn sign_in_with_the_openid_provider_in_a_browser() {
         .get("/auth/oidc/login", &ventanilla_testkit::Caller::Anonymous)
         .await;
     assert_eq!(res.status, http::StatusCode::BAD_GATEWAY, "{}", res.text);
-    assert!(res.text.contains("issuer"), "{}", res.text);
+    // Said in the page's language (Spanish by default), by the refusal's code.
+    assert!(
+        res.text.contains("no está bien configurado"),
+        "{}",
+        res.text
+    );
     let _ = c.close().await;
 }
 

@@ -108,6 +108,36 @@ impl Store {
     }
 }
 
+/// Opens a pool, again and again for up to `patience` while SQLite answers "database is
+/// locked". Putting a new file into WAL mode (the connection's first pragma) needs a lock
+/// that SQLite does not wait for with the busy handler: it answers SQLITE_BUSY at once when
+/// another process is creating or converting the same file. Two processes starting together
+/// on a fresh database (a server and a worker, two `migrate`s) therefore retry instead of
+/// failing; anything else fails at once.
+async fn while_busy<F, Fut>(patience: Duration, mut open: F) -> Result<sqlx::SqlitePool>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = sqlx::Result<sqlx::SqlitePool>>,
+{
+    let started = std::time::Instant::now();
+    loop {
+        match open().await {
+            Err(e) if is_busy(&e) && started.elapsed() < patience => {
+                tokio::time::sleep(Duration::from_millis(25)).await;
+            }
+            other => return Ok(other?),
+        }
+    }
+}
+
+/// SQLITE_BUSY or SQLITE_LOCKED, extended codes included (the primary code is the low byte).
+fn is_busy(e: &sqlx::Error) -> bool {
+    e.as_database_error()
+        .and_then(|d| d.code())
+        .and_then(|c| c.parse::<i32>().ok())
+        .is_some_and(|c| matches!(c & 0xff, 5 | 6))
+}
+
 async fn connect_sqlite(url: &str, opts: &StoreOptions) -> Result<SqliteBackend> {
     let base = SqliteConnectOptions::from_str(url)
         .map_err(|e| StoreError::Config(e.to_string()))?
@@ -130,32 +160,38 @@ async fn connect_sqlite(url: &str, opts: &StoreOptions) -> Result<SqliteBackend>
     }
     let path = base.get_filename().to_owned();
     let acquire = Duration::from_millis(opts.acquire_timeout_ms);
+    let patience = Duration::from_millis(opts.busy_timeout_ms);
     // The writer opens (and creates) the file first, so the readers find it in WAL mode.
-    let writer = SqlitePoolOptions::new()
-        .max_connections(1)
-        .acquire_timeout(acquire)
-        .after_release(|conn, _| {
-            Box::pin(async move {
-                // After SQLITE_FULL or an I/O error SQLite may roll a transaction back by
-                // itself; sqlx's own ROLLBACK then fails and its transaction count stays up,
-                // so every later BEGIN on this, the only writer, failed until a restart
-                // (found by `bench drill disk-full`). The ping waits for a rollback queued
-                // by a dropped transaction; a connection still in one is closed and the pool
-                // opens a fresh one.
-                sqlx::Connection::ping(conn).await?;
-                Ok(!sqlx::Connection::is_in_transaction(conn))
+    let writer = while_busy(patience, || {
+        SqlitePoolOptions::new()
+            .max_connections(1)
+            .acquire_timeout(acquire)
+            .after_release(|conn, _| {
+                Box::pin(async move {
+                    // After SQLITE_FULL or an I/O error SQLite may roll a transaction back by
+                    // itself; sqlx's own ROLLBACK then fails and its transaction count stays
+                    // up, so every later BEGIN on this, the only writer, failed until a
+                    // restart (found by `bench drill disk-full`). The ping waits for a
+                    // rollback queued by a dropped transaction; a connection still in one is
+                    // closed and the pool opens a fresh one.
+                    sqlx::Connection::ping(conn).await?;
+                    Ok(!sqlx::Connection::is_in_transaction(conn))
+                })
             })
-        })
-        .connect_with(base.clone())
-        .await?;
-    let reader = SqlitePoolOptions::new()
-        .max_connections(opts.max_connections.max(1))
-        .acquire_timeout(acquire)
-        // Readers get 6 MiB each: the operating system's page cache holds the file for all
-        // of them, and eight 16 MiB caches made up most of the server's memory (RSS 243 MB
-        // after the benchmark at 1 M tickets).
-        .connect_with(base.read_only(true).pragma("cache_size", "-6000"))
-        .await?;
+            .connect_with(base.clone())
+    })
+    .await?;
+    // Readers get 6 MiB each: the operating system's page cache holds the file for all of
+    // them, and eight 16 MiB caches made up most of the server's memory (RSS 243 MB after
+    // the benchmark at 1 M tickets).
+    let read_only = base.read_only(true).pragma("cache_size", "-6000");
+    let reader = while_busy(patience, || {
+        SqlitePoolOptions::new()
+            .max_connections(opts.max_connections.max(1))
+            .acquire_timeout(acquire)
+            .connect_with(read_only.clone())
+    })
+    .await?;
     Ok(SqliteBackend {
         writer,
         reader,

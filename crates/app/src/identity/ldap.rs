@@ -58,6 +58,36 @@ pub fn unavailable() -> AppError {
     }
 }
 
+/// The configured organisation of directory users, checked: a number that names no
+/// organisation is the administrator's mistake, said as such (503 `directory_misconfigured`,
+/// logged with the key), not a "refers to another record" conflict at every sign-in.
+async fn organisation_of(
+    state: &App,
+    cfg: &LdapConfig,
+) -> Result<Option<OrganisationId>, AppError> {
+    let Some(id) = cfg.organisation_id.map(OrganisationId) else {
+        return Ok(None);
+    };
+    match state.store.organisations().get(id).await {
+        Ok(o) => Ok(Some(o.id)),
+        Err(ventanilla_store::StoreError::NotFound) => {
+            tracing::error!(
+                organisation_id = id.get(),
+                "[identity.ldap] organisation_id names no organisation"
+            );
+            Err(AppError::Refused {
+                status: http::StatusCode::SERVICE_UNAVAILABLE,
+                code: "directory_misconfigured",
+                message: "the directory's settings name an organisation that does not exist \
+                          ([identity.ldap] organisation_id)"
+                    .into(),
+                field: None,
+            })
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
 fn down(e: impl std::fmt::Display) -> DirectoryError {
     DirectoryError::Unavailable(e.to_string())
 }
@@ -407,7 +437,7 @@ pub async fn upsert_user(
     report: &mut SyncReport,
 ) -> Result<Option<UserId>, AppError> {
     let email = Email::parse(&d.email)?;
-    let org = cfg.organisation_id.map(OrganisationId);
+    let org = organisation_of(state, cfg).await?;
     let dept = match &d.department {
         Some(name) => department_id(state, org, name, dry_run, report).await?,
         None => None,
@@ -546,6 +576,7 @@ pub async fn sync(state: &App, dry_run: bool) -> Result<SyncReport, AppError> {
         return Err(AppError::NotFound);
     };
     let found = fetch_all(&cfg).await?;
+    organisation_of(state, &cfg).await?;
     let mut report = SyncReport {
         dry_run,
         ..SyncReport::default()

@@ -85,11 +85,12 @@ fn heading_key(status: StatusCode) -> &'static str {
     }
 }
 
-/// The page's words for a refusal's stable code: `error-code-<code>` or the area's
-/// `identity-<code>` message (kebab case), when the catalogue has one.
+/// The page's words for a refusal's stable code: `refused-<code>` (as the ticket page's forms
+/// use, `console::refuse`) or the identity pages' `identity-<code>` (kebab case), when the
+/// catalogue has one.
 fn refusal_words(lang: Lang, code: &str) -> Option<String> {
     let kebab = code.replace('_', "-");
-    [format!("error-code-{kebab}"), format!("identity-{kebab}")]
+    [format!("refused-{kebab}"), format!("identity-{kebab}")]
         .into_iter()
         .find(|k| lang.has(k))
         .map(|k| lang.t(&k))
@@ -162,6 +163,82 @@ mod tests {
             message: "an English message for the API".into(),
             field: None,
         }
+    }
+
+    /// Every stable refusal code written in this crate's sources: `code: "…"` in an
+    /// `AppError::Refused`/`DeskError::Refused`, and the first string of the `refused(…)`
+    /// helpers (`DeskError::refused(Refusal::…, "…"`, `AppError::refused(status, "…"`, the
+    /// OpenID module's `refused("…"`).
+    fn codes_in_sources() -> std::collections::BTreeSet<String> {
+        fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+            for e in std::fs::read_dir(dir).unwrap().flatten() {
+                let p = e.path();
+                if p.is_dir() {
+                    walk(&p, out);
+                } else if p.extension().is_some_and(|x| x == "rs") {
+                    out.push(p);
+                }
+            }
+        }
+        let mut files = Vec::new();
+        walk(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+            &mut files,
+        );
+        let literal = |rest: &str| -> Option<String> {
+            let rest = rest.trim_start().strip_prefix('"')?;
+            let end = rest.find('"')?;
+            let code = &rest[..end];
+            (!code.is_empty() && code.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'))
+                .then(|| code.to_owned())
+        };
+        let mut codes = std::collections::BTreeSet::new();
+        for f in files {
+            let text = std::fs::read_to_string(&f).unwrap();
+            // This file's own test codes are not refusals.
+            if f.ends_with("web/kit/error.rs") {
+                continue;
+            }
+            for (i, _) in text.match_indices("code: \"") {
+                let before = text[..i].chars().last().unwrap_or(' ');
+                if before.is_whitespace() || before == '{' {
+                    codes.extend(literal(&text[i + 5..]));
+                }
+            }
+            for (i, _) in text.match_indices("refused(") {
+                let rest = &text[i + 8..];
+                let rest = match rest.trim_start().strip_prefix("Refusal::") {
+                    Some(r) => r.split_once(',').map_or("", |(_, r)| r),
+                    None if text[..i].ends_with("AppError::") => {
+                        rest.split_once(',').map_or("", |(_, r)| r)
+                    }
+                    None => rest,
+                };
+                codes.extend(literal(rest));
+            }
+        }
+        codes
+    }
+
+    #[test]
+    fn every_refusal_code_has_words_in_both_languages() {
+        let codes = codes_in_sources();
+        assert!(codes.len() > 30, "the scan finds the codes: {codes:?}");
+        for needle in ["ticket_closed", "oidc_no_flow", "two_factor_unavailable"] {
+            assert!(codes.contains(needle), "{needle} not found by the scan");
+        }
+        let missing: Vec<&String> = codes
+            .iter()
+            .filter(|c| {
+                [Language::Es, Language::En]
+                    .into_iter()
+                    .any(|l| refusal_words(Lang(l), c).is_none())
+            })
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "refusal codes with no words: {missing:?}"
+        );
     }
 
     #[tokio::test]
