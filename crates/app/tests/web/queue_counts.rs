@@ -13,6 +13,10 @@ use ventanilla_testkit::{TestApp, fixtures};
 use crate::helpers::{Browser, assert_page};
 
 async fn group(t: &TestApp, name: &str, members: &[UserId]) -> GroupId {
+    group_at(t, name, Tier::L1, members).await
+}
+
+async fn group_at(t: &TestApp, name: &str, tier: Tier, members: &[UserId]) -> GroupId {
     let entry = NewAudit::new(t.app.now(), None, "test", None);
     let g = t
         .app
@@ -21,7 +25,7 @@ async fn group(t: &TestApp, name: &str, members: &[UserId]) -> GroupId {
         .create(
             &NewGroup {
                 name: Text::parse("name", name, 200).unwrap(),
-                tier: Tier::L1,
+                tier,
                 description: None,
                 email: None,
             },
@@ -46,7 +50,7 @@ async fn ticket(
     group: Option<GroupId>,
     assignee: Option<UserId>,
     status: Status,
-) {
+) -> i64 {
     let new = NewTicket {
         subject: Text::parse("subject", "Counted", 200).unwrap(),
         description: Text::parse("description", "counted", 200).unwrap(),
@@ -72,6 +76,7 @@ async fn ticket(
             .await
             .unwrap();
     }
+    tk.id.get()
 }
 
 /// The count shown on a tab, or `None` when the page has no such tab.
@@ -93,7 +98,7 @@ async fn each_queue_tab_counts_its_tickets_in_the_viewers_scope() {
     let g2 = group(&t, "Redes", &[b]).await;
     ticket(&t, ana, Some(g1), Some(a), Status::New).await;
     ticket(&t, ana, Some(g1), None, Status::New).await;
-    ticket(&t, ana, Some(g1), None, Status::Analysis).await;
+    let analysed = ticket(&t, ana, Some(g1), None, Status::Analysis).await;
     ticket(&t, ana, Some(g2), None, Status::New).await;
     ticket(&t, ana, Some(g2), Some(b), Status::New).await;
     ticket(&t, ana, Some(g1), Some(a), Status::Pending).await;
@@ -133,4 +138,37 @@ async fn each_queue_tab_counts_its_tickets_in_the_viewers_scope() {
         .map(|v| tab(&page.text, v))
         .collect();
     assert_eq!(counts, want(&["0", "0", "5", "8", "1", "1"]));
+
+    let network = group_at(&t, "Red", Tier::L2, &[]).await;
+    // Agent a escalates the ticket in analysis to second level: it leaves a's group work
+    // and is counted under "following" (read by id, as the list reads it), still open and
+    // unassigned in a's scope.
+    let caller = ventanilla_testkit::Caller::Session {
+        cookie: agent.cookie.clone(),
+        csrf: agent.csrf.clone(),
+    };
+    let res = t
+        .post(
+            &format!("/api/v1/tickets/{analysed}/escalations"),
+            serde_json::json!({ "type": "functional", "summary": "Para redes", "group_id": network.get() }),
+            &caller,
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    let page = agent.get(&t, "/console?view=following").await;
+    assert_page(&page, StatusCode::OK);
+    let counts: Vec<Option<String>> = ["mine", "groups", "following", "unassigned", "open"]
+        .iter()
+        .map(|v| tab(&page.text, v))
+        .collect();
+    assert_eq!(
+        counts,
+        want(&["2", "4", "1", "3", "5"]),
+        "agent a after escalating: mine, groups, following, unassigned, open"
+    );
+    assert!(
+        page.text.contains(">1 "),
+        "the following queue's own count: {}",
+        page.text
+    );
 }

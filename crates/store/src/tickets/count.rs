@@ -4,7 +4,9 @@
 //! list) and stops reading after `cap + 1` rows.
 
 use super::Tickets;
-use super::read::{TicketFilter, TicketScope, push_filter, push_scope};
+use super::read::{
+    TicketFilter, TicketScope, push_checked_on_each, push_filter, push_filter_as, push_scope,
+};
 use crate::Result;
 use crate::sql::{Param, SqlBuilder, trusted};
 
@@ -15,6 +17,11 @@ use crate::sql::{Param, SqlBuilder, trusted};
 /// with the OR read every open ticket of the desk to count a supervisor's empty "my groups"
 /// tab (0.3 s at 1 M tickets). Each arm capped at `cap` keeps the count exact below the cap
 /// and at the cap above it.
+///
+/// The arms read by id (a group's followed tickets) or by one person (the requester's own)
+/// are few: their filter's columns are demoted (`dialect::list_demote`), as the list does,
+/// so the planner reads those tickets and checks each, rather than walking every open ticket of the desk by the
+/// status index and probing the short list (6 ms for an empty "following" tab at 1 M).
 fn push_capped(
     b: &mut SqlBuilder,
     kind: crate::BackendKind,
@@ -22,27 +29,32 @@ fn push_capped(
     f: &TicketFilter,
     cap: u32,
 ) {
-    let mut arms: Vec<(&str, i64)> = match scope {
+    const FOLLOWED: &str = " AND t.id IN (SELECT f.ticket_id FROM ticket_followers f JOIN group_members m ON m.group_id = f.group_id WHERE f.open = TRUE AND m.user_id = ";
+    // (condition, id, read by id or by one person)
+    let mut arms: Vec<(&str, i64, bool)> = match scope {
+        TicketScope::Groups(u) if f.followed_by == Some(*u) => {
+            // The tickets my groups follow are in my scope by that arm alone: the others,
+            // narrowed to followed tickets, add nothing.
+            vec![(FOLLOWED, u.get(), true)]
+        }
         TicketScope::Groups(u) => vec![
             (
                 " AND t.group_id IN (SELECT group_id FROM group_members WHERE user_id = ",
                 u.get(),
+                false,
             ),
-            (
-                " AND t.id IN (SELECT f.ticket_id FROM ticket_followers f JOIN group_members m ON m.group_id = f.group_id WHERE f.open = TRUE AND m.user_id = ",
-                u.get(),
-            ),
-            (" AND t.assignee_id = ", u.get()),
-            (" AND t.requester_id = ", u.get()),
+            (FOLLOWED, u.get(), true),
+            (" AND t.assignee_id = ", u.get(), false),
+            (" AND t.requester_id = ", u.get(), true),
         ],
         TicketScope::Organisation(u, o) => vec![
-            (" AND t.organisation_id = ", o.get()),
-            (" AND t.requester_id = ", u.get()),
+            (" AND t.organisation_id = ", o.get(), false),
+            (" AND t.requester_id = ", u.get(), true),
         ],
         TicketScope::Own(_) | TicketScope::All => Vec::new(),
     };
     if f.without_followed {
-        arms.retain(|(cond, _)| !cond.contains("ticket_followers"));
+        arms.retain(|(cond, _, _)| !cond.contains("ticket_followers"));
     }
     if arms.is_empty() {
         b.push("SELECT count(*) FROM (SELECT 1 FROM tickets t WHERE 1 = 1");
@@ -53,7 +65,8 @@ fn push_capped(
         return;
     }
     b.push("SELECT count(*) FROM (");
-    for (i, (cond, id)) in arms.iter().enumerate() {
+    let demote = crate::dialect::list_demote(kind);
+    for (i, (cond, id, few)) in arms.iter().enumerate() {
         if i > 0 {
             b.push(" UNION ");
         }
@@ -62,12 +75,29 @@ fn push_capped(
         if cond.ends_with("user_id = ") {
             b.push(")");
         }
-        push_filter(b, kind, f);
+        if *few {
+            let rest = push_checked_on_each(b, demote, f);
+            push_filter_as(b, kind, &rest, [demote; 4]);
+        } else {
+            push_filter(b, kind, f);
+        }
         b.push(" LIMIT ").bind(Param::I64(i64::from(cap)));
         b.push(&format!(") a{i}"));
     }
     b.push(" LIMIT ").bind(Param::I64(i64::from(cap)));
     b.push(") capped");
+}
+
+/// The statement of one capped count and its values (also explained by the plan test).
+pub(super) fn capped_query(
+    kind: crate::BackendKind,
+    scope: &TicketScope,
+    f: &TicketFilter,
+    cap: u32,
+) -> (String, Vec<crate::sql::Param>) {
+    let mut b = SqlBuilder::new("");
+    push_capped(&mut b, kind, scope, f, cap);
+    b.finish()
 }
 
 impl Tickets<'_> {
@@ -78,9 +108,7 @@ impl Tickets<'_> {
         f: &TicketFilter,
         cap: u32,
     ) -> Result<i64> {
-        let mut b = SqlBuilder::new("");
-        push_capped(&mut b, self.0.kind(), scope, f, cap);
-        let (sql, params) = b.finish();
+        let (sql, params) = capped_query(self.0.kind(), scope, f, cap);
         let n: i64 = on_reader!(self.0, |db| {
             bind_params!(sqlx::query_scalar(trusted(&sql)), params)
                 .fetch_one(db)

@@ -46,6 +46,27 @@ impl Tickets<'_> {
         ordered_paths_only: bool,
     ) -> Result<ListPlan> {
         let (sql, params) = self.list_query(scope, f, sort, after, limit).await?;
+        self.explain(sql, params, ordered_paths_only).await
+    }
+
+    /// Explains the statement `count_capped(scope, f, cap)` would run (see
+    /// [`Tickets::explain_list`]; no paths priced out).
+    pub async fn explain_count(
+        &self,
+        scope: &TicketScope,
+        f: &TicketFilter,
+        cap: u32,
+    ) -> Result<ListPlan> {
+        let (sql, params) = super::count::capped_query(self.0.kind(), scope, f, cap);
+        self.explain(sql, params, false).await
+    }
+
+    async fn explain(
+        &self,
+        sql: String,
+        params: Vec<Param>,
+        ordered_paths_only: bool,
+    ) -> Result<ListPlan> {
         let shown = params
             .iter()
             .map(|p| match p {

@@ -476,22 +476,7 @@ fn push_select(
     // checked on each of them, never read by its own (far larger) index range.
     let narrowed;
     let f = if matches!(arm, Arm::Followed(_)) {
-        let mut g = f.clone();
-        if let Some(group) = g.group_id.take() {
-            b.push(&format!(" AND {demote}t.group_id = "))
-                .bind(Param::I64(group.get()));
-        }
-        match g.assignee_id.take() {
-            Some(Some(a)) => {
-                b.push(&format!(" AND {demote}t.assignee_id = "))
-                    .bind(Param::I64(a.get()));
-            }
-            Some(None) => {
-                b.push(&format!(" AND {demote}t.assignee_id IS NULL"));
-            }
-            None => {}
-        }
-        narrowed = g;
+        narrowed = push_checked_on_each(b, demote, f);
         &narrowed
     } else {
         f
@@ -580,6 +565,32 @@ fn push_cursor(b: &mut SqlBuilder, sort: TicketSort, cursor: &str) -> Result<()>
     Ok(())
 }
 
+/// For tickets read by id or by one person: pushes the filter's group and assignee with
+/// `demote` before the column (checked on each ticket, never read by that column's index)
+/// and returns the rest of the filter.
+pub(super) fn push_checked_on_each(
+    b: &mut SqlBuilder,
+    demote: &str,
+    f: &TicketFilter,
+) -> TicketFilter {
+    let mut rest = f.clone();
+    if let Some(group) = rest.group_id.take() {
+        b.push(&format!(" AND {demote}t.group_id = "))
+            .bind(Param::I64(group.get()));
+    }
+    match rest.assignee_id.take() {
+        Some(Some(a)) => {
+            b.push(&format!(" AND {demote}t.assignee_id = "))
+                .bind(Param::I64(a.get()));
+        }
+        Some(None) => {
+            b.push(&format!(" AND {demote}t.assignee_id IS NULL"));
+        }
+        None => {}
+    }
+    rest
+}
+
 pub(crate) fn push_scope(b: &mut SqlBuilder, scope: &TicketScope) {
     match scope {
         TicketScope::Own(u) => {
@@ -613,7 +624,7 @@ pub(crate) fn push_filter(b: &mut SqlBuilder, kind: crate::BackendKind, f: &Tick
 /// [`push_filter`] with prefixes before the status column, the organisation column, the SLA
 /// state column and the priority column: SQLite's unary `+`, which keeps the planner from
 /// reading an index by that column (see `dialect::list_demote`), or nothing.
-fn push_filter_as(
+pub(super) fn push_filter_as(
     b: &mut SqlBuilder,
     kind: crate::BackendKind,
     f: &TicketFilter,

@@ -106,9 +106,12 @@ pub fn error_page(lang: Lang, e: &AppError) -> Response {
     }
     // Rule refusals and validation carry a safe, specific message; others do not need one.
     let detail = match e {
-        AppError::Refused { code, .. } => {
-            refusal_words(lang, code).unwrap_or_else(|| e.to_string())
-        }
+        // The field at fault stays named (`subject`), as the form's own name for it.
+        AppError::Refused { code, field, .. } => match (refusal_words(lang, code), field) {
+            (Some(words), Some(f)) => format!("{words} ({f})"),
+            (Some(words), None) => words,
+            (None, _) => e.to_string(),
+        },
         AppError::Validation(_) | AppError::Conflict(_) => e.to_string(),
         AppError::Csrf => lang.t("error-csrf"),
         _ => String::new(),
@@ -248,6 +251,15 @@ mod tests {
         assert!(!es.contains("an English message"), "{es}");
         let en = body_of(error_page(Lang(Language::En), &refused("totp_not_enabled"))).await;
         assert!(en.contains("is not on for this account"), "{en}");
+        // The field at fault is named.
+        let with_field = AppError::Refused {
+            status: StatusCode::BAD_REQUEST,
+            code: "invalid_encoding",
+            message: "subject: must be UTF-8 text".into(),
+            field: Some("subject".into()),
+        };
+        let es = body_of(error_page(Lang(Language::Es), &with_field)).await;
+        assert!(es.contains("UTF-8 (subject)"), "{es}");
         // A code with no words of its own keeps the refusal's message.
         let other = body_of(error_page(Lang(Language::Es), &refused("no_such_code"))).await;
         assert!(other.contains("an English message"), "{other}");
