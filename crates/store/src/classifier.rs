@@ -55,17 +55,24 @@ impl Store {
 
 impl Classifier<'_> {
     /// Closed tickets with a category or a group, after `after` by id.
+    ///
+    /// Read in id order with the status checked on each ticket (demoted on SQLite,
+    /// `dialect::list_demote`): closed tickets are most of a desk, and reading them by the
+    /// status index sorted all of them for every batch (530 ms a batch of 5,000 at 1 M
+    /// tickets, against 9 ms in id order; training reads them all).
     pub async fn samples(&self, after: i64, limit: i64) -> Result<Vec<Sample>> {
+        let sql = format!(
+            "SELECT id, subject, description, category_id, group_id FROM tickets
+             WHERE {}status = 'closed' AND id > $1 AND (category_id IS NOT NULL OR group_id IS NOT NULL)
+             ORDER BY id LIMIT $2",
+            crate::dialect::list_demote(self.0.kind())
+        );
         Ok(on_reader!(self.0, |db| {
-            sqlx::query_as(
-                "SELECT id, subject, description, category_id, group_id FROM tickets
-                 WHERE status = 'closed' AND id > $1 AND (category_id IS NOT NULL OR group_id IS NOT NULL)
-                 ORDER BY id LIMIT $2",
-            )
-            .bind(after)
-            .bind(limit)
-            .fetch_all(db)
-            .await?
+            sqlx::query_as(crate::sql::trusted(&sql))
+                .bind(after)
+                .bind(limit)
+                .fetch_all(db)
+                .await?
         }))
     }
 
