@@ -46,6 +46,21 @@ async fn login(t: &TestApp, login: &str, password: &str) -> ventanilla_testkit::
     .await
 }
 
+/// The sign-in form as a browser posts it.
+async fn login_page(t: &TestApp, email: &str, password: &str) -> ventanilla_testkit::TestResponse {
+    let form =
+        serde_urlencoded::to_string([("email", email), ("password", password), ("next", "/")])
+            .unwrap();
+    let req = http::Request::post("/login")
+        .header(
+            http::header::CONTENT_TYPE,
+            "application/x-www-form-urlencoded",
+        )
+        .body(axum::body::Body::from(form))
+        .unwrap();
+    t.send(req).await
+}
+
 fn session_of(res: &ventanilla_testkit::TestResponse) -> Caller {
     Caller::Session {
         cookie: session_cookie(&res.headers).unwrap(),
@@ -248,15 +263,7 @@ async fn an_organisation_that_does_not_exist_in_the_settings_is_said_so() {
         users.text
     );
     // The sign-in page says it in Spanish (the page's default language).
-    let form = "email=carla%40example.test&password=carla-password&next=%2F";
-    let req = http::Request::post("/login")
-        .header(
-            http::header::CONTENT_TYPE,
-            "application/x-www-form-urlencoded",
-        )
-        .body(axum::body::Body::from(form))
-        .unwrap();
-    let page = t.send(req).await;
+    let page = login_page(&t, "carla@example.test", "carla-password").await;
     assert_eq!(page.status, StatusCode::SERVICE_UNAVAILABLE);
     assert!(
         page.text.contains("no está bien configurado"),
@@ -287,15 +294,7 @@ async fn a_directory_that_is_down_is_a_clear_error_and_local_admins_still_sign_i
     assert_eq!(sync.status, StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(sync.error_code(), "directory_unavailable");
     // The sign-in page says so in words.
-    let form = "email=carla%40example.test&password=carla-password&next=%2F";
-    let req = http::Request::post("/login")
-        .header(
-            http::header::CONTENT_TYPE,
-            "application/x-www-form-urlencoded",
-        )
-        .body(axum::body::Body::from(form))
-        .unwrap();
-    let page = t.send(req).await;
+    let page = login_page(&t, "carla@example.test", "carla-password").await;
     assert_eq!(page.status, StatusCode::SERVICE_UNAVAILABLE);
     assert!(
         page.text.contains("servidor de directorio") || page.text.contains("directory server"),

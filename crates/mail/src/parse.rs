@@ -26,9 +26,7 @@ pub fn parse(raw: &[u8], limits: &Limits) -> Result<ParsedMail, Unparseable> {
     if !has_header_section(raw) {
         return Err(Unparseable::NotAMessage);
     }
-    let m = MessageParser::default()
-        .parse(raw)
-        .ok_or(Unparseable::NotAMessage)?;
+    let m = guarded(|| MessageParser::default().parse(raw)).ok_or(Unparseable::NotAMessage)?;
     let from = first_address(m.from()).ok_or(Unparseable::NoSender)?;
     let mut notes = Vec::new();
     let return_path = return_path(&m);
@@ -377,18 +375,28 @@ fn extension(content_type: &str) -> &'static str {
     }
 }
 
+/// Runs the MIME parser, taking a panic in it as "not a message". mail-parser 0.11.9 (the
+/// newest) has a `debug_assert!` that fires on some malformed nestings ("Invalid part ID,
+/// could not find multipart.", found by the fuzz target, `tests/regressions/`): builds with
+/// debug assertions panic there. A mail must never crash the intake that reads it; the
+/// caller keeps the raw bytes as unparseable.
+fn guarded<'x>(
+    run: impl FnOnce() -> Option<Message<'x>> + std::panic::UnwindSafe,
+) -> Option<Message<'x>> {
+    std::panic::catch_unwind(run).ok().flatten()
+}
+
 /// The Message-ID from the header section alone (cheap: intake stores the raw message
 /// keyed on it before parsing the rest).
 pub fn message_id(raw: &[u8]) -> Option<String> {
-    MessageParser::default()
-        .parse_headers(raw)
+    guarded(|| MessageParser::default().parse_headers(raw))
         .and_then(|m| m.message_id().and_then(normalise_id))
 }
 
 /// The `To`, `Cc` and `Delivered-To` addresses from the header section alone, lower-cased
 /// (routing a piped mail to its mailbox).
 pub fn header_recipients(raw: &[u8]) -> Vec<String> {
-    let Some(m) = MessageParser::default().parse_headers(raw) else {
+    let Some(m) = guarded(|| MessageParser::default().parse_headers(raw)) else {
         return Vec::new();
     };
     let mut out: Vec<String> = m

@@ -30,3 +30,19 @@ proptest! {
         let _ = parse(&raw, &Limits::default());
     }
 }
+
+/// Inputs the cargo-fuzz target found panicking inside mail-parser (kept in
+/// `tests/regressions/`; a `debug_assert!` of mail-parser 0.11.9, so in builds with debug
+/// assertions, as tests and the fuzzer are): each gives a result or a refusal, no panic.
+#[test]
+fn inputs_that_panicked_the_mime_parser_do_not_panic() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/regressions");
+    let mut n = 0;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let raw = std::fs::read(entry.unwrap().path()).unwrap();
+        let _ = parse(&raw, &Limits::default());
+        let _ = ventanilla_mail::message_id(&raw);
+        n += 1;
+    }
+    assert!(n > 0, "the regressions folder holds the fuzzer's finds");
+}
