@@ -259,7 +259,8 @@ mod tests {
             field: Some("subject".into()),
         };
         let es = body_of(error_page(Lang(Language::Es), &with_field)).await;
-        assert!(es.contains("UTF-8 (subject)"), "{es}");
+        assert!(es.contains("El texto debe estar en UTF-8"), "{es}");
+        assert!(es.contains("(subject)"), "{es}");
         // A code with no words of its own keeps the refusal's message.
         let other = body_of(error_page(Lang(Language::Es), &refused("no_such_code"))).await;
         assert!(other.contains("an English message"), "{other}");
