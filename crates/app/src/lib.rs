@@ -41,6 +41,8 @@ pub struct App {
     pub intake: desk::tickets::intake::Intake,
     /// Cached classification and automation rules (see `desk::rules`).
     pub rules: desk::rules::RuleCache,
+    /// Cached automation hooks by category (see `desk::hooks`).
+    pub hooks: desk::hooks::HookCache,
     /// The suggestion model in force (see `desk::classifier`).
     pub classifier: desk::classifier::ModelCache,
     /// Outbound mail: templates and transport (see `mail`).
@@ -68,6 +70,9 @@ impl App {
                 config.tickets.reference_cache_ms,
             )),
             rules: desk::rules::RuleCache::new(std::time::Duration::from_millis(
+                config.tickets.reference_cache_ms,
+            )),
+            hooks: desk::hooks::HookCache::new(std::time::Duration::from_millis(
                 config.tickets.reference_cache_ms,
             )),
             mailer: mail::Mailer::from_config(&config.mail),

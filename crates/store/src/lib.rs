@@ -23,6 +23,7 @@ mod error;
 pub mod events;
 pub mod form_keys;
 pub mod groups;
+pub mod hooks;
 pub mod identity;
 pub mod import;
 #[macro_use]

@@ -11,6 +11,7 @@ pub mod departments;
 mod doc_errors;
 pub mod events;
 pub mod groups;
+pub mod hooks;
 // Identity (issue 19).
 mod identity;
 pub mod kb;
@@ -119,6 +120,11 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(rules::list, rules::create))
         .routes(routes!(rules::update, rules::delete))
         .routes(routes!(rules::preview))
+        .routes(routes!(hooks::list))
+        .routes(routes!(hooks::put, hooks::delete))
+        .routes(routes!(hooks::calls))
+        .routes(routes!(hooks::approval))
+        .routes(routes!(hooks::result))
         .routes(routes!(classifier::suggestion, classifier::accept))
         .routes(routes!(classifier::info))
         .routes(routes!(classifier::train))

@@ -22,6 +22,8 @@ pub mod collab;
 pub mod directory;
 pub mod error;
 pub mod events;
+// Automation hooks (issue 13).
+pub mod hooks;
 pub mod ics;
 pub mod kb;
 pub mod mail;

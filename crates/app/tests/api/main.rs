@@ -17,6 +17,7 @@ mod error_shape;
 mod escalation_follow;
 mod events;
 mod file_inputs;
+mod hooks;
 mod identity;
 mod kb;
 mod kb_xss;

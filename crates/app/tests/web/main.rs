@@ -6,7 +6,9 @@
 
 mod access;
 mod admin;
+mod admin_automation;
 mod admin_edit;
+mod admin_rules;
 mod agent_admin;
 mod day;
 mod desk_forms;

@@ -61,6 +61,10 @@ pub const NOTICE_KINDS: &[(&str, Audience)] = &[
     ("ticket.watched", Audience::Staff),
     ("ticket.cc", Audience::Requester),
     ("ticket.merged", Audience::Requester),
+    // Automation hooks (issue 13): a request waits for a supervisor's approval; an
+    // automation failed or was rejected, so an agent does it by hand.
+    ("ticket.approval", Audience::Staff),
+    ("ticket.automation_failed", Audience::Staff),
 ];
 
 /// Whether `kind` is a notification kind.

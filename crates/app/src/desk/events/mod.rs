@@ -12,8 +12,8 @@ use std::collections::HashMap;
 use futures_util::StreamExt as _;
 use serde::Serialize;
 use utoipa::ToSchema;
+use ventanilla_domain::ticket::TicketKind;
 use ventanilla_domain::ticket::{Channel, Entry, EventKind, KeyFacts, Params, Status, Ticket};
-use ventanilla_domain::ticket::{TicketKind, TransitionFields};
 use ventanilla_domain::{Caller, GroupId, Text, TicketId};
 use ventanilla_store::events::Integration;
 use ventanilla_store::tickets::Effects;
@@ -25,8 +25,8 @@ pub use integrations::{
 pub use payload::{Alert, PayloadError};
 
 use crate::App;
+use crate::desk::DeskResult;
 use crate::desk::tickets::register::{RegisterTicket, RequesterRef, register_ticket_with};
-use crate::desk::{DeskError, DeskResult};
 
 /// What one post did.
 #[derive(Debug, Clone, Default, Serialize, ToSchema)]
@@ -384,41 +384,16 @@ async fn resolve(app: &App, caller: &Caller, p: &Policy, t: &Ticket) -> DeskResu
     {
         return Ok(());
     }
-    // The service model's own path: new → analysis → solution → validation.
-    let path: &[Status] = match t.status {
-        Status::New => &[Status::Analysis, Status::Solution, Status::Validation],
-        Status::Analysis => &[Status::Solution, Status::Validation],
-        _ => &[Status::Validation],
-    };
-    for to in path {
-        let fields = if *to == Status::Validation {
-            TransitionFields {
-                reason: None,
-                resolution_code: Some(Text::parse(
-                    "resolution_code",
-                    &app.config.events.resolution_code,
-                    100,
-                )?),
-                resolution: Some(Text::parse("resolution", "monitoring: resolved", 1000)?),
-                summary: None,
-            }
-        } else {
-            TransitionFields::default()
-        };
-        let moved =
-            crate::desk::tickets::moves::move_ticket(app, caller, t.id, None, *to, fields).await;
-        match moved {
-            Ok(_) => {}
-            Err(DeskError::Refused { code, .. }) => {
-                tracing::info!(
-                    ticket = t.id.get(),
-                    code,
-                    "resolved alert: incident left as it is"
-                );
-                return Ok(());
-            }
-            Err(e) => return Err(e),
-        }
+    let reached = crate::desk::tickets::moves::walk_to_validation(
+        app,
+        caller,
+        t,
+        &app.config.events.resolution_code,
+        "monitoring: resolved",
+    )
+    .await?;
+    if !reached {
+        return Ok(());
     }
     if p.on_resolved == "resolve" {
         let yes = crate::desk::tickets::moves::Confirmation {

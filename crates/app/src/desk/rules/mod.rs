@@ -298,8 +298,10 @@ pub async fn delete_rule(app: &App, caller: &Caller, id: i64) -> DeskResult<()> 
 pub struct Preview {
     pub examined: usize,
     pub matched: usize,
-    /// Up to 20 of the tickets matched, newest first.
+    /// Up to 20 of the tickets matched, newest first: their numbers.
     pub sample: Vec<String>,
+    /// The same tickets' ids, in the same order.
+    pub sample_ids: Vec<i64>,
 }
 
 /// How many tickets a preview tries.
@@ -317,15 +319,26 @@ pub async fn preview_rule(
     let tickets = app.store.rules().recent_tickets(PREVIEW_TICKETS).await?;
     let mut matched = 0;
     let mut sample = Vec::new();
+    let mut sample_ids = Vec::new();
+    let mut departments = std::collections::HashMap::new();
     let tz = app.config.defaults.time_zone()?;
     for t in &tickets {
+        // Each requester's department is read once, however many of their tickets appear.
         let department_id = if compiled.needs_department() {
-            app.store
-                .users()
-                .get(t.requester_id)
-                .await
-                .ok()
-                .and_then(|u| u.department_id.map(|d| d.get()))
+            match departments.get(&t.requester_id) {
+                Some(d) => *d,
+                None => {
+                    let d = app
+                        .store
+                        .users()
+                        .get(t.requester_id)
+                        .await
+                        .ok()
+                        .and_then(|u| u.department_id.map(|d| d.get()));
+                    departments.insert(t.requester_id, d);
+                    d
+                }
+            }
         } else {
             None
         };
@@ -338,6 +351,7 @@ pub async fn preview_rule(
             matched += 1;
             if sample.len() < 20 {
                 sample.push(t.number.clone());
+                sample_ids.push(t.id.get());
             }
         }
     }
@@ -345,6 +359,7 @@ pub async fn preview_rule(
         examined: tickets.len(),
         matched,
         sample,
+        sample_ids,
     })
 }
 

@@ -101,5 +101,5 @@ pub async fn register_call(
         Ok::<_, DeskError>(effects)
     })
     .await?;
-    Ok(crate::desk::rules::on_update(app, caller, &ticket, after).await)
+    Ok(crate::desk::hooks::after_update(app, caller, &ticket, after).await)
 }

@@ -152,7 +152,7 @@ pub async fn move_ticket(
         |_| Vec::new(),
     )
     .await?;
-    Ok(crate::desk::rules::on_update(app, caller, &ticket, after).await)
+    Ok(crate::desk::hooks::after_update(app, caller, &ticket, after).await)
 }
 
 /// Records the requester's answer in validation: yes moves it to the survey, no sends it
@@ -283,4 +283,48 @@ pub(crate) async fn rate(
         },
     )
     .await
+}
+
+/// Moves a ticket that was dealt with outside (a monitoring alert resolved, an automation
+/// reported success) along the service model's own path to validation (`new → analysis →
+/// solution → validation`), with `resolution_code` and `resolution`, so the requester
+/// confirms as for any solution. A ticket past solution (already in validation, on hold,
+/// closed…) or a step the model refuses leaves it where it is: `false` then.
+pub async fn walk_to_validation(
+    app: &App,
+    caller: &Caller,
+    t: &Ticket,
+    resolution_code: &str,
+    resolution: &str,
+) -> DeskResult<bool> {
+    let path: &[Status] = match t.status {
+        Status::New => &[Status::Analysis, Status::Solution, Status::Validation],
+        Status::Analysis => &[Status::Solution, Status::Validation],
+        Status::Solution => &[Status::Validation],
+        _ => return Ok(false),
+    };
+    for to in path {
+        let fields = if *to == Status::Validation {
+            TransitionFields {
+                resolution_code: Some(Text::parse("resolution_code", resolution_code, 100)?),
+                resolution: Some(Text::parse("resolution", resolution, 1000)?),
+                ..TransitionFields::default()
+            }
+        } else {
+            TransitionFields::default()
+        };
+        match move_ticket(app, caller, t.id, None, *to, fields).await {
+            Ok(_) => {}
+            Err(DeskError::Refused { code, .. }) => {
+                tracing::info!(
+                    ticket = t.id.get(),
+                    code,
+                    "left as it is on the way to validation"
+                );
+                return Ok(false);
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(true)
 }

@@ -259,5 +259,5 @@ pub async fn patch_ticket(
         Ok::<_, DeskError>(effects)
     })
     .await?;
-    Ok(crate::desk::rules::on_update(app, caller, &ticket, after).await)
+    Ok(crate::desk::hooks::after_update(app, caller, &ticket, after).await)
 }

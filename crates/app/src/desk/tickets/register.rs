@@ -308,7 +308,7 @@ pub async fn register_ticket_with(
         (other, _) => other?,
     };
     let ticket = if created {
-        crate::desk::rules::on_create(app, caller, ticket).await
+        crate::desk::hooks::after_create(app, caller, ticket).await
     } else {
         ticket
     };

@@ -156,11 +156,40 @@ pub async fn list_deliveries(
     Ok(app
         .store
         .webhooks()
-        .deliveries(webhook, before, 100)
+        .deliveries(webhook, before, DELIVERIES_PAGE as i64)
         .await?)
 }
 
-/// What follows a delivery's end (an automation hook records its call on the ticket).
-async fn after_delivery(_app: &App, _d: &Delivery, _ok: bool) -> anyhow::Result<()> {
-    Ok(())
+/// How many deliveries a page of the log holds.
+pub const DELIVERIES_PAGE: usize = 100;
+
+/// Stops (`active` false) or resumes a webhook's deliveries (administrators). A stopped
+/// webhook gets no new deliveries; those already queued are still tried.
+pub async fn set_webhook_active(
+    app: &App,
+    caller: &Caller,
+    id: i64,
+    active: bool,
+) -> DeskResult<Webhook> {
+    require(caller, Permission::ConfigManage)?;
+    app.store
+        .webhooks()
+        .set_active(id, active, app.now())
+        .await?;
+    let entry = crate::desk::audit(app, caller, "webhook.update")
+        .target("webhook", Some(id))
+        .detail(serde_json::json!({ "active": active }));
+    app.store.audit().record(&entry).await?;
+    Ok(app.store.webhooks().get(id).await?)
+}
+
+/// What follows a delivery's end: an automation hook's call that never reached its
+/// automation (refused, attempts spent) is a failed call, recorded on its ticket.
+async fn after_delivery(app: &App, d: &Delivery, ok: bool) -> anyhow::Result<()> {
+    if ok || d.event != crate::desk::hooks::CALL_EVENT {
+        return Ok(());
+    }
+    let ended = app.store.webhooks().delivery(d.id).await?;
+    let error = ended.error.unwrap_or_else(|| ended.status.clone());
+    crate::desk::hooks::unreachable(app, &d.payload, &error).await
 }

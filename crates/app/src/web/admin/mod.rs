@@ -1,29 +1,35 @@
 //! Administration (`/admin`): the overview with the priority matrix (`overview`), users
 //! (`user_list`, `users`), organisations and departments (`orgs`), support groups and their
-//! members (`groups`) and their routing (`group_routing`), the category tree (`categories`), resolution codes
-//! (`resolution_codes`), service levels (`sla`: the list and the JSON import/export;
-//! `sla_policy`, `sla_calendar`: their forms) and outbound
-//! mail (`mail`: the log and the SMTP settings). Every
-//! edit form goes through `edit`: the save, then the page again with the refusal beside its
-//! field and what was typed kept.
+//! members (`groups`) and their routing (`group_routing`), the category tree
+//! (`categories`), resolution codes (`resolution_codes`), classification rules (`rules`),
+//! monitoring integrations (`integrations`), outbound webhooks (`webhooks`), automation
+//! hooks (`hooks`), the suggestion model (`classifier`), service levels (`sla`: the list and
+//! the JSON import/export; `sla_policy`, `sla_calendar`: their forms) and outbound mail
+//! (`mail`: the log and the SMTP settings). Every edit form goes through `edit`: the save,
+//! then the page again with the refusal beside its field and what was typed kept.
 
 // Identity (issue 19): the audit log page, ending sessions, two-factor reset.
 pub mod audit;
 pub mod categories;
+pub mod classifier;
 pub mod edit;
 pub mod group_routing;
 pub mod groups;
+pub mod hooks;
+pub mod integrations;
 pub mod mail;
 pub mod mail_log;
 pub mod orgs;
 pub mod overview;
 pub mod resolution_codes;
+pub mod rules;
 pub mod sla;
 pub mod sla_calendar;
 pub mod sla_policy;
 pub mod user_list;
 pub mod user_skills;
 pub mod users;
+pub mod webhooks;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -115,6 +121,25 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/mail/{id}/resend", post(mail::resend))
         .route("/admin/mail/smtp", get(mail::smtp))
         .route("/admin/mail/test", post(mail::test))
+        // Rules (issue 13).
+        .route("/admin/rules", get(rules::list).post(rules::create))
+        .route("/admin/rules/new", get(rules::new_page))
+        .route("/admin/rules/{id}", get(rules::edit_page).post(rules::save))
+        .route("/admin/rules/{id}/delete", post(rules::delete))
+        .route(
+            "/admin/integrations",
+            get(integrations::list).post(integrations::create),
+        )
+        .route(
+            "/admin/webhooks",
+            get(webhooks::list).post(webhooks::create),
+        )
+        .route("/admin/webhooks/{id}", get(webhooks::page))
+        .route("/admin/webhooks/{id}/active", post(webhooks::set_active))
+        .route("/admin/hooks", get(hooks::list).post(hooks::save))
+        .route("/admin/hooks/{id}/delete", post(hooks::delete))
+        .route("/admin/classifier", get(classifier::page))
+        .route("/admin/classifier/training", post(classifier::train))
         // Identity (issue 19).
         .route("/admin/audit", get(audit::list))
         .route("/admin/audit/export", get(audit::export))

@@ -2,8 +2,10 @@
 //! does to it (`ticket`), the phone form (`phone`), the knowledge base's search and ticket
 //! actions (`kb`) and its article pages (`articles`), the agent's canned responses
 //! (`canned`), availability and the team page (`availability`), bulk actions (`bulk`) and
-//! agent work on a ticket (`work`); the notifications page is `kit::notices`.
+//! agent work on a ticket (`work`), a supervisor's approval of an automation (`approval`);
+//! the notifications page is `kit::notices`.
 
+pub mod approval;
 pub mod articles;
 pub mod availability;
 pub mod bulk;
@@ -46,6 +48,7 @@ pub fn routes() -> Router<AppState> {
         .route("/console/tickets/{id}/update", post(ticket::update))
         .route("/console/tickets/{id}/escalations", post(ticket::escalate))
         .route("/console/tickets/{id}/major", post(ticket::major))
+        .route("/console/tickets/{id}/approval", post(approval::decide))
         .route("/console/tickets/{id}/children", post(ticket::link))
         .route("/console/tickets/{id}/attachments", post(ticket::upload))
         .route("/console/search", get(kb::search_page))

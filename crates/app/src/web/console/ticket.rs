@@ -63,6 +63,8 @@ struct TicketPage {
     newest_first: bool,
     /// The SLA clock in words, as the queue says it ("due in 3 h", "Clock paused").
     countdown: String,
+    /// Automation hooks' calls on this ticket (issue 13), oldest first.
+    hook_calls: Vec<ventanilla_store::hooks::HookCall>,
 }
 
 impl TicketPage {
@@ -291,7 +293,9 @@ async fn load(state: &AppState, viewer: &Viewer, id: i64) -> WebResult<TicketPag
     let kb = crate::desk::kb::tickets::ticket_suggestions(state, &caller, t.id).await?;
     let kb_linked = crate::desk::kb::tickets::ticket_articles(state, &caller, t.id).await?;
     let work = super::work::load(state, &caller, &t).await?;
+    let hook_calls = state.store.hooks().of_ticket(t.id).await?;
     let mut page = TicketPage {
+        hook_calls,
         work,
         kb,
         kb_linked,

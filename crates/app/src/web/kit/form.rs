@@ -70,3 +70,7 @@ impl FieldErrors {
         self.0.is_empty()
     }
 }
+
+/// A form with nothing to read but its CSRF token (a button: delete, retrain, end sessions).
+#[derive(Debug, Deserialize, Default)]
+pub struct NoFields {}

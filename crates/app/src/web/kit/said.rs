@@ -29,6 +29,19 @@ fn args(lang: Lang, tz: &TimeZone, params: &Params) -> Vec<(String, String)> {
                 } else {
                     v.clone()
                 }
+            } else if k == "actions" {
+                // A rule's actions, stored as their codes (`set_category, add_tag`).
+                v.split(", ")
+                    .map(|code| {
+                        let key = format!("rule-did-{code}");
+                        if lang.has(&key) {
+                            lang.t(&key)
+                        } else {
+                            code.to_owned()
+                        }
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", ")
             } else if k == "steps" {
                 v.split(',')
                     .map(|s| format!("[{s}]"))
@@ -110,6 +123,15 @@ mod tests {
         assert_eq!(
             history(Lang(Language::En), &tz, "sla_warning", &p),
             "SLA warning: first response target due 2026-03-02 10:00"
+        );
+        let p = params(&[("rule", "Impresoras"), ("actions", "set_category, add_tag")]);
+        assert_eq!(
+            history(Lang(Language::Es), &tz, "rule_fired", &p),
+            "Regla «Impresoras» aplicada: categoría, etiqueta"
+        );
+        assert_eq!(
+            history(Lang(Language::En), &tz, "rule_fired", &p),
+            "Rule “Impresoras” applied: category, tag"
         );
     }
 }
