@@ -117,28 +117,8 @@ fn password_of(cfg: &LdapConfig) -> Result<String, DirectoryError> {
 }
 
 fn tls_config(cfg: &LdapConfig) -> Result<Arc<tokio_rustls::rustls::ClientConfig>, DirectoryError> {
-    let mut roots = tokio_rustls::rustls::RootCertStore::empty();
-    for cert in rustls_native_certs::load_native_certs().certs {
-        let _ = roots.add(cert);
-    }
-    if let Some(path) = &cfg.ca_file {
-        use rustls_pki_types::pem::PemObject as _;
-        let certs = rustls_pki_types::CertificateDer::pem_file_iter(path)
-            .map_err(|e| DirectoryError::Config(format!("ca_file: {e}")))?;
-        for c in certs {
-            let c = c.map_err(|e| DirectoryError::Config(format!("ca_file: {e}")))?;
-            roots
-                .add(c)
-                .map_err(|e| DirectoryError::Config(format!("ca_file: {e}")))?;
-        }
-    }
-    let provider = Arc::new(tokio_rustls::rustls::crypto::ring::default_provider());
-    let config = tokio_rustls::rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .map_err(|e| DirectoryError::Config(format!("TLS: {e}")))?
-        .with_root_certificates(roots)
-        .with_no_client_auth();
-    Ok(Arc::new(config))
+    crate::http::tls::client_config(cfg.ca_file.as_deref())
+        .map_err(|e| DirectoryError::Config(e.to_string()))
 }
 
 /// Opens a connection (TLS as configured) with the configured timeout.

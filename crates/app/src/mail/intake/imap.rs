@@ -16,7 +16,7 @@ use futures_util::StreamExt;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpStream;
 use tokio_rustls::TlsConnector;
-use tokio_rustls::rustls::{self, ClientConfig, RootCertStore};
+use tokio_rustls::rustls::ClientConfig;
 
 use super::{IngestError, Source, ingest};
 use crate::App;
@@ -67,25 +67,7 @@ pub async fn run(app: Arc<App>, mailbox: MailboxConfig) {
 }
 
 fn tls_config(imap: &ImapConfig) -> anyhow::Result<Arc<ClientConfig>> {
-    let mut roots = RootCertStore::empty();
-    for cert in rustls_native_certs::load_native_certs().certs {
-        let _ = roots.add(cert);
-    }
-    if let Some(path) = &imap.ca_file {
-        use rustls_pki_types::pem::PemObject;
-        for cert in rustls_pki_types::CertificateDer::pem_file_iter(path)
-            .with_context(|| format!("cannot read {}", path.display()))?
-        {
-            roots.add(cert.context("bad certificate in ca_file")?)?;
-        }
-    }
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    Ok(Arc::new(
-        ClientConfig::builder_with_provider(provider)
-            .with_safe_default_protocol_versions()?
-            .with_root_certificates(roots)
-            .with_no_client_auth(),
-    ))
+    Ok(crate::http::tls::client_config(imap.ca_file.as_deref())?)
 }
 
 fn password(imap: &ImapConfig) -> anyhow::Result<String> {
