@@ -236,6 +236,9 @@ pub struct WebhooksConfig {
     pub max_attempts: i64,
     /// How often new ticket events are turned into deliveries, in seconds.
     pub dispatch_secs: u64,
+    /// Extra PEM CA certificates trusted for `https://` webhooks, beside the system's roots
+    /// (a private CA). Read at the first `https://` delivery after start.
+    pub ca_file: Option<PathBuf>,
 }
 
 impl Default for WebhooksConfig {
@@ -246,6 +249,7 @@ impl Default for WebhooksConfig {
             timeout_secs: 10,
             max_attempts: 6,
             dispatch_secs: 5,
+            ca_file: None,
         }
     }
 }
@@ -604,6 +608,11 @@ impl Config {
             }
         }
         self.mail.check().map_err(ConfigError)?;
+        if let Some(path) = &self.webhooks.ca_file
+            && let Err(e) = crate::http::tls::read_ca_file(path)
+        {
+            return err("webhooks.ca_file", &e.to_string());
+        }
         if self.defaults.time_zone().is_err() {
             return err("defaults.time_zone", "must be an IANA time zone name");
         }
@@ -669,5 +678,7 @@ mod tests {
         assert!(e.to_string().contains("lisen"), "{e}");
         let e = Config::from_toml("[defaults]\ntime_zone = \"Mars/Olympus\"").unwrap_err();
         assert!(e.to_string().contains("defaults.time_zone"), "{e}");
+        let e = Config::from_toml("[webhooks]\nca_file = \"/nonexistent/ca.pem\"").unwrap_err();
+        assert!(e.to_string().contains("webhooks.ca_file"), "{e}");
     }
 }

@@ -49,6 +49,9 @@ pub struct App {
     pub mailer: mail::Mailer,
     /// Seals secrets stored in the database (`identity::sealing`); `None` without a key.
     pub sealer: Option<identity::sealing::Sealer>,
+    /// The TLS client configuration of `https://` webhooks, built at the first one
+    /// (`desk::webhooks::send`).
+    pub(crate) webhook_tls: std::sync::OnceLock<Arc<tokio_rustls::rustls::ClientConfig>>,
 }
 
 impl App {
@@ -87,6 +90,7 @@ impl App {
             clock,
             metrics: http::metrics::Metrics::new(),
             passwords,
+            webhook_tls: std::sync::OnceLock::new(),
             config,
         }
     }

@@ -37,3 +37,4 @@ mod tickets_fields;
 mod tickets_lifecycle;
 mod tickets_work;
 mod webhooks;
+mod webhooks_https;

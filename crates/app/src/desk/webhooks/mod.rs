@@ -45,7 +45,8 @@ pub use ventanilla_store::webhooks::DELIVER_JOB;
 #[serde(deny_unknown_fields)]
 pub struct CreateWebhook {
     pub name: String,
-    /// An `http://` URL; its host must not resolve to a refused range (see `[webhooks]`).
+    /// An `https://` (or `http://`) URL; its host must not resolve to a refused range
+    /// (see `[webhooks]`).
     pub url: String,
     /// `ticket.created`, `ticket.transition`, `ticket.change`, `ticket.reply`, `ticket.note`,
     /// `ticket.escalation`, `ticket.link`, `ticket.attachment`, `ticket.confirmation`,
@@ -78,14 +79,17 @@ pub const EVENTS: &[&str] = &[
     "ticket.sla",
 ];
 
-/// Checks a webhook URL as given: http, a host, and no refused address literal.
+/// Checks a webhook URL as given: http or https, a host, and no refused address literal.
 pub fn check_url(app: &App, url: &str) -> Result<String, ValidationError> {
     let url = url.trim();
     let uri: http::Uri = url
         .parse()
         .map_err(|_| ValidationError::new("url", "is not a URL"))?;
-    if uri.scheme_str() != Some("http") {
-        return Err(ValidationError::new("url", "must be an http:// URL"));
+    if !matches!(uri.scheme_str(), Some("http" | "https")) {
+        return Err(ValidationError::new(
+            "url",
+            "must be an http:// or https:// URL",
+        ));
     }
     let host = uri
         .host()

@@ -1,17 +1,25 @@
 //! Sending one delivery: the body signed with HMAC-SHA256 over `<timestamp>.<body>`
-//! (`X-Ventanilla-Signature: sha256=<hex>`), posted to an address the guard checked, no
-//! redirect followed (a 3xx is a failed attempt), within the configured timeout. Each
+//! (`X-Ventanilla-Signature: sha256=<hex>`), posted over HTTP/1.1 to an address the guard
+//! checked (`https://` over TLS verified against the URL's host name, `http://` in clear),
+//! no redirect followed (a 3xx is a failed attempt), within the configured timeout. Each
 //! attempt is logged on the delivery; a failure is returned so the job is retried with
 //! backoff, until its attempts are spent.
 
+use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::body::Bytes;
 use hmac::{Hmac, Mac};
-use http_body_util::{BodyExt as _, Full};
-use hyper_util::client::legacy::Client;
-use hyper_util::rt::TokioExecutor;
+use http_body_util::{BodyExt as _, Full, Limited};
+use hyper::body::Incoming;
+use hyper_util::rt::TokioIo;
+use rustls_pki_types::ServerName;
 use sha2::Sha256;
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::net::TcpStream;
+use tokio_rustls::TlsConnector;
+use tokio_rustls::rustls::{self, ClientConfig};
 
 use super::guard;
 use crate::App;
@@ -83,6 +91,13 @@ pub async fn deliver(app: &App, delivery_id: i64, attempt: i64, max: i64) -> any
     }
 }
 
+/// The two schemes a webhook URL may have.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Scheme {
+    Http,
+    Https,
+}
+
 async fn attempt_once(
     app: &App,
     url: &str,
@@ -96,26 +111,46 @@ async fn attempt_once(
         Ok(u) => u,
         Err(e) => return Outcome::Refused(format!("bad URL: {e}")),
     };
-    if uri.scheme_str() != Some("http") {
-        return Outcome::Refused("only http:// URLs are delivered".into());
-    }
+    let scheme = match uri.scheme_str() {
+        Some("http") => Scheme::Http,
+        Some("https") => Scheme::Https,
+        _ => return Outcome::Refused("only http:// and https:// URLs are delivered".into()),
+    };
     let Some(host) = uri.host() else {
         return Outcome::Refused("the URL has no host".into());
     };
-    let port = uri.port_u16().unwrap_or(80);
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    let port = uri.port_u16().unwrap_or(match scheme {
+        Scheme::Http => 80,
+        Scheme::Https => 443,
+    });
     let addr = match guard::resolve(host, port, cfg).await {
         Ok(a) => a,
         Err(why) => return Outcome::Refused(why),
     };
+    // With TLS the certificate is verified against the URL's host name, whatever address
+    // the guard chose to call; nothing is ever sent without verification.
+    let tls = match scheme {
+        Scheme::Http => None,
+        Scheme::Https => {
+            let name = match ServerName::try_from(bare.to_owned()) {
+                Ok(n) => n,
+                Err(e) => return Outcome::Refused(format!("{bare} is not a TLS server name: {e}")),
+            };
+            match tls_config(app) {
+                Ok(c) => Some((c, name)),
+                Err(e) => return Outcome::Failed(None, format!("cannot set up TLS: {e}")),
+            }
+        }
+    };
     let path = uri.path_and_query().map_or("/", |p| p.as_str());
-    let target = format!("http://{addr}{path}");
     let host_header = match uri.port_u16() {
         Some(p) => format!("{host}:{p}"),
         None => host.to_owned(),
     };
     let body = payload.to_string().into_bytes();
     let ts = app.now().as_second();
-    let req = http::Request::post(target)
+    let req = http::Request::post(path)
         .header(http::header::HOST, host_header)
         .header(http::header::CONTENT_TYPE, "application/json")
         .header(http::header::USER_AGENT, "Ventanilla-Webhooks/1")
@@ -128,15 +163,18 @@ async fn attempt_once(
         Ok(r) => r,
         Err(e) => return Outcome::Refused(format!("cannot build the request: {e}")),
     };
-    let client = Client::builder(TokioExecutor::new()).build_http::<Full<Bytes>>();
     let timeout = Duration::from_secs(cfg.timeout_secs.max(1));
-    match tokio::time::timeout(timeout, client.request(req)).await {
+    // The timeout covers the whole attempt: connecting, the TLS handshake, sending the
+    // request and the answer's head.
+    match tokio::time::timeout(timeout, exchange(addr, tls, req)).await {
         Err(_) => Outcome::Failed(None, format!("no answer within {}s", timeout.as_secs())),
-        Ok(Err(e)) => Outcome::Failed(None, format!("{e}")),
-        Ok(Ok(res)) => {
+        Ok(Err(why)) => Outcome::Failed(None, why),
+        Ok(Ok((res, connection))) => {
             let code = res.status().as_u16();
             // Read (and drop) a little of the answer so the connection ends cleanly.
-            let _ = tokio::time::timeout(Duration::from_secs(1), res.into_body().collect()).await;
+            let answer = Limited::new(res.into_body(), 64 * 1024);
+            let _ = tokio::time::timeout(Duration::from_secs(1), answer.collect()).await;
+            drop(connection);
             if (200..300).contains(&code) {
                 Outcome::Delivered(code)
             } else if (300..400).contains(&code) {
@@ -146,6 +184,78 @@ async fn attempt_once(
             }
         }
     }
+}
+
+/// The TLS client configuration of webhooks: the system's roots plus `[webhooks] ca_file`,
+/// built once (a failure is not kept, so the next attempt reads the file again).
+fn tls_config(app: &App) -> Result<Arc<ClientConfig>, crate::http::tls::TlsConfigError> {
+    if let Some(c) = app.webhook_tls.get() {
+        return Ok(c.clone());
+    }
+    let built = crate::http::tls::client_config(app.config.webhooks.ca_file.as_deref())?;
+    Ok(app.webhook_tls.get_or_init(|| built).clone())
+}
+
+/// The task driving one HTTP/1 connection; ended when dropped (after the answer, or when
+/// the attempt's timeout drops the attempt).
+struct Connection(tokio::task::JoinHandle<()>);
+
+impl Drop for Connection {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// Connects to the checked address, over TLS when `tls` names the server, and sends `req`;
+/// returns the answer's head, its body still to read while the connection lives.
+async fn exchange(
+    addr: SocketAddr,
+    tls: Option<(Arc<ClientConfig>, ServerName<'static>)>,
+    req: http::Request<Full<Bytes>>,
+) -> Result<(http::Response<Incoming>, Connection), String> {
+    let tcp = TcpStream::connect(addr)
+        .await
+        .map_err(|e| format!("cannot connect to {addr}: {e}"))?;
+    let _ = tcp.set_nodelay(true);
+    match tls {
+        None => send_over(tcp, req).await,
+        Some((config, name)) => {
+            let shown = name.to_str().into_owned();
+            let stream = TlsConnector::from(config)
+                .connect(name, tcp)
+                .await
+                .map_err(|e| handshake_error(&shown, &e))?;
+            send_over(stream, req).await
+        }
+    }
+}
+
+/// Why a TLS handshake failed, in words: a certificate that does not verify says so.
+fn handshake_error(server: &str, e: &std::io::Error) -> String {
+    match e.get_ref().and_then(|i| i.downcast_ref::<rustls::Error>()) {
+        Some(rustls::Error::InvalidCertificate(why)) => format!(
+            "TLS handshake with {server} failed: the server's certificate was not trusted \
+             ({why:?})"
+        ),
+        _ => format!("TLS handshake with {server} failed: {e}"),
+    }
+}
+
+async fn send_over<S>(
+    io: S,
+    req: http::Request<Full<Bytes>>,
+) -> Result<(http::Response<Incoming>, Connection), String>
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
+    let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(io))
+        .await
+        .map_err(|e| format!("{e}"))?;
+    let connection = Connection(tokio::spawn(async move {
+        let _ = conn.await;
+    }));
+    let res = sender.send_request(req).await.map_err(|e| format!("{e}"))?;
+    Ok((res, connection))
 }
 
 #[cfg(test)]
