@@ -52,14 +52,20 @@ pub struct HookCall {
     pub ticket_id: TicketId,
     pub category_id: i64,
     pub webhook_id: i64,
-    /// `awaiting_approval`, `rejected`, `pending` (called, no result yet), `succeeded`,
-    /// `failed` (reported so, or the webhook could not be reached).
+    /// `awaiting_approval`, `rejected`, `queued` (to be called), `pending` (called, no
+    /// result yet), `unreachable` (the call never got through; a late result is still
+    /// taken), `succeeded`, `failed` (reported so).
     pub status: String,
     /// Who started the call (or approved or rejected it): it acts for them.
     #[cfg_attr(feature = "openapi", schema(value_type = i64))]
     pub acted_by: UserId,
-    /// What the automation reported (or why the call failed).
+    /// What the automation reported (or why the call failed, or why it was rejected).
     pub result: Option<String>,
+    /// A reported success moves the ticket to validation (copied from the hook).
+    pub resolve_on_success: bool,
+    /// The callback token, sealed; never shown.
+    #[serde(skip)]
+    pub token_sealed: Option<String>,
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub created_at: Timestamp,
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
@@ -75,6 +81,8 @@ struct CallRow {
     status: String,
     acted_by: i64,
     result: Option<String>,
+    resolve_on_success: bool,
+    token_sealed: Option<String>,
     created_at: i64,
     updated_at: i64,
 }
@@ -90,6 +98,8 @@ impl TryFrom<CallRow> for HookCall {
             status: r.status,
             acted_by: UserId(r.acted_by),
             result: r.result,
+            resolve_on_success: r.resolve_on_success,
+            token_sealed: r.token_sealed,
             created_at: from_db(r.created_at)?,
             updated_at: from_db(r.updated_at)?,
         })
@@ -97,17 +107,18 @@ impl TryFrom<CallRow> for HookCall {
 }
 
 /// Where a call moves: its new status, and what is set with it when given (the callback
-/// token's hash, the person now acting, the result).
+/// token's hash and sealed form, the person now acting, the result).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Step<'s> {
     pub to: &'s str,
     pub token_hash: Option<&'s str>,
+    pub token_sealed: Option<&'s str>,
     pub acted_by: Option<UserId>,
     pub result: Option<&'s str>,
 }
 
-const CALL_COLUMNS: &str =
-    "id, ticket_id, category_id, webhook_id, status, acted_by, result, created_at, updated_at";
+const CALL_COLUMNS: &str = "id, ticket_id, category_id, webhook_id, status, acted_by, result, \
+     resolve_on_success, token_sealed, created_at, updated_at";
 
 pub struct Hooks<'a>(&'a Store);
 
@@ -168,7 +179,7 @@ impl Hooks<'_> {
         Ok(())
     }
 
-    /// Records a ticket's call in `status` (`awaiting_approval` or `pending`), unless the
+    /// Records a ticket's call in `status` (`awaiting_approval` or `queued`), unless the
     /// ticket already has one for this category: `None` then.
     pub async fn open(
         &self,
@@ -179,8 +190,8 @@ impl Hooks<'_> {
         now: Timestamp,
     ) -> Result<Option<HookCall>> {
         let sql = format!(
-            "INSERT INTO hook_calls (ticket_id, category_id, webhook_id, status, acted_by, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $6)
+            "INSERT INTO hook_calls (ticket_id, category_id, webhook_id, status, acted_by, resolve_on_success, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $7, $6, $6)
              ON CONFLICT (ticket_id, category_id) DO NOTHING RETURNING {CALL_COLUMNS}"
         );
         let row: Option<CallRow> = on_writer!(self.0, |db| {
@@ -191,6 +202,7 @@ impl Hooks<'_> {
                 .bind(status)
                 .bind(acted_by.get())
                 .bind(to_db(now))
+                .bind(hook.resolve_on_success)
                 .fetch_optional(db)
                 .await?
         });
@@ -221,12 +233,12 @@ impl Hooks<'_> {
         row.map(HookCall::try_from).transpose()
     }
 
-    /// Moves a call from the status `from` as `step` says. False when it was no longer in
-    /// `from` (another node, supervisor or callback moved it first).
+    /// Moves a call from either status of `from` as `step` says. False when it was in
+    /// neither any more (another node, supervisor or callback moved it first).
     pub async fn advance(
         &self,
         id: i64,
-        from: &str,
+        from: [&str; 2],
         step: &Step<'_>,
         now: Timestamp,
     ) -> Result<bool> {
@@ -236,16 +248,19 @@ impl Hooks<'_> {
                     token_hash = COALESCE($4, token_hash),
                     acted_by = COALESCE($5, acted_by),
                     result = COALESCE($6, result),
-                    updated_at = $7
-                 WHERE id = $1 AND status = $2",
+                    updated_at = $7,
+                    token_sealed = COALESCE($9, token_sealed)
+                 WHERE id = $1 AND (status = $2 OR status = $8)",
             )
             .bind(id)
-            .bind(from)
+            .bind(from[0])
             .bind(step.to)
             .bind(step.token_hash)
             .bind(step.acted_by.map(UserId::get))
             .bind(step.result)
             .bind(to_db(now))
+            .bind(from[1])
+            .bind(step.token_sealed)
             .execute(db)
             .await?
             .rows_affected()

@@ -148,17 +148,27 @@ async fn a_request_calls_its_automation_and_the_result_resolves_it() {
     );
     let token = call["callback"]["token"].as_str().unwrap().to_owned();
     assert!(codes(&d, id).await.contains(&"hook_called".to_owned()));
-    // Changing the ticket again does not call a second time.
-    let res = d
-        .patch(
-            &format!("/api/v1/tickets/{id}"),
-            json!({"urgency": "medium"}),
-            &d.agent,
-        )
+    // The delivery log never holds the token (it is put into each attempt's body).
+    let log = d
+        .get(&format!("/api/v1/webhooks/{w}/deliveries"), &d.admin)
         .await;
-    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    assert_eq!(log.body[0]["status"], "delivered", "{}", log.text);
+    assert!(!log.text.contains(&token), "{}", log.text);
+    // Moved to another category and back: the ticket's call stands, no second call.
+    let other = category(&d, "access.other").await;
+    for c in [other, passwords] {
+        let res = d
+            .patch(
+                &format!("/api/v1/tickets/{id}"),
+                json!({"category_id": c}),
+                &d.agent,
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    }
     d.run_pending_jobs().await;
     assert_eq!(got.lock().unwrap().len(), 1);
+    assert_eq!(calls(&d, id).await.len(), 1);
 
     // Bad results: an unknown token (401), an outcome that is not one (422).
     let res = report(&d, json!({"token": "nope", "outcome": "succeeded"})).await;
@@ -178,6 +188,16 @@ async fn a_request_calls_its_automation_and_the_result_resolves_it() {
     let t = d.get(&format!("/api/v1/tickets/{id}"), &d.agent).await.body;
     assert_eq!(t["status"], "validation", "{t}");
     assert_eq!(t["resolution_code"], "automated");
+    // The requester reads the code's name in their language, never the automation's words,
+    // and is asked to confirm as for any solution.
+    assert_eq!(t["resolution"], "Resuelto por una automatización", "{t}");
+    assert!(
+        kinds(&d, &d.requester)
+            .await
+            .contains(&"ticket.validation".to_owned())
+    );
+    let public = d.get(&format!("/api/v1/tickets/{id}"), &d.requester).await;
+    assert!(!public.text.contains("SMS"), "{}", public.text);
     assert!(codes(&d, id).await.contains(&"hook_succeeded".to_owned()));
     // The token is spent.
     let res = report(&d, json!({"token": token, "outcome": "failed"})).await;
@@ -214,6 +234,25 @@ async fn an_approval_hook_waits_for_a_supervisor_and_a_failure_calls_the_agent()
         "nothing is called before approval"
     );
 
+    // A supervisor's own request is approved by someone else.
+    let own = d
+        .post(
+            "/api/v1/tickets",
+            json!({"kind": "service_request", "subject": "Alta para mí", "description": "x",
+                "impact": "low", "urgency": "low", "category_id": accounts}),
+            &d.supervisor,
+        )
+        .await;
+    assert_eq!(own.status, StatusCode::CREATED, "{}", own.text);
+    let res = d
+        .post(
+            &format!("/api/v1/tickets/{}/approval", own.body["id"]),
+            json!({"approved": true}),
+            &d.supervisor,
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN, "{}", res.text);
+    assert_eq!(res.body["error"]["code"], "own_request");
     // Only a supervisor decides; an agent is refused.
     let res = d
         .post(
@@ -303,6 +342,13 @@ async fn an_approval_hook_waits_for_a_supervisor_and_a_failure_calls_the_agent()
         .await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.text);
     assert_eq!(res.body["status"], "rejected");
+    assert_eq!(res.body["result"], "Sin autorización de RR. HH.");
+    // The group is told (nobody works it yet) to answer the requester.
+    assert!(
+        kinds(&d, &d.agent)
+            .await
+            .contains(&"ticket.automation_rejected".to_owned())
+    );
     d.run_pending_jobs().await;
     assert_eq!(
         got.lock().unwrap().len(),
@@ -357,12 +403,70 @@ async fn an_automation_out_of_reach_fails_its_call_and_a_rule_can_start_a_hook()
     );
     d.run_pending_jobs().await;
     let call = calls(&d, id).await.remove(0);
-    assert_eq!(call["status"], "failed", "{call}");
+    assert_eq!(call["status"], "unreachable", "{call}");
     assert!(
-        call["result"].as_str().unwrap().starts_with("unreachable"),
-        "{call}"
+        call["result"].as_str().unwrap().contains("refused"),
+        "the delivery's error: {call}"
     );
-    assert!(codes(&d, id).await.contains(&"hook_failed".to_owned()));
+    assert!(codes(&d, id).await.contains(&"hook_unreachable".to_owned()));
+    // The automation did get it after all and answers late: its success is taken.
+    let delivery = d
+        .app
+        .store
+        .webhooks()
+        .deliveries(w, None, 10)
+        .await
+        .unwrap()
+        .remove(0);
+    assert!(!delivery.payload.to_string().contains("token"));
+    let body = ventanilla_app::desk::hooks::call::with_token(&d.app, &delivery.payload)
+        .await
+        .unwrap();
+    let token = body["callback"]["token"].as_str().unwrap().to_owned();
+    let res = report(&d, json!({"token": token, "outcome": "succeeded"})).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    assert_eq!(res.body["status"], "succeeded");
+
+    // A webhook stopped after its hook was set: the next call fails at once, said so.
+    let res = d
+        .put(
+            &format!("/api/v1/categories/{passwords}/hook"),
+            json!({"webhook_id": w, "trigger_on": "registration"}),
+            &d.admin,
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    d.app
+        .store
+        .webhooks()
+        .set_active(w, false, d.app.now())
+        .await
+        .unwrap();
+    let res = d
+        .post(
+            "/api/v1/tickets",
+            json!({"kind": "service_request", "subject": "Otra contraseña",
+                "description": "no puedo entrar", "impact": "low", "urgency": "low"}),
+            &d.requester,
+        )
+        .await;
+    let second = res.body["id"].as_i64().unwrap();
+    assert_eq!(calls(&d, second).await[0]["status"], "failed");
+    assert!(
+        codes(&d, second)
+            .await
+            .contains(&"hook_webhook_stopped".to_owned())
+    );
+    // …and a stopped webhook cannot be chosen for a hook.
+    let res = d
+        .put(
+            &format!("/api/v1/categories/{passwords}/hook"),
+            json!({"webhook_id": w, "trigger_on": "registration"}),
+            &d.admin,
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.text);
+    assert_eq!(res.body["error"]["field"], "webhook_id");
 }
 
 #[tokio::test]

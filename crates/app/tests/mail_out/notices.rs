@@ -325,7 +325,8 @@ async fn preferences_turn_a_kind_off_per_channel() {
         assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.text);
         assert_eq!(res.body["error"]["field"], "items[0].kind");
     }
-    // Staff are offered every kind (issue 17's routing and collaboration kinds among them).
+    // Staff are offered every kind (issue 17's routing and collaboration kinds, issue 13's
+    // automation kinds among them).
     let res = d.get("/api/v1/notifications/preferences", &d.agent).await;
-    assert_eq!(res.body["items"].as_array().unwrap().len(), 20);
+    assert_eq!(res.body["items"].as_array().unwrap().len(), 23);
 }

@@ -421,6 +421,20 @@ async fn a_category_is_automated_from_its_page_and_approved_from_the_ticket_page
         "{}",
         res.text
     );
+    // Neither button (a crafted post): refused above the form, nothing decided.
+    let res = sup
+        .post(&d.t, &format!("{page}/approval"), &[("decision", "maybe")])
+        .await;
+    assert_page(&res, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        res.text.contains("id=\"approval-form-error\""),
+        "{}",
+        res.text
+    );
+    assert_eq!(
+        d.app.store.hooks().of_ticket(t.id).await.unwrap()[0].status,
+        "awaiting_approval"
+    );
     let res = sup
         .post(
             &d.t,

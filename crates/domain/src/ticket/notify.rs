@@ -62,9 +62,11 @@ pub const NOTICE_KINDS: &[(&str, Audience)] = &[
     ("ticket.cc", Audience::Requester),
     ("ticket.merged", Audience::Requester),
     // Automation hooks (issue 13): a request waits for a supervisor's approval; an
-    // automation failed or was rejected, so an agent does it by hand.
+    // automation failed or never got through, so an agent does it by hand; or a supervisor
+    // rejected it, so the agent answers the requester.
     ("ticket.approval", Audience::Staff),
     ("ticket.automation_failed", Audience::Staff),
+    ("ticket.automation_rejected", Audience::Staff),
 ];
 
 /// Whether `kind` is a notification kind.

@@ -9,9 +9,15 @@ CREATE TABLE hook_calls (
     ticket_id     INTEGER NOT NULL REFERENCES tickets (id),
     category_id   INTEGER NOT NULL REFERENCES categories (id),
     webhook_id    INTEGER NOT NULL REFERENCES webhooks (id),
-    status        TEXT    NOT NULL CHECK (status IN ('awaiting_approval', 'rejected', 'pending', 'succeeded', 'failed')),
-    -- SHA-256 of the callback token, set when the call is made.
+    status        TEXT    NOT NULL CHECK (status IN ('awaiting_approval', 'rejected', 'queued', 'pending', 'unreachable', 'succeeded', 'failed')),
+    -- The callback token, set when the call is made: its SHA-256 to find the call by, and
+    -- the token sealed (identity::sealing, owner `hook_call:<id>`) to put into the request
+    -- at each attempt, so it is never stored in clear in the delivery log.
     token_hash    TEXT    UNIQUE,
+    token_sealed  TEXT,
+    -- Copied from the hook when the call opens: a later change of the hook does not
+    -- change what a call already under way does.
+    resolve_on_success INTEGER NOT NULL CHECK (resolve_on_success IN (0, 1)),
     -- Who started it (registration) or decided it (approval): the call acts for them.
     acted_by      INTEGER NOT NULL REFERENCES users (id),
     result        TEXT,

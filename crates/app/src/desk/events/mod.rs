@@ -389,7 +389,7 @@ async fn resolve(app: &App, caller: &Caller, p: &Policy, t: &Ticket) -> DeskResu
         caller,
         t,
         &app.config.events.resolution_code,
-        "monitoring: resolved",
+        None,
     )
     .await?;
     if !reached {

@@ -287,16 +287,22 @@ pub(crate) async fn rate(
 
 /// Moves a ticket that was dealt with outside (a monitoring alert resolved, an automation
 /// reported success) along the service model's own path to validation (`new → analysis →
-/// solution → validation`), with `resolution_code` and `resolution`, so the requester
-/// confirms as for any solution. A ticket past solution (already in validation, on hold,
-/// closed…) or a step the model refuses leaves it where it is: `false` then.
+/// solution → validation`), with `resolution_code` and as the resolution `resolution` or,
+/// without one, the code's name in the requester's language (what they read when asked to
+/// confirm), so the requester confirms as for any solution. A ticket past solution (already
+/// in validation, on hold, closed…) or a step the model refuses leaves it where it is:
+/// `false` then.
 pub async fn walk_to_validation(
     app: &App,
     caller: &Caller,
     t: &Ticket,
     resolution_code: &str,
-    resolution: &str,
+    resolution: Option<&str>,
 ) -> DeskResult<bool> {
+    let resolution = match resolution {
+        Some(r) => r.to_owned(),
+        None => code_name(app, t, resolution_code).await?,
+    };
     let path: &[Status] = match t.status {
         Status::New => &[Status::Analysis, Status::Solution, Status::Validation],
         Status::Analysis => &[Status::Solution, Status::Validation],
@@ -307,7 +313,7 @@ pub async fn walk_to_validation(
         let fields = if *to == Status::Validation {
             TransitionFields {
                 resolution_code: Some(Text::parse("resolution_code", resolution_code, 100)?),
-                resolution: Some(Text::parse("resolution", resolution, 1000)?),
+                resolution: Some(Text::parse("resolution", &resolution, 1000)?),
                 ..TransitionFields::default()
             }
         } else {
@@ -327,4 +333,17 @@ pub async fn walk_to_validation(
         }
     }
     Ok(true)
+}
+
+/// A resolution code's name in the requester's language (the code itself if it is gone).
+async fn code_name(app: &App, t: &Ticket, code: &str) -> DeskResult<String> {
+    let language = app.store.users().get(t.requester_id).await?.language;
+    let codes = app.store.resolution_codes().list().await?;
+    Ok(codes.into_iter().find(|c| c.code == code).map_or_else(
+        || code.to_owned(),
+        |c| match language {
+            ventanilla_domain::Language::Es => c.name_es,
+            ventanilla_domain::Language::En => c.name_en,
+        },
+    ))
 }

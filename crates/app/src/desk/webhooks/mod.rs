@@ -195,5 +195,5 @@ async fn after_delivery(app: &App, d: &Delivery, ok: bool) -> anyhow::Result<()>
     }
     let ended = app.store.webhooks().delivery(d.id).await?;
     let error = ended.error.unwrap_or_else(|| ended.status.clone());
-    crate::desk::hooks::unreachable(app, &d.payload, &error).await
+    crate::desk::hooks::call::unreachable(app, &d.payload, &error).await
 }

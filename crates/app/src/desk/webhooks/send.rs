@@ -60,7 +60,14 @@ pub async fn deliver(app: &App, delivery_id: i64, attempt: i64, max: i64) -> any
         &hook.secret,
     )
     .map_err(|e| anyhow::anyhow!("webhook {}: the signing key: {e}", hook.id))?;
-    let outcome = attempt_once(app, &hook.url, &secret, &d.event, d.id, &d.payload).await;
+    // An automation hook's call carries its callback token, kept sealed on the call and
+    // put into the body only here, so the delivery log never holds it.
+    let payload = if d.event == crate::desk::hooks::CALL_EVENT {
+        crate::desk::hooks::call::with_token(app, &d.payload).await?
+    } else {
+        d.payload.clone()
+    };
+    let outcome = attempt_once(app, &hook.url, &secret, &d.event, d.id, &payload).await;
     let now = app.now();
     match outcome {
         Outcome::Delivered(code) => {

@@ -129,7 +129,7 @@ fn refusal(
         AppError::Validation(v) => {
             errors.add(
                 &on(&v.field),
-                format!("{} ({})", lang.t("err-invalid"), v.message),
+                crate::web::kit::form::invalid_text(lang, &v.field, &v.message),
             );
         }
         AppError::Conflict(m) => {

@@ -183,11 +183,61 @@ struct Reader<'a> {
     state: &'a AppState,
     lang: Lang,
     errors: FieldErrors,
+    /// The categories, groups and webhooks a rule may name (read at the first id typed).
+    live: Option<(Vec<i64>, Vec<i64>, Vec<i64>)>,
+    /// A failure of the store while reading (the page is the error page then).
+    failure: Option<crate::AppError>,
 }
 
-impl Reader<'_> {
+/// The kinds of record a rule's ids name, for [`Reader::live_id`].
+#[derive(Clone, Copy)]
+enum Named {
+    Category,
+    Group,
+    Webhook,
+}
+
+impl<'a> Reader<'a> {
+    fn new(state: &'a AppState, lang: Lang) -> Self {
+        Reader {
+            state,
+            lang,
+            errors: FieldErrors::default(),
+            live: None,
+            failure: None,
+        }
+    }
+
     fn id(&mut self, field: &str, value: &str) -> Option<i64> {
         id_field(self.lang, &mut self.errors, field, value).flatten()
+    }
+
+    /// An id of a category, group or webhook that exists and is in use (what the selects
+    /// offer); another (a crafted post, one retired since the page was shown) is refused
+    /// beside its field rather than saved as a broken rule.
+    async fn live_id(&mut self, field: &str, value: &str, named: Named) -> Option<i64> {
+        let id = self.id(field, value)?;
+        if self.live.is_none() {
+            match self.state.store.rules().live_refs().await {
+                Ok(l) => self.live = Some(l),
+                Err(e) => {
+                    self.failure = Some(e.into());
+                    return None;
+                }
+            }
+        }
+        let (c, g, w) = self.live.as_ref()?;
+        let known = match named {
+            Named::Category => c,
+            Named::Group => g,
+            Named::Webhook => w,
+        };
+        if known.contains(&id) {
+            Some(id)
+        } else {
+            self.errors.add(field, self.lang.t("err-invalid"));
+            None
+        }
     }
 
     /// A user typed by e-mail address: `None` when empty, an error beside the field when
@@ -195,7 +245,14 @@ impl Reader<'_> {
     async fn user(&mut self, field: &str, value: &str) -> Option<i64> {
         let typed = opt(value)?;
         let found = match Email::parse(&typed) {
-            Ok(email) => self.state.store.users().by_email(&email).await.ok(),
+            Ok(email) => match self.state.store.users().by_email(&email).await {
+                Ok(u) => Some(u),
+                Err(ventanilla_store::StoreError::NotFound) => None,
+                Err(e) => {
+                    self.failure = Some(e.into());
+                    return None;
+                }
+            },
             Err(_) => None,
         };
         if found.is_none() {
@@ -223,7 +280,14 @@ impl Reader<'_> {
             .collect();
         let hours = match (opt(&f.hours_from), opt(&f.hours_to)) {
             (None, None) => None,
-            (Some(from), Some(to)) => Some(Hours { from, to }),
+            (Some(from), Some(to)) => {
+                if crate::desk::rules::model::minutes(&from).is_none()
+                    || crate::desk::rules::model::minutes(&to).is_none()
+                {
+                    self.errors.add("hours", self.lang.t("err-field-hours"));
+                }
+                Some(Hours { from, to })
+            }
             _ => {
                 self.errors.add("hours", self.lang.t("rule-hours-both"));
                 None
@@ -235,7 +299,9 @@ impl Reader<'_> {
             organisation_id: self.id("organisation_id", &f.organisation_id),
             department_id: self.id("department_id", &f.department_id),
             channel: self.one_of("channel", &f.channel, &CHANNELS),
-            category_id: self.id("category_id", &f.category_id),
+            category_id: self
+                .live_id("category_id", &f.category_id, Named::Category)
+                .await,
             ci: opt(&f.ci),
             priority: (!priority.is_empty()).then_some(priority),
             hours,
@@ -244,7 +310,10 @@ impl Reader<'_> {
 
     async fn actions(&mut self, f: &RuleForm) -> Vec<Action> {
         let mut out = Vec::new();
-        if let Some(x) = self.id("a_category", &f.a_category) {
+        if let Some(x) = self
+            .live_id("a_category", &f.a_category, Named::Category)
+            .await
+        {
             out.push(Action::SetCategory(x));
         }
         if let Some(v) = self.one_of("a_impact", &f.a_impact, &LEVELS) {
@@ -253,7 +322,7 @@ impl Reader<'_> {
         if let Some(v) = self.one_of("a_urgency", &f.a_urgency, &LEVELS) {
             out.push(Action::SetUrgency(v));
         }
-        if let Some(x) = self.id("a_group", &f.a_group) {
+        if let Some(x) = self.live_id("a_group", &f.a_group, Named::Group).await {
             out.push(Action::SetGroup(x));
         }
         if let Some(x) = self.user("a_assignee", &f.a_assignee).await {
@@ -274,7 +343,10 @@ impl Reader<'_> {
         if let Some(x) = self.user("a_notify", &f.a_notify).await {
             out.push(Action::Notify(x));
         }
-        if let Some(x) = self.id("a_webhook", &f.a_webhook) {
+        if let Some(x) = self
+            .live_id("a_webhook", &f.a_webhook, Named::Webhook)
+            .await
+        {
             out.push(Action::CallWebhook(x));
         }
         out
@@ -292,6 +364,9 @@ impl Reader<'_> {
     }
 
     fn finish<T>(self, value: T) -> Result<T, Refused> {
+        if let Some(e) = self.failure {
+            return Err(Refused::App(e));
+        }
         if self.errors.is_empty() {
             Ok(value)
         } else {
@@ -301,11 +376,7 @@ impl Reader<'_> {
 }
 
 async fn input_of(state: &AppState, lang: Lang, f: &RuleForm) -> Result<RuleInput, Refused> {
-    let mut r = Reader {
-        state,
-        lang,
-        errors: FieldErrors::default(),
-    };
+    let mut r = Reader::new(state, lang);
     let conditions = r.conditions(f).await;
     let actions = r.actions(f).await;
     let position = r.position(f);
@@ -351,7 +422,8 @@ fn placed(lang: Lang, input: &RuleInput, e: DeskError) -> Refused {
     } else {
         FORM.to_owned()
     };
-    errors.add(&on, format!("{} ({message})", lang.t("err-invalid")));
+    let words = crate::web::kit::form::invalid_text(lang, &on, &message);
+    errors.add(&on, words);
     Refused::Fields(errors)
 }
 
@@ -541,12 +613,11 @@ async fn preview(
     id: Option<i64>,
     form: RuleForm,
 ) -> WebResult<Response> {
-    let mut r = Reader {
-        state,
-        lang: viewer.lang,
-        errors: FieldErrors::default(),
-    };
+    let mut r = Reader::new(state, viewer.lang);
     let conditions = r.conditions(&form).await;
+    if let Some(e) = r.failure {
+        return Err(e.into());
+    }
     let errors = r.errors;
     let mut page = RulePage::load(state, viewer, id, form).await?;
     if errors.is_empty() {

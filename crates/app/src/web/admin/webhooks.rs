@@ -124,19 +124,30 @@ struct HookPage {
     older: Option<i64>,
 }
 
-#[derive(Debug, Deserialize, Default)]
-pub struct DeliveriesQuery {
-    pub before: Option<i64>,
+/// `?before=<id>` of the delivery log: older deliveries. Anything but a number is the
+/// error page's 400 in the viewer's language (not the framework's plain-text rejection).
+fn before_of(query: Option<&str>) -> Result<Option<i64>, crate::AppError> {
+    let Some(v) = query
+        .into_iter()
+        .flat_map(|q| q.split('&'))
+        .find_map(|kv| kv.strip_prefix("before="))
+    else {
+        return Ok(None);
+    };
+    v.parse()
+        .map(Some)
+        .map_err(|_| crate::AppError::BadRequest("before: must be a delivery id".into()))
 }
 
 pub async fn page(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(id): Path<i64>,
-    axum::extract::Query(q): axum::extract::Query<DeliveriesQuery>,
+    axum::extract::RawQuery(query): axum::extract::RawQuery,
 ) -> WebResult<Response> {
     viewer.auth.require(Permission::ConfigManage)?;
-    let deliveries = webhooks::list_deliveries(&state, &viewer.caller(), id, q.before).await?;
+    let before = before_of(query.as_deref())?;
+    let deliveries = webhooks::list_deliveries(&state, &viewer.caller(), id, before).await?;
     let hook = state.store.webhooks().get(id).await?;
     let older = (deliveries.len() >= webhooks::DELIVERIES_PAGE)
         .then(|| deliveries.last().map(|d| d.id))
@@ -166,4 +177,15 @@ pub async fn set_active(
     viewer.auth.require(Permission::ConfigManage)?;
     webhooks::set_webhook_active(&state, &viewer.caller(), id, checked(&form.active)).await?;
     Ok(Redirect::to(&format!("/admin/webhooks/{id}?flash=saved")).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_older_page_is_named_by_a_delivery_id() {
+        assert_eq!(super::before_of(None).unwrap(), None);
+        assert_eq!(super::before_of(Some("flash=saved")).unwrap(), None);
+        assert_eq!(super::before_of(Some("before=42")).unwrap(), Some(42));
+        assert!(super::before_of(Some("before=abc")).is_err());
+    }
 }

@@ -29,9 +29,23 @@ pub async fn decide(
 ) -> WebResult<Response> {
     let typed = Typed::new("approval", &[("comment", &form.comment)]);
     let result: WebResult<Response> = async {
+        let approved = match form.decision.as_str() {
+            "approve" => true,
+            "reject" => false,
+            // Neither button (a crafted post): said above the form.
+            _ => {
+                return Err(crate::error::AppError::Refused {
+                    status: axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+                    code: "bad_request",
+                    message: "approve or reject".into(),
+                    field: None,
+                }
+                .into());
+            }
+        };
         let comment = form.comment.trim();
         let d = Decision {
-            approved: form.decision == "approve",
+            approved,
             comment: (!comment.is_empty()).then(|| comment.to_owned()),
         };
         hooks::decide(&state, &viewer.caller(), TicketId(id), &d).await?;

@@ -69,16 +69,6 @@ fn refused_text(lang: Lang, code: &str, message: &str) -> String {
     }
 }
 
-/// The message for a validation failure: an empty required text is "required"; others are
-/// "not valid" with the use case's reason.
-fn invalid_text(lang: Lang, message: &str) -> String {
-    if message == "must not be empty" || message.starts_with("is required") {
-        lang.t("err-required")
-    } else {
-        format!("{} ({message})", lang.t("err-invalid"))
-    }
-}
-
 /// Sorts an error of a form's use case: input and state refusals and a stale version become
 /// errors beside the fields this form shows (others above it); not found, forbidden and
 /// internal errors stay the error page.
@@ -96,7 +86,10 @@ pub fn sort(lang: Lang, e: WebError, fields: &[&str]) -> Result<Refusal, WebErro
     let mut errors = FieldErrors::default();
     let status = match e {
         AppError::Validation(v) => {
-            errors.add(&on(&v.field), invalid_text(lang, &v.message));
+            errors.add(
+                &on(&v.field),
+                crate::web::kit::form::invalid_text(lang, &v.field, &v.message),
+            );
             StatusCode::UNPROCESSABLE_ENTITY
         }
         AppError::Refused {

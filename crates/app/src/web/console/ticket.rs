@@ -293,7 +293,16 @@ async fn load(state: &AppState, viewer: &Viewer, id: i64) -> WebResult<TicketPag
     let kb = crate::desk::kb::tickets::ticket_suggestions(state, &caller, t.id).await?;
     let kb_linked = crate::desk::kb::tickets::ticket_articles(state, &caller, t.id).await?;
     let work = super::work::load(state, &caller, &t).await?;
-    let hook_calls = state.store.hooks().of_ticket(t.id).await?;
+    // Automation calls carry what the automation reported: internal, like notes. Every call
+    // writes a `hook_*` entry when it opens, so a ticket without one costs no statement.
+    let has_calls = events
+        .iter()
+        .any(|e| e.code.as_deref().is_some_and(|c| c.starts_with("hook_")));
+    let hook_calls = if public_only || !has_calls {
+        Vec::new()
+    } else {
+        state.store.hooks().of_ticket(t.id).await?
+    };
     let mut page = TicketPage {
         hook_calls,
         work,

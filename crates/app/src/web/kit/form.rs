@@ -74,3 +74,18 @@ impl FieldErrors {
 /// A form with nothing to read but its CSRF token (a button: delete, retrain, end sessions).
 #[derive(Debug, Deserialize, Default)]
 pub struct NoFields {}
+
+/// The words beside a field a use case refused (`ValidationError { field, message }`): the
+/// field's own sentence when the locale files have one (`err-field-<field>`, e.g.
+/// `err-field-url`), "required" for an empty required text, else "not valid" with the use
+/// case's reason.
+pub fn invalid_text(lang: super::i18n::Lang, field: &str, message: &str) -> String {
+    let key = format!("err-field-{}", field.replace(['_', '.', '[', ']'], "-"));
+    if message == "must not be empty" || message.starts_with("is required") {
+        lang.t("err-required")
+    } else if lang.has(&key) {
+        lang.t(&key)
+    } else {
+        format!("{} ({message})", lang.t("err-invalid"))
+    }
+}
