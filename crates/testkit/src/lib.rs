@@ -4,6 +4,7 @@
 //! clock and request helpers, and the `Desk` builder that speaks the desk (people, groups,
 //! tickets, jobs). No port and no sleeps: requests go straight into the router.
 
+pub mod certs;
 mod desk;
 mod http;
 pub mod slapd;

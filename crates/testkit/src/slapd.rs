@@ -22,79 +22,6 @@ pub struct Slapd {
     _dir: tempfile::TempDir,
 }
 
-/// Makes a throwaway CA and a server certificate for 127.0.0.1 signed by it (Debian's
-/// `openssl`); returns the CA, the certificate and its key.
-fn certificates(dir: &Path) -> (std::path::PathBuf, std::path::PathBuf, std::path::PathBuf) {
-    let run = |args: &[&str]| {
-        let out = Command::new("openssl")
-            .args(args)
-            .current_dir(dir)
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "openssl {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    };
-    std::fs::write(
-        dir.join("server.ext"),
-        "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n",
-    )
-    .unwrap();
-    run(&[
-        "req",
-        "-x509",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-keyout",
-        "ca.key",
-        "-out",
-        "ca.pem",
-        "-days",
-        "2",
-        "-subj",
-        "/CN=Ventanilla test CA",
-    ]);
-    run(&[
-        "req",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-keyout",
-        "server.key",
-        "-out",
-        "server.csr",
-        "-subj",
-        "/CN=127.0.0.1",
-    ]);
-    run(&[
-        "x509",
-        "-req",
-        "-in",
-        "server.csr",
-        "-CA",
-        "ca.pem",
-        "-CAkey",
-        "ca.key",
-        "-CAcreateserial",
-        "-out",
-        "server.pem",
-        "-days",
-        "2",
-        "-extfile",
-        "server.ext",
-    ]);
-    (
-        dir.join("ca.pem"),
-        dir.join("server.pem"),
-        dir.join("server.key"),
-    )
-}
-
 impl Drop for Slapd {
     fn drop(&mut self) {
         let _ = self.child.kill();
@@ -185,7 +112,8 @@ impl Slapd {
         std::fs::create_dir(&data).unwrap();
         let conf = dir.path().join("slapd.conf");
         let (tls_conf, tls_files) = if tls {
-            let (ca, cert, key) = certificates(dir.path());
+            let crate::certs::Certificates { ca, cert, key } =
+                crate::certs::throwaway_ca(dir.path(), "127.0.0.1", "IP:127.0.0.1");
             (
                 format!(
                     "TLSCACertificateFile {}\nTLSCertificateFile {}\nTLSCertificateKeyFile {}\n",

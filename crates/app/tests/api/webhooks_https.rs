@@ -5,8 +5,7 @@
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use http::StatusCode;
@@ -19,79 +18,6 @@ use tokio::net::TcpListener;
 use tokio_rustls::TlsAcceptor;
 use tokio_rustls::rustls;
 use ventanilla_testkit::{Caller, TestApp};
-
-/// A throwaway CA and a certificate for `localhost` signed by it; returns the CA, the
-/// certificate and its key (PEM files in `dir`).
-fn certificates(dir: &Path) -> (PathBuf, PathBuf, PathBuf) {
-    let run = |args: &[&str]| {
-        let out = Command::new("openssl")
-            .args(args)
-            .current_dir(dir)
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .output()
-            .expect("openssl is installed");
-        assert!(
-            out.status.success(),
-            "openssl {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    };
-    std::fs::write(
-        dir.join("server.ext"),
-        "subjectAltName=DNS:localhost\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n",
-    )
-    .unwrap();
-    run(&[
-        "req",
-        "-x509",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-keyout",
-        "ca.key",
-        "-out",
-        "ca.pem",
-        "-days",
-        "2",
-        "-subj",
-        "/CN=Ventanilla webhook test CA",
-    ]);
-    run(&[
-        "req",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-keyout",
-        "server.key",
-        "-out",
-        "server.csr",
-        "-subj",
-        "/CN=localhost",
-    ]);
-    run(&[
-        "x509",
-        "-req",
-        "-in",
-        "server.csr",
-        "-CA",
-        "ca.pem",
-        "-CAkey",
-        "ca.key",
-        "-CAcreateserial",
-        "-out",
-        "server.pem",
-        "-days",
-        "2",
-        "-extfile",
-        "server.ext",
-    ]);
-    (
-        dir.join("ca.pem"),
-        dir.join("server.pem"),
-        dir.join("server.key"),
-    )
-}
 
 #[derive(Clone, Default)]
 struct TlsReceiver {
@@ -211,7 +137,8 @@ async fn subscribe(t: &TestApp, admin: &Caller, url: &str) -> (i64, String) {
 #[tokio::test]
 async fn https_deliveries_verify_the_receiver_with_the_configured_ca() {
     let dir = tempfile::tempdir().unwrap();
-    let (ca, cert, key) = certificates(dir.path());
+    let ventanilla_testkit::certs::Certificates { ca, cert, key } =
+        ventanilla_testkit::certs::throwaway_ca(dir.path(), "localhost", "DNS:localhost");
     let (rx, port) = tls_receiver(&cert, &key).await;
     let t = TestApp::with_config(|c| {
         c.webhooks.allow_loopback = true;
@@ -255,7 +182,8 @@ async fn https_deliveries_verify_the_receiver_with_the_configured_ca() {
 #[tokio::test]
 async fn an_untrusted_certificate_fails_the_attempt_and_nothing_goes_in_clear() {
     let dir = tempfile::tempdir().unwrap();
-    let (_ca, cert, key) = certificates(dir.path());
+    let ventanilla_testkit::certs::Certificates { cert, key, .. } =
+        ventanilla_testkit::certs::throwaway_ca(dir.path(), "localhost", "DNS:localhost");
     let (rx, port) = tls_receiver(&cert, &key).await;
     // No `ca_file`: the throwaway CA is in no trust store.
     let t = TestApp::with_config(|c| c.webhooks.allow_loopback = true).await;
