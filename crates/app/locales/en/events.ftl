@@ -132,6 +132,7 @@ classifier-category-accuracy = Category right first time
 classifier-group-accuracy = Group right first time
 classifier-training-time = Training took
 classifier-train = Retrain now
+classifier-unmeasured = Too few closed tickets to hold some out and measure the model: its suggestions are not to be trusted yet.
 flash-classifier-queued = Retraining is queued; the new model is used once it finishes.
 
 # What a rule did, in its history line (`history-rule_fired`).

@@ -132,6 +132,7 @@ classifier-category-accuracy = Categoría acertada a la primera
 classifier-group-accuracy = Grupo acertado a la primera
 classifier-training-time = El entrenamiento tardó
 classifier-train = Volver a entrenar ahora
+classifier-unmeasured = Hay muy pocos tickets cerrados para apartar algunos y medir el modelo: todavía no conviene fiarse de sus sugerencias.
 flash-classifier-queued = El reentrenamiento está en cola; el nuevo modelo se usa en cuanto termine.
 
 # Lo que hizo una regla, en su línea del historial (`history-rule_fired`).

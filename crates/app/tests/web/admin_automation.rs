@@ -298,6 +298,24 @@ async fn the_model_page_shows_its_accuracy_and_queues_a_retraining() {
         .get(&d.t, "/admin/classifier?flash=classifier-queued")
         .await;
     assert!(res.text.contains("en cola"), "{}", res.text);
+    // A model trained on too few tickets to measure: no percentage, a warning.
+    let empty = ventanilla_store::classifier::ModelInfo {
+        id: 0,
+        trained_at: d.app.now(),
+        samples: 3,
+        held_out: 0,
+        category_accuracy: 0,
+        group_accuracy: 0,
+        training_ms: 1,
+    };
+    d.app.store.classifier().save(&empty, "{}").await.unwrap();
+    let res = admin.get(&d.t, "/admin/classifier").await;
+    assert!(
+        res.text.contains("id=\"classifier-unmeasured\""),
+        "{}",
+        res.text
+    );
+    assert!(!res.text.contains("0,0 %"));
     // A model on record: its figures in the viewer's notation.
     let info = ventanilla_store::classifier::ModelInfo {
         id: 0,
