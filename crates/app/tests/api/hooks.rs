@@ -111,6 +111,17 @@ async fn kinds(d: &Desk, who: &Person) -> Vec<String> {
         .collect()
 }
 
+/// A supervisor's (or anyone's) answer to a request waiting for approval.
+async fn decide(
+    d: &Desk,
+    id: impl std::fmt::Display,
+    body: Value,
+    who: &Person,
+) -> ventanilla_testkit::TestResponse {
+    d.post(&format!("/api/v1/tickets/{id}/approval"), body, who)
+        .await
+}
+
 async fn report(d: &Desk, body: Value) -> ventanilla_testkit::TestResponse {
     d.post("/api/v1/hook-calls/result", body, &Caller::Anonymous)
         .await
@@ -244,23 +255,17 @@ async fn an_approval_hook_waits_for_a_supervisor_and_a_failure_calls_the_agent()
         )
         .await;
     assert_eq!(own.status, StatusCode::CREATED, "{}", own.text);
-    let res = d
-        .post(
-            &format!("/api/v1/tickets/{}/approval", own.body["id"]),
-            json!({"approved": true}),
-            &d.supervisor,
-        )
-        .await;
+    let res = decide(
+        &d,
+        &own.body["id"],
+        json!({"approved": true}),
+        &d.supervisor,
+    )
+    .await;
     assert_eq!(res.status, StatusCode::FORBIDDEN, "{}", res.text);
     assert_eq!(res.body["error"]["code"], "own_request");
     // Only a supervisor decides; an agent is refused.
-    let res = d
-        .post(
-            &format!("/api/v1/tickets/{id}/approval"),
-            json!({"approved": true}),
-            &d.agent,
-        )
-        .await;
+    let res = decide(&d, id, json!({"approved": true}), &d.agent).await;
     assert_eq!(res.status, StatusCode::FORBIDDEN, "{}", res.text);
     // The agent takes the ticket, then the supervisor approves.
     let res = d
@@ -271,24 +276,12 @@ async fn an_approval_hook_waits_for_a_supervisor_and_a_failure_calls_the_agent()
         )
         .await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.text);
-    let res = d
-        .post(
-            &format!("/api/v1/tickets/{id}/approval"),
-            json!({"approved": true}),
-            &d.supervisor,
-        )
-        .await;
+    let res = decide(&d, id, json!({"approved": true}), &d.supervisor).await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.text);
     assert_eq!(res.body["status"], "pending");
     assert_eq!(res.body["acted_by"], d.supervisor.id().get());
     // Twice: nothing waits any more.
-    let res = d
-        .post(
-            &format!("/api/v1/tickets/{id}/approval"),
-            json!({"approved": true}),
-            &d.supervisor,
-        )
-        .await;
+    let res = decide(&d, id, json!({"approved": true}), &d.supervisor).await;
     assert_eq!(res.status, StatusCode::CONFLICT, "{}", res.text);
     assert_eq!(res.body["error"]["code"], "nothing_to_approve");
     d.run_pending_jobs().await;
@@ -324,22 +317,16 @@ async fn an_approval_hook_waits_for_a_supervisor_and_a_failure_calls_the_agent()
 
     // A rejection needs its reason and calls nothing.
     let other = request(&d, accounts, "Alta de usuario para Luis").await;
-    let res = d
-        .post(
-            &format!("/api/v1/tickets/{other}/approval"),
-            json!({"approved": false}),
-            &d.supervisor,
-        )
-        .await;
+    let res = decide(&d, other, json!({"approved": false}), &d.supervisor).await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.text);
     assert_eq!(res.body["error"]["field"], "comment");
-    let res = d
-        .post(
-            &format!("/api/v1/tickets/{other}/approval"),
-            json!({"approved": false, "comment": "Sin autorización de RR. HH."}),
-            &d.supervisor,
-        )
-        .await;
+    let res = decide(
+        &d,
+        other,
+        json!({"approved": false, "comment": "Sin autorización de RR. HH."}),
+        &d.supervisor,
+    )
+    .await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.text);
     assert_eq!(res.body["status"], "rejected");
     assert_eq!(res.body["result"], "Sin autorización de RR. HH.");
