@@ -415,3 +415,42 @@ async fn articles_are_found_by_stem_and_filtered_by_visibility() {
     let c = s.articles().contributions().await.unwrap();
     assert_eq!((c[0].articles, c[0].published, c[0].revisions), (3, 3, 1));
 }
+
+/// How many tickets hold a term: exact on SQLite (the FTS5 vocabulary), from the planner's
+/// statistics on PostgreSQL (after ANALYZE); a term nobody holds is absent (SQLite) or
+/// reported as rare (PostgreSQL), and a common term outweighs a rare one on both.
+#[tokio::test]
+async fn term_counts_tell_common_words_from_rare_ones() {
+    let db = TestDb::fresh().await;
+    let s = db.store().await;
+    let r = user(&s, "ana@example.com", REQUESTER).await;
+    for i in 0..30 {
+        ticket(&s, r, "Equipo lento", &format!("Reinicio {i}")).await;
+    }
+    ticket(&s, r, "Lector zebra", "Sin señal").await;
+    s.search().optimize().await.unwrap();
+    let q = Query::parse("equipo zebra xylofonoinexistente", QueryMode::Any);
+    let terms = q.terms();
+    let counts = s.search().ticket_term_docs(&terms).await.unwrap();
+    let docs = |word: &str| {
+        terms
+            .iter()
+            .filter(|t| t.starts_with(word))
+            .map(|t| counts.docs.get(*t).copied().unwrap_or(0))
+            .max()
+            .unwrap()
+    };
+    assert!(counts.total >= 31, "{counts:?}");
+    assert!(docs("equip") >= 25, "{counts:?}");
+    assert!(docs("zebr") <= 2, "{counts:?}");
+    assert!(docs("xylofon") <= 2, "{counts:?}");
+    if !db.is_postgres() {
+        assert_eq!(docs("equip"), 30, "{counts:?}");
+        assert_eq!(docs("zebr"), 1, "{counts:?}");
+        assert_eq!(docs("xylofon"), 0, "{counts:?}");
+    }
+    assert_eq!(
+        s.search().ticket_term_docs(&[]).await.unwrap().docs.len(),
+        0
+    );
+}

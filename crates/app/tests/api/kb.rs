@@ -728,6 +728,35 @@ async fn ticket_suggestions_show_similar_resolved_tickets_with_their_resolutions
     assert_eq!(articles, vec![faq]);
 }
 
+/// A word most tickets hold says nothing of a ticket: similar tickets are found by the words
+/// that tell it apart, even when newer resolved tickets share its common words.
+#[tokio::test]
+async fn similar_tickets_are_found_by_their_telling_words_not_common_ones() {
+    let d = desk().build().await;
+    let alike = incident(&d, "Lector zebra sin señal", "El lector no lee").await;
+    resolve(&d, alike, "Reemplazado el cable del lector zebra").await;
+    for _ in 0..40 {
+        incident(&d, "Equipo lento", "El equipo va lento").await;
+    }
+    let common = incident(&d, "Equipo lento", "El equipo va lento").await;
+    resolve(&d, common, "Ampliada la memoria del equipo").await;
+    let now = incident(&d, "Equipo lento con zebra", "El equipo va lento").await;
+    // PostgreSQL reads term counts from the planner's statistics.
+    d.t.app.store.search().optimize().await.unwrap();
+    let s = d
+        .get(&format!("/api/v1/tickets/{now}/suggestions"), &d.agent)
+        .await;
+    assert_eq!(s.status, 200, "{}", s.body);
+    let ids: Vec<i64> = s.body["similar"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["id"].as_i64().unwrap())
+        .collect();
+    // Every word OR-ed, newest first, would list the newer slow computer before it.
+    assert_eq!(ids, vec![alike], "{}", s.body);
+}
+
 fn urlencode(s: &str) -> String {
     serde_urlencoded::to_string([("", s)]).unwrap()[1..].to_owned()
 }

@@ -47,7 +47,15 @@ fn exact(text: String) -> Term {
 }
 
 impl Query {
+    /// The query of a search box (`All`) or of suggestions while typing (`Any`): at most
+    /// [`MAX_GROUPS`] words are searched.
     pub fn parse(raw: &str, mode: QueryMode) -> Query {
+        Self::parse_up_to(raw, mode, MAX_GROUPS)
+    }
+
+    /// As [`Query::parse`], keeping up to `max_groups` words (for a whole ticket's text, whose
+    /// most telling words are chosen afterwards with [`Query::keep_rarest`]).
+    pub fn parse_up_to(raw: &str, mode: QueryMode, max_groups: usize) -> Query {
         let mut groups: Vec<TermGroup> = Vec::new();
         let typing = mode == QueryMode::Any && !raw.ends_with(char::is_whitespace);
         let chunks: Vec<&str> = raw.split_whitespace().collect();
@@ -82,7 +90,7 @@ impl Query {
                 }
             }
         }
-        groups.truncate(MAX_GROUPS);
+        groups.truncate(max_groups);
         let number = match chunks.as_slice() {
             [one] => crate::ticket::parse_number(one.trim_matches(|c: char| !c.is_alphanumeric()))
                 .map(|(k, s)| crate::ticket::format_number(k, s)),
@@ -93,6 +101,47 @@ impl Query {
             mode,
             number,
         }
+    }
+
+    /// Every term of the query, each once.
+    pub fn terms(&self) -> Vec<&str> {
+        let mut out: Vec<&str> = Vec::new();
+        for t in self.groups.iter().flat_map(|g| &g.0) {
+            if !out.contains(&t.text.as_str()) {
+                out.push(&t.text);
+            }
+        }
+        out
+    }
+
+    /// Keeps the `k` words that the fewest documents hold, in the order they were written:
+    /// the words that tell this text apart (a ticket's "similar" search). `docs` says how many
+    /// documents hold a term, the text itself included, so a word only it holds (1, or 0 when
+    /// it is not indexed yet) finds nothing and is dropped. A word held by more than `common`
+    /// documents is dropped too, unless no rarer word is left: "equipo lento zebra" looks for
+    /// "zebra", not for every slow computer. A group's count is its most held alternative's
+    /// (the Spanish and English stems of one word mostly hold the same documents).
+    pub fn keep_rarest(&mut self, k: usize, common: i64, docs: impl Fn(&str) -> i64) {
+        let mut counted: Vec<(usize, i64)> = self
+            .groups
+            .iter()
+            .enumerate()
+            .map(|(i, g)| (i, g.0.iter().map(|t| docs(&t.text)).max().unwrap_or(0)))
+            .filter(|&(_, n)| n > 1)
+            .collect();
+        counted.sort_by_key(|&(i, n)| (n, i));
+        if counted.first().is_some_and(|&(_, n)| n <= common) {
+            counted.retain(|&(_, n)| n <= common);
+        }
+        counted.truncate(k);
+        let mut keep: Vec<usize> = counted.into_iter().map(|(i, _)| i).collect();
+        keep.sort_unstable();
+        let mut i = 0;
+        self.groups.retain(|_| {
+            let kept = keep.contains(&i);
+            i += 1;
+            kept
+        });
     }
 
     /// Nothing to search for (empty, or only common words).
@@ -196,6 +245,53 @@ mod tests {
                 .all(|c| c.is_alphanumeric() || " ()\"*".contains(c) || "ANDOR".contains(c))
         );
         assert!(!q.to_tsquery().contains('!'));
+    }
+
+    #[test]
+    fn the_rarest_words_are_kept_in_their_order() {
+        let mut q = Query::parse_up_to(
+            "equipo lento zebra pantalla teclado raton",
+            QueryMode::Any,
+            32,
+        );
+        // Per term; a word's count is its most held stem's.
+        let docs = |t: &str| {
+            if t.starts_with("zebr") {
+                2
+            } else if t.starts_with("pantall") {
+                9
+            } else if t.starts_with("tecl") {
+                0
+            } else {
+                500
+            }
+        };
+        q.keep_rarest(5, 100, docs);
+        // "teclado" only in the text itself; the common words go while rarer ones remain.
+        assert_eq!(q.groups.len(), 2, "{:?}", q.groups);
+        assert!(q.matches_word("zebra") && q.matches_word("pantalla"));
+        assert!(!q.matches_word("equipo") && !q.matches_word("teclado"));
+        // Only common words: the rarest of them still.
+        let mut q = Query::parse_up_to("equipo lento", QueryMode::Any, 32);
+        q.keep_rarest(1, 100, |t| if t.starts_with("lent") { 200 } else { 900 });
+        assert!(q.matches_word("lento") && !q.matches_word("equipo"));
+        // Nothing anyone else holds: nothing to look for.
+        let mut q = Query::parse_up_to("equipo lento", QueryMode::Any, 32);
+        q.keep_rarest(5, 100, |_| 0);
+        assert!(q.is_empty());
+    }
+
+    #[test]
+    fn parse_up_to_keeps_more_words() {
+        let text = (0..40)
+            .map(|i| format!("palabra{i}"))
+            .collect::<Vec<_>>()
+            .join(" ");
+        assert_eq!(Query::parse(&text, QueryMode::Any).groups.len(), MAX_GROUPS);
+        assert_eq!(
+            Query::parse_up_to(&text, QueryMode::Any, 32).groups.len(),
+            32
+        );
     }
 
     #[test]

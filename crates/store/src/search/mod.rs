@@ -4,6 +4,7 @@
 //! each database stores and matches them is in [`crate::dialect`] (`ticket_match`, …).
 
 pub(crate) mod index;
+mod terms;
 
 use ventanilla_domain::kb::{ArticleKind, ArticleStatus};
 use ventanilla_domain::search::Query;
@@ -14,6 +15,7 @@ use crate::tickets::{TicketFilter, TicketScope};
 use crate::{Result, Store, dialect};
 
 pub(crate) use index::{index_article, reindex_tickets};
+pub use terms::TermDocs;
 
 /// A ticket search: the query, whose tickets, whether internal notes match, and the list
 /// filters (kind, statuses, category…; its `text` is ignored).
