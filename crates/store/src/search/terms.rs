@@ -22,8 +22,8 @@ type PgTermStats = (Option<Vec<String>>, Option<Vec<f32>>, f32);
 /// Term counts among all tickets.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct TermDocs {
-    /// Tickets indexed: SQLite the highest ticket id (an upper bound), PostgreSQL the
-    /// planner's row estimate (0 before the first ANALYZE).
+    /// Tickets indexed: SQLite the highest ticket id (an upper bound; 0 when no asked term
+    /// is held), PostgreSQL the planner's row estimate (0 before the first ANALYZE).
     pub total: i64,
     /// Tickets per asked term (any column, internal notes included on SQLite). SQLite: exact,
     /// a term no ticket holds is absent. PostgreSQL: the statistics' frequency times
@@ -36,21 +36,24 @@ impl Search<'_> {
     pub async fn ticket_term_docs(&self, terms: &[&str]) -> Result<TermDocs> {
         match self.0.backend() {
             Backend::Sqlite(s) => {
-                let total: i64 = sqlx::query_scalar("SELECT coalesce(max(id), 0) FROM tickets")
-                    .fetch_one(&s.reader)
-                    .await?;
-                let mut docs = HashMap::new();
-                if !terms.is_empty() {
-                    let marks = vec!["?"; terms.len()].join(", ");
-                    let sql =
-                        format!("SELECT term, doc FROM ticket_fts_vocab WHERE term IN ({marks})");
-                    let mut q = sqlx::query_as::<_, (String, i64)>(trusted(&sql));
-                    for t in terms {
-                        q = q.bind(*t);
-                    }
-                    docs.extend(q.fetch_all(&s.reader).await?);
+                if terms.is_empty() {
+                    return Ok(TermDocs::default());
                 }
-                Ok(TermDocs { total, docs })
+                // One statement: the total rides on each row (no row, no term to weigh).
+                let marks = vec!["?"; terms.len()].join(", ");
+                let sql = format!(
+                    "SELECT term, doc, (SELECT coalesce(max(id), 0) FROM tickets)
+                     FROM ticket_fts_vocab WHERE term IN ({marks})"
+                );
+                let mut q = sqlx::query_as::<_, (String, i64, i64)>(trusted(&sql));
+                for t in terms {
+                    q = q.bind(*t);
+                }
+                let rows = q.fetch_all(&s.reader).await?;
+                Ok(TermDocs {
+                    total: rows.first().map_or(0, |r| r.2),
+                    docs: rows.into_iter().map(|(t, n, _)| (t, n)).collect(),
+                })
             }
             Backend::Postgres(p) => {
                 let row: Option<PgTermStats> = sqlx::query_as(

@@ -7,6 +7,7 @@ use utoipa::ToSchema;
 use ventanilla_domain::kb::{
     Article, ArticleFields, ArticleKind, ArticleStatus, parse_article_number,
 };
+use ventanilla_domain::ticket::Ticket;
 use ventanilla_domain::{Caller, Language, Permission, TicketId, ValidationError};
 use ventanilla_store::articles::ArticleDraft;
 
@@ -60,8 +61,14 @@ pub async fn ticket_articles(
     caller: &Caller,
     ticket: TicketId,
 ) -> DeskResult<Vec<Article>> {
-    access::load(app, caller, ticket).await?;
-    let all = app.store.articles().for_ticket(ticket).await?;
+    let t = access::load(app, caller, ticket).await?;
+    articles_of(app, caller, &t).await
+}
+
+/// [`ticket_articles`] of a ticket the caller was already shown (`access::load`), for a
+/// page that has it in hand.
+pub async fn articles_of(app: &App, caller: &Caller, t: &Ticket) -> DeskResult<Vec<Article>> {
+    let all = app.store.articles().for_ticket(t.id).await?;
     let sees_all = super::articles::sees_all(caller);
     Ok(all
         .into_iter()
@@ -128,6 +135,17 @@ pub async fn ticket_suggestions(
 ) -> DeskResult<TicketSuggestions> {
     require(caller, Permission::TicketsReadInternal)?;
     let t = access::load(app, caller, ticket).await?;
+    suggestions_for(app, caller, &t).await
+}
+
+/// [`ticket_suggestions`] of a ticket the caller was already shown (`access::load`), for a
+/// page that has it in hand.
+pub async fn suggestions_for(
+    app: &App,
+    caller: &Caller,
+    t: &Ticket,
+) -> DeskResult<TicketSuggestions> {
+    require(caller, Permission::TicketsReadInternal)?;
     let text = format!("{} {} ", t.subject, t.description);
     let articles = suggest(
         app,

@@ -290,8 +290,8 @@ async fn load(state: &AppState, viewer: &Viewer, id: i64) -> WebResult<TicketPag
         .desk_day()
         .mark_seen(viewer.auth.user_id(), t.id, t.version, state.now())
         .await?;
-    let kb = crate::desk::kb::tickets::ticket_suggestions(state, &caller, t.id).await?;
-    let kb_linked = crate::desk::kb::tickets::ticket_articles(state, &caller, t.id).await?;
+    let kb = crate::desk::kb::tickets::suggestions_for(state, &caller, &t).await?;
+    let kb_linked = crate::desk::kb::tickets::articles_of(state, &caller, &t).await?;
     let work = super::work::load(state, &caller, &t).await?;
     // Automation calls carry what the automation reported: internal, like notes. Every call
     // writes a `hook_*` entry when it opens, so a ticket without one costs no statement.
