@@ -136,6 +136,7 @@ pub async fn merge(
     auth.require(Permission::TicketsWork)?;
     let into = crate::desk::collab::into_of(
         &state,
+        &auth.caller(),
         body.into_id,
         body.into_number.as_deref(),
         "into_number",
