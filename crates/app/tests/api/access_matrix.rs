@@ -22,14 +22,17 @@ enum Who {
     Anonymous,
     Requester,
     Agent,
+    /// A first-line agent of another group: the walk's ticket is outside their scope.
+    OtherAgent,
     Supervisor,
     Admin,
 }
 
-const WHO: [Who; 5] = [
+const WHO: [Who; 6] = [
     Who::Anonymous,
     Who::Requester,
     Who::Agent,
+    Who::OtherAgent,
     Who::Supervisor,
     Who::Admin,
 ];
@@ -40,6 +43,7 @@ impl Who {
             Who::Anonymous => "anonymous",
             Who::Requester => "requester",
             Who::Agent => "agent (L1)",
+            Who::OtherAgent => "agent (other group)",
             Who::Supervisor => "supervisor",
             Who::Admin => "administrator",
         }
@@ -49,7 +53,7 @@ impl Who {
         match self {
             Who::Anonymous => None,
             Who::Requester => Some("requester"),
-            Who::Agent => Some("agent"),
+            Who::Agent | Who::OtherAgent => Some("agent"),
             Who::Supervisor => Some("supervisor"),
             Who::Admin => Some("admin"),
         }
@@ -76,7 +80,7 @@ impl Who {
         match self {
             Who::Anonymous => (BTreeSet::new(), None),
             Who::Requester => (requester.into(), Some(Scope::Own)),
-            Who::Agent => (agent.into(), Some(Scope::Group)),
+            Who::Agent | Who::OtherAgent => (agent.into(), Some(Scope::Group)),
             Who::Supervisor => (supervisor.into_iter().collect(), Some(Scope::All)),
             Who::Admin => (Permission::ALL.iter().copied().collect(), Some(Scope::All)),
         }
@@ -165,7 +169,24 @@ impl Need {
         }
     }
 
-    fn expect(self, who: Who) -> Outcome {
+    /// The answer for `who` on an operation whose path is `template`. The walk's ticket
+    /// (and its attachment) is the requester's, in the L1 group "Mesa": within every
+    /// caller's data scope but the other group's agent's, who is refused it as not found.
+    fn expect(self, who: Who, template: &str) -> Outcome {
+        let base = self.expect_in_scope(who);
+        let ticket_bound =
+            template.starts_with("/tickets/{id}") || template.starts_with("/attachments/{id}");
+        // Whether the caller is the ticket's requester is read from the ticket, so out of
+        // scope that is "not found" too.
+        let about_the_ticket = base == Outcome::Allowed || matches!(self, Need::RequesterOr(_));
+        if who == Who::OtherAgent && ticket_bound && about_the_ticket {
+            Outcome::NotFound
+        } else {
+            base
+        }
+    }
+
+    fn expect_in_scope(self, who: Who) -> Outcome {
         let (perms, _) = who.permissions();
         let allow = |ok: bool| {
             if ok {
@@ -406,14 +427,41 @@ const TABLE: &[(&str, &str, Need)] = &[
 
 /// Cells where the answer is not what the operation's need alone says, each with why.
 /// (method, path, caller, outcome, reason)
-const EXCEPTIONS: &[(&str, &str, Who, Outcome, &str)] = &[(
-    "POST",
-    "/directory/sync",
-    Who::Admin,
-    Outcome::NotFound,
-    "no directory is configured in the walk's desk (404 after the access check; \
-     `ldap.rs` runs the sync against a real directory)",
-)];
+const EXCEPTIONS: &[(&str, &str, Who, Outcome, &str)] = &[
+    (
+        "POST",
+        "/directory/sync",
+        Who::Admin,
+        Outcome::NotFound,
+        "no directory is configured in the walk's desk (404 after the access check; \
+         `ldap.rs` runs the sync against a real directory)",
+    ),
+    (
+        "POST",
+        "/tickets/{id}/transitions",
+        Who::OtherAgent,
+        Outcome::Allowed,
+        OUT_OF_SCOPE_BODY,
+    ),
+    (
+        "POST",
+        "/tickets/{id}/escalations",
+        Who::OtherAgent,
+        Outcome::Allowed,
+        OUT_OF_SCOPE_BODY,
+    ),
+    (
+        "POST",
+        "/tickets/{id}/merge",
+        Who::OtherAgent,
+        Outcome::Allowed,
+        OUT_OF_SCOPE_BODY,
+    ),
+];
+
+const OUT_OF_SCOPE_BODY: &str = "the walk's body is refused (422) before the ticket is looked \
+    up: the caller holds the permission, and the refusal is the same for every id, so it says \
+    nothing of the ticket; a valid body gets 404";
 
 /// The records a walk's paths name: real ones, so a refusal is about access.
 struct Fixtures {
@@ -692,11 +740,23 @@ async fn fixtures(d: &Desk, caller: &Caller, who: Who) -> Fixtures {
                 .and_then(|s| s["id"].as_str())
                 .unwrap_or_else(|| panic!("no session: {}", sessions.text))
                 .to_owned();
-            // A reply notifies the requester and the ticket's watchers (staff).
+            // A reply notifies the requester and the ticket's watchers (staff). The other
+            // group's agent watches a ticket of their own, so the walk's stays out of reach.
+            let watched = if who == Who::OtherAgent {
+                d.ticket()
+                    .by(&d.requester)
+                    .subject("Pantalla rota")
+                    .create()
+                    .await
+                    .id
+                    .get()
+            } else {
+                tid
+            };
             if who != Who::Requester {
                 let res = d
                     .post(
-                        &format!("/api/v1/tickets/{tid}/watchers"),
+                        &format!("/api/v1/tickets/{watched}/watchers"),
                         json!({"user_id": uid.get()}),
                         admin,
                     )
@@ -706,7 +766,7 @@ async fn fixtures(d: &Desk, caller: &Caller, who: Who) -> Fixtures {
             let author = if who == Who::Admin { &d.agent } else { admin };
             let res = d
                 .post(
-                    &format!("/api/v1/tickets/{tid}/actions"),
+                    &format!("/api/v1/tickets/{watched}/actions"),
                     json!({"kind": "reply", "body": "Estamos en ello"}),
                     author,
                 )
@@ -975,6 +1035,18 @@ async fn walk(who: Who) -> BTreeMap<(String, String), (Outcome, String)> {
         Who::Anonymous => Caller::Anonymous,
         Who::Requester => d.requester.caller.clone(),
         Who::Agent => d.agent.caller.clone(),
+        Who::OtherAgent => {
+            let other = d.person("otro@x.test", "agent").await;
+            let res = d
+                .post(
+                    "/api/v1/groups",
+                    json!({"name": "Soporte", "tier": "L1", "members": [{"user_id": other.id()}]}),
+                    &d.admin,
+                )
+                .await;
+            assert!(res.status.is_success(), "other group: {}", res.text);
+            other.caller.clone()
+        }
         Who::Supervisor => d.supervisor.caller.clone(),
         Who::Admin => d.admin.caller.clone(),
     };
@@ -1031,7 +1103,7 @@ fn expected(method: &str, template: &str, need: Need, who: Who) -> (Outcome, Opt
     EXCEPTIONS
         .iter()
         .find(|e| e.0 == method && e.1 == template && e.2 == who)
-        .map_or((need.expect(who), None), |e| (e.3, Some(e.4)))
+        .map_or((need.expect(who, template), None), |e| (e.3, Some(e.4)))
 }
 
 #[tokio::test]
@@ -1223,4 +1295,58 @@ fn replace_section(doc: &str, section: &str) -> String {
             doc.trim_end()
         ),
     }
+}
+
+/// Regression (found by the walk): merging into a ticket named by number resolved the
+/// number before any access check, so an agent told "not a ticket number" from "not a
+/// ticket you can see" and learnt which numbers exist in other groups' scope.
+#[tokio::test]
+async fn a_merge_target_number_is_no_oracle_for_other_scopes() {
+    let d = desk().build().await;
+    let other = d.person("otro@x.test", "agent").await;
+    let res = d
+        .post(
+            "/api/v1/groups",
+            json!({"name": "Soporte", "tier": "L1", "members": [{"user_id": other.id()}]}),
+            &d.admin,
+        )
+        .await;
+    assert!(res.status.is_success(), "{}", res.text);
+    let group = ventanilla_domain::GroupId(res.body["id"].as_i64().unwrap());
+    let theirs = d.ticket().in_group(d.l1).create().await;
+    let mine = d
+        .ticket()
+        .in_group(group)
+        .subject("Sin correo")
+        .create()
+        .await;
+    let merge = async |into: &str| {
+        d.post(
+            &format!("/api/v1/tickets/{}/merge", mine.id.get()),
+            json!({"into_number": into}),
+            &other,
+        )
+        .await
+    };
+    let unseen = merge(&theirs.number.to_string()).await;
+    let missing = merge("INC-999999").await;
+    assert_eq!(
+        unseen.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        unseen.text
+    );
+    assert_eq!(
+        unseen.body, missing.body,
+        "same answer for unseen and missing"
+    );
+    // A requester is refused before the body is read.
+    let res = d
+        .post(
+            &format!("/api/v1/tickets/{}/merge", theirs.id.get()),
+            json!({}),
+            &d.requester,
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN, "{}", res.text);
 }
