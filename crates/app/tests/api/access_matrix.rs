@@ -1,6 +1,7 @@
 //! The access matrix (issue 18, campaign item 1): every operation of the served OpenAPI
-//! document × every kind of caller (anonymous, requester, first-line agent, supervisor,
-//! administrator), each cell's class of answer (401, 403, 404 or allowed) compared with a
+//! document × every kind of caller (anonymous, requester, first-line agent, an agent of
+//! another group, supervisor, administrator), each on a desk of its own with real records in
+//! the paths, each cell's class of answer (401, 403, 404 or allowed) compared with a
 //! table written here from the roles' permissions — not read from the router — and printed
 //! into `docs/SECURITY.md` ("Access matrix (generated)"; `VENTANILLA_WRITE_ACCESS_MATRIX=1`
 //! rewrites it, otherwise the test fails when the document drifts).
@@ -1061,7 +1062,7 @@ async fn walk(who: Who) -> BTreeMap<(String, String), (Outcome, String)> {
             }
         }
     }
-    ops.sort_by(|a, b| a.0.cmp(&b.0));
+    ops.sort_by_key(|o| o.0);
     let mut seen = BTreeMap::new();
     for (_, method, template, op) in ops {
         let mut path = f.path(&template);
@@ -1219,11 +1220,18 @@ fn render() -> String {
     let _ = writeln!(s, "{START}");
     let _ = writeln!(
         s,
-        "Every operation of the OpenAPI document, called by each kind of caller with real \
-         records in its path (a ticket of the requester in the agent's L1 group, an \
-         organisation, a user, an article…), on SQLite and PostgreSQL. ✓: the access check \
-         passed (any answer but 401, 403, 404 or 5xx); 401: not signed in; 403: the role \
-         lacks the permission; 404: outside the caller's data scope. The expected table is \
+        "Every operation of the OpenAPI document, called by each kind of caller with a bearer \
+         token, on a fresh desk per caller, with real records in its path (a ticket of the \
+         requester in the agent's L1 group \"Mesa\", its child, attachment, watcher and CC, an \
+         organisation, a department, a user with two-factor, an article, a category with a \
+         hook, the administrator's personal canned response, a skipped mail, a dead job, the \
+         caller's own spare token, session and notification…), on SQLite and PostgreSQL. \
+         Bodies are built from the document's schemas (required fields only, so often refused \
+         as values): a caller without the permission must be refused before the body is \
+         judged. Operations that end access (sign-out, deletions, password and two-factor \
+         changes, merge) run last. ✓: the access check passed (any answer but 401, 403, 404 \
+         or 5xx); 401: not signed in (or not the credential the operation takes); 403: the \
+         role lacks the permission; 404: outside the caller's data scope. The expected table is \
          written in the test from the roles' permissions (checked against SPEC.md's roles and \
          the seeded built-in roles), not read from the router; the test fails on any \
          unexpected allow or deny, on an operation missing from it, or when this section \
