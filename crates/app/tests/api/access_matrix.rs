@@ -462,7 +462,7 @@ const EXCEPTIONS: &[(&str, &str, Who, Outcome, &str)] = &[
 
 const OUT_OF_SCOPE_BODY: &str = "the walk's body is refused (422) before the ticket is looked \
     up: the caller holds the permission, and the refusal is the same for every id, so it says \
-    nothing of the ticket; a valid body gets 404";
+    nothing of the ticket; a valid body gets 404 (`valid_bodies_out_of_scope_are_not_found`)";
 
 /// The records a walk's paths name: real ones, so a refusal is about access.
 struct Fixtures {
@@ -1357,4 +1357,36 @@ async fn a_merge_target_number_is_no_oracle_for_other_scopes() {
         )
         .await;
     assert_eq!(res.status, StatusCode::FORBIDDEN, "{}", res.text);
+}
+
+/// The exceptions above say it: with a valid body, the other group's agent gets 404 from the
+/// three operations that judge the body before looking the ticket up.
+#[tokio::test]
+async fn valid_bodies_out_of_scope_are_not_found() {
+    let d = desk().build().await;
+    let other = d.person("otro@x.test", "agent").await;
+    let res = d
+        .post(
+            "/api/v1/groups",
+            json!({"name": "Soporte", "tier": "L1", "members": [{"user_id": other.id()}]}),
+            &d.admin,
+        )
+        .await;
+    assert!(res.status.is_success(), "{}", res.text);
+    let group = ventanilla_domain::GroupId(res.body["id"].as_i64().unwrap());
+    let theirs = d.ticket().in_group(d.l1).create().await.id.get();
+    let mine = d.ticket().in_group(group).create().await.id.get();
+    for (op, body) in [
+        ("transitions", json!({"to": "analysis"})),
+        (
+            "escalations",
+            json!({"type": "hierarchical", "summary": "Necesito ayuda"}),
+        ),
+        ("merge", json!({"into_id": mine})),
+    ] {
+        let res = d
+            .post(&format!("/api/v1/tickets/{theirs}/{op}"), body, &other)
+            .await;
+        assert_eq!(res.status, StatusCode::NOT_FOUND, "{op}: {}", res.text);
+    }
 }
