@@ -3,7 +3,7 @@
 use axum::extract::State;
 use serde::Deserialize;
 use utoipa::ToSchema;
-use ventanilla_domain::{TicketId, UserId, ValidationError};
+use ventanilla_domain::{Permission, TicketId, UserId, ValidationError};
 use ventanilla_store::collab::{List, Listed};
 
 use super::tickets::{TicketView, view};
@@ -131,8 +131,12 @@ pub async fn merge(
     Path(id): Path<i64>,
     Json(body): Json<MergeBody>,
 ) -> AppResult<Json<TicketView>> {
+    // Access before the target is looked up: a ticket number is no oracle for whom may
+    // not merge.
+    auth.require(Permission::TicketsWork)?;
     let into = crate::desk::collab::into_of(
         &state,
+        &auth.caller(),
         body.into_id,
         body.into_number.as_deref(),
         "into_number",

@@ -4,7 +4,7 @@
 use axum::extract::State;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
-use ventanilla_domain::{GroupId, UserId};
+use ventanilla_domain::{GroupId, Permission, UserId};
 use ventanilla_store::routing::{GroupRouting, TeamMember};
 
 use crate::AppState;
@@ -42,6 +42,8 @@ pub async fn put_availability(
     auth: Auth,
     Json(body): Json<AvailabilityBody>,
 ) -> AppResult<Json<AvailabilityBody>> {
+    // Access before the body is judged: no refusal of a value to whom may not set it.
+    auth.require(Permission::TicketsWork)?;
     let wanted = body.availability.parse()?;
     let a = crate::desk::routing::set_my_availability(&state, &auth.caller(), wanted).await?;
     Ok(Json(AvailabilityBody {
@@ -81,6 +83,7 @@ pub async fn put_group(
     Path(id): Path<i64>,
     Json(body): Json<RoutingInput>,
 ) -> AppResult<Json<GroupRouting>> {
+    auth.require(Permission::GroupsManage)?;
     let cmd = body.command()?;
     Ok(Json(
         crate::desk::routing::set_group_routing(&state, &auth.caller(), GroupId(id), cmd).await?,

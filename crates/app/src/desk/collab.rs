@@ -140,23 +140,31 @@ pub async fn notices_for_action(
 }
 
 /// The ticket to merge into, named by id or by number (`None`: neither given). A number
-/// that names no ticket is refused on `field`.
+/// that names no ticket the caller may see is refused on `field`.
 pub async fn into_of(
     app: &App,
+    caller: &Caller,
     id: Option<i64>,
     number: Option<&str>,
     field: &str,
 ) -> DeskResult<Option<TicketId>> {
     match (id, number.map(str::trim).filter(|n| !n.is_empty())) {
         (Some(id), _) => Ok(Some(TicketId(id))),
-        (None, Some(n)) => Ok(Some(
-            app.store
-                .tickets()
-                .by_number(&n.to_uppercase())
-                .await
-                .map_err(|e| crate::desk::missing_as(e, field, "is not a ticket number"))?
-                .id,
-        )),
+        (None, Some(n)) => {
+            // Resolved within the caller's scope: a number they may not see is refused in
+            // the same words as one that does not exist (no oracle for other scopes).
+            let unseen = || ValidationError::new(field, "is not a ticket you can see").into();
+            let found = match app.store.tickets().by_number(&n.to_uppercase()).await {
+                Ok(t) => t,
+                Err(ventanilla_store::StoreError::NotFound) => return Err(unseen()),
+                Err(e) => return Err(e.into()),
+            };
+            match access::load(app, caller, found.id).await {
+                Ok(t) => Ok(Some(t.id)),
+                Err(DeskError::NotFound) => Err(unseen()),
+                Err(e) => Err(e),
+            }
+        }
         (None, None) => Ok(None),
     }
 }

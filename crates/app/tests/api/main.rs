@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod access;
+mod access_matrix;
 mod agent_work;
 mod assignee_membership;
 mod auth;

@@ -4,6 +4,7 @@
 use axum::extract::State;
 use serde::Serialize;
 use utoipa::ToSchema;
+use ventanilla_domain::Permission;
 
 use crate::AppState;
 use crate::auth::Auth;
@@ -63,6 +64,8 @@ pub async fn bulk(
     auth: Auth,
     Json(req): Json<BulkBody>,
 ) -> AppResult<Json<BulkResult>> {
+    // Access before the body is judged: no refusal of a value to whom may not act.
+    auth.require(Permission::TicketsWork)?;
     let (ids, action) = req.command()?;
     let out = bulk_apply(&state, &auth.caller(), &ids, &action).await?;
     Ok(Json(out.into()))

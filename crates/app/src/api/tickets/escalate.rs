@@ -3,7 +3,7 @@
 
 use axum::extract::State;
 use axum::http::HeaderMap;
-use ventanilla_domain::TicketId;
+use ventanilla_domain::{Permission, TicketId};
 
 use super::{TicketView, etag, if_match, view};
 use crate::AppState;
@@ -25,6 +25,8 @@ pub async fn escalate(
     Path(id): Path<i64>,
     Json(req): Json<EscalationBody>,
 ) -> AppResult<(HeaderMap, Json<TicketView>)> {
+    // Access before the body is judged: no refusal of a value to whom may not escalate.
+    auth.require(Permission::TicketsWork)?;
     let expected = if_match(&headers)?;
     let cmd = req.command()?;
     let ticket = escalate_ticket(&state, &auth.caller(), TicketId(id), expected, &cmd).await?;

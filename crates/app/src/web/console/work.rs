@@ -168,7 +168,7 @@ pub async fn merge(
 ) -> WebResult<Response> {
     let caller = viewer.caller();
     let done: Result<Ticket, crate::desk::DeskError> = async {
-        let into = crate::desk::collab::into_of(&state, None, Some(&form.into), "into")
+        let into = crate::desk::collab::into_of(&state, &caller, None, Some(&form.into), "into")
             .await?
             .ok_or_else(|| ventanilla_domain::ValidationError::new("into", "is required"))?;
         crate::desk::collab::merge_ticket(&state, &caller, TicketId(id), into).await
