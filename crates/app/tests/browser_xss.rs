@@ -11,7 +11,8 @@
 //! execution: a control payload checks the counter runs. Each page is also checked for what a
 //! payload would leave as markup (an `on…` attribute, a script or frame of ours, a
 //! `javascript:`/`data:` URL, an element or attribute named `xss…`, an evaluated template).
-//! Skipped without chromedriver unless `CI=true`, like the other browser tests.
+//! Skipped without chromedriver unless `CI=true`, like the other browser tests, and in the
+//! PostgreSQL pass (escaping does not depend on the database).
 
 #![allow(clippy::unwrap_used)]
 
@@ -257,37 +258,17 @@ async fn seed(d: &Desk) -> Seeded {
             let department = s.note("department name", p, &res).map(|b| id_of(&b));
             s.departments.extend(department);
         }
-        let res = d
-            .post(
-                "/api/v1/users",
-                json!({ "email": format!("xss{p}@x.test"), "name": text("user name"), "role": "requester",
-                        "phone": text("user phone"), "organisation_id": org }),
-                admin,
-            )
-            .await;
-        let user = match s.note("user name", p, &res) {
-            Some(b) => {
-                s.count("user phone", true, p);
-                Some(id_of(&b))
-            }
-            None => {
-                // Perhaps only the phone was refused: the name alone.
-                let res = d
-                    .post(
-                        "/api/v1/users",
-                        json!({ "email": format!("xss{p}@x.test"), "name": text("user name"), "role": "requester" }),
-                        admin,
-                    )
-                    .await;
-                s.count("user phone", false, p);
-                let stored = res.status.is_success();
-                if stored {
-                    s.refused.get_mut("user name").map(Vec::pop);
-                    *s.stored.entry("user name").or_default() += 1;
-                }
-                stored.then(|| id_of(&res.body))
-            }
-        };
+        let mut person = json!({ "email": format!("xss{p}@x.test"), "name": text("user name"), "role": "requester",
+            "phone": text("user phone"), "organisation_id": org });
+        let mut res = d.post("/api/v1/users", person.clone(), admin).await;
+        let phone = res.status.is_success();
+        if !phone {
+            // A phone is at most 50 characters: the person without one.
+            person["phone"] = Value::Null;
+            res = d.post("/api/v1/users", person, admin).await;
+        }
+        s.count("user phone", phone, p);
+        let user = s.note("user name", p, &res).map(|b| id_of(&b));
         s.users.extend(user);
         let res = d
             .post(
@@ -607,7 +588,9 @@ impl Scan {
         let mut path = path.to_owned();
         for _ in 0..pages {
             s.go(&path).await?;
-            tokio::time::sleep(Duration::from_millis(150)).await;
+            // The load event has passed (images failed, `onload` ran); focus and toggle
+            // events follow within a task or two.
+            tokio::time::sleep(Duration::from_millis(40)).await;
             self.pages += 1;
             let hits =
                 s.c.execute("return window.__xssHits || null", vec![])
@@ -802,6 +785,12 @@ async fn walk(s: &Session<'_>, seeded: &Seeded, scan: &mut Scan) -> Step {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn no_stored_or_reflected_payload_runs_or_leaves_markup() {
+    // What a page escapes does not depend on the database: the SQLite pass scans, and the
+    // PostgreSQL pass of `.ci/run` is spared its six minutes.
+    if std::env::var(ventanilla_testkit::POSTGRES_ENV).is_ok_and(|v| !v.is_empty()) {
+        println!("skipped: the XSS scan runs in the SQLite pass");
+        return;
+    }
     let _turn = ONE_AT_A_TIME.lock().await;
     let Some((_driver, c, _profile)) = browser().await else {
         return;
