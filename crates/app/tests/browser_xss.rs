@@ -380,7 +380,7 @@ async fn seed(d: &Desk) -> Seeded {
         let res = d
             .post(
                 "/api/v1/webhooks",
-                json!({ "name": text("webhook name"), "url": "https://example.com/hook", "events": ["ticket.sla"] }),
+                json!({ "name": text("webhook name"), "url": "https://192.0.2.1/hook", "events": ["ticket.sla"] }),
                 admin,
             )
             .await;
