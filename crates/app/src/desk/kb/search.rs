@@ -294,7 +294,10 @@ pub async fn suggest(
 }
 
 /// Words of a ticket's text weighed for its similar tickets (subject first).
-const SIMILAR_CANDIDATES: usize = 32;
+const SIMILAR_CANDIDATES: usize = 24;
+/// Tickets a word's count stops at: held by more, it is common, however common. Each count
+/// reads at most this many entries of the index (40 terms: 1.5 ms at 1 M tickets on SQLite).
+const COUNT_WORDS_UP_TO: i64 = 256;
 /// Words a similar-tickets search looks for: any of them may match.
 const SIMILAR_WORDS: usize = 5;
 /// A word held by more than this share of all tickets (1 in N) says little about a ticket.
@@ -311,8 +314,12 @@ async fn telling_words(app: &App, text: &str) -> DeskResult<Query> {
     if query.is_empty() {
         return Ok(query);
     }
-    let counts = app.store.search().ticket_term_docs(&query.terms()).await?;
-    let common = (counts.total / COMMON_SHARE).max(1);
+    let counts = app
+        .store
+        .search()
+        .ticket_term_docs(&query.terms(), COUNT_WORDS_UP_TO)
+        .await?;
+    let common = (counts.total / COMMON_SHARE).clamp(1, COUNT_WORDS_UP_TO - 1);
     query.keep_rarest(SIMILAR_WORDS, common, |t| {
         counts.docs.get(t).copied().unwrap_or(0)
     });
